@@ -1,0 +1,50 @@
+# fzmediate — every set-up step lives here so that a fresh machine needs only `make run` or `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+PO     := $(wildcard resources/locale/*/LC_MESSAGES/fzmediate.po)
+MO     := $(PO:.po=.mo)
+
+.PHONY: run test lint typecheck pytest bench locale extract sysdeps clean
+
+run: $(STAMP) locale
+	$(PY) main.py desk
+
+test: sysdeps $(STAMP) locale lint typecheck pytest
+
+sysdeps:
+	@bash .ci/sysdeps
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[gui,test]'
+	@touch $@
+
+locale: $(STAMP) $(MO)
+
+%.mo: %.po
+	$(VENV)/bin/pybabel -q compile -i $< -o $@
+
+extract: $(STAMP)
+	$(VENV)/bin/pybabel extract -F resources/locale/babel.cfg -k _ -k N_ -o resources/locale/fzmediate.pot \
+	  --no-location --sort-output --project fzmediate fzmediate ui main.py
+	for po in $(PO); do $(VENV)/bin/pybabel update -i resources/locale/fzmediate.pot -o $$po --no-fuzzy-matching \
+	  --ignore-obsolete; done
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+pytest: $(STAMP) locale
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q
+
+bench: $(STAMP) locale
+	QT_QPA_PLATFORM=offscreen $(PY) -m bench
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

@@ -1,0 +1,302 @@
+"""The ``fzmediate`` command: a thin shell over ``fzmediate.services``.
+
+Exit codes: 0 success, 1 refused operation (one localized line on stderr), 2 usage error.
+Passwords come from an interactive prompt or, for automation, ``FZMEDIATE_PASSWORD`` (acting user) and
+``FZMEDIATE_NEW_PASSWORD`` (a password being set).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, NoReturn
+
+from fzmediate.errors import FzError, UsageError
+from fzmediate.i18n import _, set_locale
+from fzmediate.logsetup import configure_logging
+from fzmediate.paths import default_data_dir
+from fzmediate.security.masking import mask_address, mask_id_number, mask_name, mask_phone
+from fzmediate.security.roles import role_label
+from fzmediate.services.dto import UserInfo
+from fzmediate.services.session import Session
+from fzmediate.services.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        print(_("fzmediate: usage error: {detail}").format(detail=message), file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _password_from(env: str, prompt: str, *, confirm: bool = False) -> str:
+    value = os.environ.get(env)
+    if value is not None:
+        return value
+    if not sys.stdin.isatty():
+        raise UsageError(_("No password given: type it at a terminal or set {env}.").format(env=env))
+    first = getpass.getpass(prompt)
+    if confirm and getpass.getpass(_("Repeat the password: ")) != first:
+        raise UsageError(_("The two passwords differ."))
+    return first
+
+
+def _workspace(args: argparse.Namespace) -> Workspace:
+    data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
+    configure_logging(data_dir / "logs")
+    return Workspace(data_dir)
+
+
+def _session(args: argparse.Namespace) -> Session:
+    if not args.user:
+        raise UsageError(_("Name the acting user with --user NAME."))
+    ws = _workspace(args)
+    ws.require_initialized()
+    return ws.unlock(args.user, _password_from("FZMEDIATE_PASSWORD", _("Password for {user}: ").format(user=args.user)))
+
+
+def _emit(args: argparse.Namespace, data: Any, text: Callable[[], str]) -> None:
+    if getattr(args, "json", False):
+        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        print(text())
+
+
+def _masked_user(u: UserInfo) -> dict[str, Any]:
+    """Lists are not legal documents: personal fields are masked (DESIGN.md, Security and privacy)."""
+    d = asdict(u)
+    d["role"] = u.role.value
+    d["full_name"] = mask_name(u.full_name) if u.full_name else ""
+    d["phone"] = mask_phone(u.phone) if u.phone else ""
+    d["id_number"] = mask_id_number(u.id_number) if u.id_number else ""
+    d["address"] = mask_address(u.address) if u.address else ""
+    return d
+
+
+# --- commands ----------------------------------------------------------------------------------
+def cmd_init(args: argparse.Namespace) -> int:
+    ws = _workspace(args)
+    password = _password_from(
+        "FZMEDIATE_PASSWORD", _("New password for {user}: ").format(user=args.admin), confirm=True
+    )
+    result = ws.initialize(args.admin, password, full_name=args.full_name or "")
+    print(_("Store created. Administrator: {login}.").format(login=result.admin.login))
+    print(_("Recovery code (shown only this once; print it and give it to the supervisor to seal):"))
+    print("    " + result.recovery_code)
+    return 0
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    new_pw = _password_from(
+        "FZMEDIATE_NEW_PASSWORD", _("Password for the new user {user}: ").format(user=args.name), confirm=True
+    )
+    with _session(args) as s:
+        u = s.users.add(
+            args.name,
+            args.role,
+            new_pw,
+            legally_qualified=args.legally_qualified,
+            full_name=args.full_name or "",
+            phone=args.phone or "",
+            id_type=args.id_type or "",
+            id_number=args.id_number or "",
+            address=args.address or "",
+        )
+    _emit(
+        args,
+        _masked_user(u),
+        lambda: _("User {login} added ({role}).").format(login=u.login, role=role_label(u.role)),
+    )
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    with _session(args) as s:
+        users = s.users.list(include_removed=args.all)
+    rows = [_masked_user(u) for u in users]
+
+    def text() -> str:
+        lines = []
+        for r, u in zip(rows, users, strict=True):
+            flag = " ⚖" if u.legally_qualified else ""
+            state = "" if u.active else " " + _("(removed)")
+            lines.append("{0:<20} {1:<12} {2}{3}{4}".format(u.login, role_label(u.role), r["full_name"], flag, state))
+        return "\n".join(lines)
+
+    _emit(args, rows, text)
+    return 0
+
+
+def cmd_user_remove(args: argparse.Namespace) -> int:
+    with _session(args) as s:
+        s.users.remove(args.name)
+    print(_("User {login} removed; the store was re-encrypted with a new key.").format(login=args.name))
+    return 0
+
+
+def cmd_user_passwd(args: argparse.Namespace) -> int:
+    new_pw = _password_from(
+        "FZMEDIATE_NEW_PASSWORD", _("New password for {user}: ").format(user=args.name), confirm=True
+    )
+    with _session(args) as s:
+        s.users.set_password(args.name, new_pw)
+    print(_("Password of {login} changed.").format(login=args.name))
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    with _session(args) as s:
+        report = s.maintenance.check()
+    data = {"ok": report.ok, "problems": list(report.problems), "audit_events": report.audit_events}
+
+    def text() -> str:
+        if report.ok:
+            return _("Check passed: database pages intact, audit chain of {n} events intact.").format(
+                n=report.audit_events
+            )
+        return "\n".join(report.problems)
+
+    if report.ok or args.json:
+        _emit(args, data, text)
+    else:
+        print(text(), file=sys.stderr)
+    return 0 if report.ok else 1
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    with _session(args) as s:
+        info = s.maintenance.backup(Path(args.out))
+    _emit(
+        args,
+        {"path": str(info.path), "created_at": info.created_at, "schema": info.schema, "size": info.size},
+        lambda: _("Encrypted backup written: {path} ({size} bytes).").format(path=info.path, size=info.size),
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    if not args.user:
+        raise UsageError(_("Name the acting user with --user NAME."))
+    ws = _workspace(args)
+    password = _password_from("FZMEDIATE_PASSWORD", _("Password for {user}: ").format(user=args.user))
+    kept = ws.restore(Path(args.input), args.user, password)
+    print(_("Backup restored."))
+    if kept is not None:
+        print(_("The store it replaced was kept in {path}.").format(path=kept))
+    return 0
+
+
+def cmd_recover(args: argparse.Namespace) -> int:
+    ws = _workspace(args)
+    if not args.user:
+        raise UsageError(_("Name the acting user with --user NAME."))
+    code = _password_from("FZMEDIATE_RECOVERY_CODE", _("Recovery code: "))
+    new_pw = _password_from(
+        "FZMEDIATE_NEW_PASSWORD", _("New password for {user}: ").format(user=args.user), confirm=True
+    )
+    new_code = ws.recover(code, args.user, new_pw)
+    print(_("Password of {login} reset.").format(login=args.user))
+    print(_("The old recovery code no longer works. New recovery code (shown only this once):"))
+    print("    " + new_code)
+    return 0
+
+
+# --- parser ------------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    # SUPPRESS: an option given before the sub-command must not be reset to None by the sub-parser.
+    common = _Parser(add_help=False, argument_default=argparse.SUPPRESS)
+    common.add_argument("--data-dir", metavar="DIR", help=_("data directory (default: per-user app data)"))
+    common.add_argument("--user", metavar="NAME", help=_("acting user"))
+    common.add_argument("--lang", metavar="LOCALE", help=_("language: zh_CN (default), en, zh_TW"))
+    as_json = _Parser(add_help=False, argument_default=argparse.SUPPRESS)
+    as_json.add_argument("--json", action="store_true", default=False, help=_("machine-readable output"))
+
+    p = _Parser(prog="fzmediate", description=_("Mediation and adjudication desk: command line"), parents=[common])
+    p.set_defaults(data_dir=None, user=None, lang=None, json=False)
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    init = sub.add_parser("init", parents=[common], help=_("set up a new encrypted store"))
+    init.add_argument("--admin", required=True, metavar="NAME", help=_("user name of the first administrator"))
+    init.add_argument("--full-name", help=_("the administrator's real name"))
+    init.set_defaults(func=cmd_init)
+
+    user = sub.add_parser("user", parents=[common], help=_("manage users"))
+    usub = user.add_subparsers(dest="user_command", required=True, parser_class=_Parser)
+    add = usub.add_parser("add", parents=[common, as_json], help=_("add a user"))
+    add.add_argument("name")
+    add.add_argument("--role", required=True, help="admin | supervisor | mediator | kiosk")
+    add.add_argument(
+        "--legally-qualified",
+        action="store_true",
+        default=False,
+        help=_("supervisor with legal qualification"),
+    )
+    add.add_argument("--full-name")
+    add.add_argument("--phone")
+    add.add_argument("--id-type")
+    add.add_argument("--id-number")
+    add.add_argument("--address")
+    add.set_defaults(func=cmd_user_add)
+    ls = usub.add_parser("list", parents=[common, as_json], help=_("list users"))
+    ls.add_argument("--all", action="store_true", default=False, help=_("include removed users"))
+    ls.set_defaults(func=cmd_user_list)
+    rm = usub.add_parser("remove", parents=[common], help=_("remove a user and re-key the store"))
+    rm.add_argument("name")
+    rm.set_defaults(func=cmd_user_remove)
+    pw = usub.add_parser("passwd", parents=[common], help=_("change a password"))
+    pw.add_argument("name")
+    pw.set_defaults(func=cmd_user_passwd)
+
+    chk = sub.add_parser("check", parents=[common, as_json], help=_("verify the database and the audit chain"))
+    chk.set_defaults(func=cmd_check)
+    bk = sub.add_parser("backup", parents=[common, as_json], help=_("write an encrypted backup"))
+    bk.add_argument("out", metavar="OUT")
+    bk.set_defaults(func=cmd_backup)
+    rs = sub.add_parser("restore", parents=[common], help=_("restore an encrypted backup"))
+    rs.add_argument("input", metavar="IN")
+    rs.set_defaults(func=cmd_restore)
+    rc = sub.add_parser("recover", parents=[common], help=_("reset a password with the recovery code"))
+    rc.set_defaults(func=cmd_recover)
+    return p
+
+
+def _prescan_lang(argv: Sequence[str]) -> str | None:
+    for i, a in enumerate(argv):
+        if a == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if a.startswith("--lang="):
+            return a.split("=", 1)[1]
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    set_locale(_prescan_lang(argv))  # before the parser, so that --help is localized too
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return int(args.func(args))
+    except FzError as exc:
+        print(_("fzmediate: {message}").format(message=exc.message), file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(_("fzmediate: interrupted; nothing more was changed."), file=sys.stderr)
+        return 1
+    except Exception:
+        # Never print the exception text: it could carry personal data. The log file has the traceback.
+        log.exception("unexpected error in %s", argv[:1])
+        print(_("fzmediate: unexpected internal error; details are in the log file."), file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,251 @@
+"""Key slots: one random database key, opened by any user's password or by the recovery code.
+
+Each slot holds an X25519 key pair whose private half is wrapped with a key derived from the slot's secret
+(Argon2id → AES-256-GCM), and the database key *sealed* to the slot's public key (ephemeral X25519 →
+HKDF-SHA256 → AES-256-GCM). So:
+
+- a password change re-wraps one private key and touches nothing else;
+- removing a user makes a new database key and seals it to every remaining slot's public key, without
+  knowing anyone's password; the removed user's private key opens nothing new.
+
+The file holds no secrets in the clear and no personal data (login names only). It carries a checksum so
+that damage is reported as damage, not as a wrong password. Every AEAD binds the slot's identity and KDF
+parameters as associated data, so a relabelled or edited slot fails to open.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import secrets
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from fzmediate.errors import AuthenticationError, NotInitializedError, StoreDamagedError
+from fzmediate.i18n import _
+from fzmediate.security.atomic import atomic_write_bytes
+
+FORMAT = "fzmediate-keyslots"
+FORMAT_VERSION = 1
+RECOVERY_LOGIN = "__recovery__"
+SlotKind = Literal["user", "recovery"]
+
+
+@dataclass(frozen=True)
+class KdfParams:
+    """Argon2id cost. Kept per slot so it can be raised later without locking anyone out."""
+
+    memory_kib: int = 64 * 1024
+    iterations: int = 3
+    lanes: int = 4
+
+    def derive(self, secret: bytes, salt: bytes) -> bytes:
+        kdf = Argon2id(salt=salt, length=32, iterations=self.iterations, lanes=self.lanes, memory_cost=self.memory_kib)
+        return kdf.derive(secret)
+
+
+#: RFC 9106 second recommendation (64 MiB, t=3, p=4): ~250 ms on a 2-CPU desk PC.
+DEFAULT_KDF = KdfParams()
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def _canonical(obj: Any) -> bytes:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class KeySlot:
+    kind: SlotKind
+    login: str
+    kdf: KdfParams
+    salt: str
+    public_key: str
+    private_nonce: str
+    wrapped_private: str
+    seal_ephemeral: str
+    seal_nonce: str
+    sealed_key: str
+
+    def _private_aad(self, store_id: str) -> bytes:
+        return _canonical(
+            ["fzmediate:slot-private:v1", store_id, self.kind, self.login, asdict(self.kdf), self.public_key]
+        )
+
+    def _seal_aad(self, store_id: str, ephemeral: str) -> bytes:
+        return _canonical(["fzmediate:slot-seal:v1", store_id, self.kind, self.login, self.public_key, ephemeral])
+
+    def open(self, store_id: str, secret: bytes) -> bytearray:
+        """Return the database key, or raise InvalidTag if ``secret`` is wrong or the slot was altered."""
+        kek = self.kdf.derive(secret, _unb64(self.salt))
+        private_raw = AESGCM(kek).decrypt(
+            _unb64(self.private_nonce), _unb64(self.wrapped_private), self._private_aad(store_id)
+        )
+        private = X25519PrivateKey.from_private_bytes(private_raw)
+        return bytearray(self._unseal(store_id, private))
+
+    def _unseal(self, store_id: str, private: X25519PrivateKey) -> bytes:
+        ephemeral = X25519PublicKey.from_public_bytes(_unb64(self.seal_ephemeral))
+        aes = _seal_cipher(private.exchange(ephemeral), self.seal_ephemeral, self.public_key)
+        return aes.decrypt(
+            _unb64(self.seal_nonce), _unb64(self.sealed_key), self._seal_aad(store_id, self.seal_ephemeral)
+        )
+
+    def resealed(self, store_id: str, db_key: bytes | bytearray) -> KeySlot:
+        """The same slot with ``db_key`` sealed to its public key (no secret needed)."""
+        eph_private = X25519PrivateKey.generate()
+        eph = _b64(eph_private.public_key().public_bytes_raw())
+        recipient = X25519PublicKey.from_public_bytes(_unb64(self.public_key))
+        aes = _seal_cipher(eph_private.exchange(recipient), eph, self.public_key)
+        nonce = os.urandom(12)
+        sealed = aes.encrypt(nonce, bytes(db_key), self._seal_aad(store_id, eph))
+        return replace(self, seal_ephemeral=eph, seal_nonce=_b64(nonce), sealed_key=_b64(sealed))
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["kdf"] = asdict(self.kdf)
+        return d
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> KeySlot:
+        fields = dict(d)
+        fields["kdf"] = KdfParams(**fields["kdf"])
+        if fields["kind"] not in ("user", "recovery"):
+            raise ValueError("slot kind")
+        return cls(**fields)
+
+
+def _seal_cipher(shared: bytes, ephemeral: str, recipient: str) -> AESGCM:
+    info = _canonical(["fzmediate:seal:v1", ephemeral, recipient])
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(shared)
+    return AESGCM(key)
+
+
+def new_slot(
+    store_id: str, kind: SlotKind, login: str, secret: bytes, db_key: bytes | bytearray, kdf: KdfParams
+) -> KeySlot:
+    """Make a slot for ``login`` whose ``secret`` (password or recovery code) opens ``db_key``."""
+    private = X25519PrivateKey.generate()
+    public = _b64(private.public_key().public_bytes_raw())
+    salt = os.urandom(16)
+    nonce = os.urandom(12)
+    skeleton = KeySlot(kind, login, kdf, _b64(salt), public, _b64(nonce), "", "", "", "")
+    kek = kdf.derive(secret, salt)
+    wrapped = AESGCM(kek).encrypt(nonce, private.private_bytes_raw(), skeleton._private_aad(store_id))
+    return replace(skeleton, wrapped_private=_b64(wrapped)).resealed(store_id, db_key)
+
+
+@dataclass(frozen=True)
+class KeySlotFile:
+    """The whole slot file: immutable; every change returns a new value that the caller saves."""
+
+    store_id: str
+    slots: tuple[KeySlot, ...]
+
+    # --- reading and writing -------------------------------------------------------------------
+    def to_bytes(self) -> bytes:
+        body = {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "store_id": self.store_id,
+            "slots": [s.to_json() for s in self.slots],
+        }
+        body["checksum"] = hashlib.sha256(_canonical(body)).hexdigest()
+        return json.dumps(body, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> KeySlotFile:
+        damaged = StoreDamagedError(
+            _("The key-slot file is damaged or was altered (checksum or format check failed); nothing was opened.")
+        )
+        try:
+            body = json.loads(data.decode("utf-8"))
+            checksum = body.pop("checksum")
+            if hashlib.sha256(_canonical(body)).hexdigest() != checksum:
+                raise damaged
+            if body["format"] != FORMAT or body["version"] != FORMAT_VERSION:
+                raise damaged
+            slots = tuple(KeySlot.from_json(s) for s in body["slots"])
+            return cls(store_id=str(body["store_id"]), slots=slots)
+        except StoreDamagedError:
+            raise
+        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+            raise damaged from exc
+
+    @classmethod
+    def load(cls, path: Path) -> KeySlotFile:
+        if not path.exists():
+            raise NotInitializedError(_("No store has been set up in this data directory yet; run the set-up first."))
+        return cls.from_bytes(path.read_bytes())
+
+    def save(self, path: Path) -> None:
+        atomic_write_bytes(path, self.to_bytes())
+
+    # --- queries -------------------------------------------------------------------------------
+    def slot(self, kind: SlotKind, login: str) -> KeySlot | None:
+        return next((s for s in self.slots if s.kind == kind and s.login == login), None)
+
+    def logins(self) -> list[str]:
+        return [s.login for s in self.slots if s.kind == "user"]
+
+    def open(self, kind: SlotKind, login: str, secret: bytes) -> bytearray:
+        """The database key, or AuthenticationError (unknown login and wrong secret look the same)."""
+        wrong = AuthenticationError(_("Wrong user name or password. The database was not opened."))
+        slot = self.slot(kind, login)
+        if slot is None:
+            # Spend the same KDF time as a real attempt, so the timing does not reveal which logins exist.
+            DEFAULT_KDF.derive(secret, b"\0" * 16)
+            raise wrong
+        try:
+            return slot.open(self.store_id, secret)
+        except (InvalidTag, ValueError) as exc:
+            raise wrong from exc
+
+    # --- changes -------------------------------------------------------------------------------
+    def with_slot(self, slot: KeySlot) -> KeySlotFile:
+        others = tuple(s for s in self.slots if not (s.kind == slot.kind and s.login == slot.login))
+        return replace(self, slots=(*others, slot))
+
+    def without(self, kind: SlotKind, login: str) -> KeySlotFile:
+        return replace(self, slots=tuple(s for s in self.slots if not (s.kind == kind and s.login == login)))
+
+    def resealed(self, db_key: bytes | bytearray) -> KeySlotFile:
+        """Every slot with a new database key sealed to it (used when the database is re-keyed)."""
+        return replace(self, slots=tuple(s.resealed(self.store_id, db_key) for s in self.slots))
+
+
+def new_db_key() -> bytearray:
+    return bytearray(secrets.token_bytes(32))
+
+
+def new_recovery_code() -> str:
+    """96 random bits as 20 base32 characters in groups of four (printed once for the supervisor)."""
+    raw = base64.b32encode(secrets.token_bytes(15)).decode("ascii")[:20]  # 20 chars × 5 bits ≥ 96 bits
+    return "-".join(raw[i : i + 4] for i in range(0, 20, 4))
+
+
+def normalize_recovery_code(code: str) -> bytes:
+    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
+    return cleaned.encode("ascii", errors="replace")
+
+
+def wipe(buf: bytearray) -> None:
+    """Overwrite a key buffer in place (best effort: Python may hold other copies)."""
+    for i in range(len(buf)):
+        buf[i] = 0

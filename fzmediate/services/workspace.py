@@ -1,0 +1,282 @@
+"""A data directory before it is unlocked: set-up, unlock, recovery and restore.
+
+``Workspace`` knows the files; ``Workspace.unlock`` returns a ``Session`` — the only way to reach the
+encrypted database — bound to the acting user.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from fzmediate.errors import (
+    AlreadyInitializedError,
+    AuthenticationError,
+    BackoffError,
+    NotInitializedError,
+    StoreBusyError,
+    StoreDamagedError,
+)
+from fzmediate.i18n import _
+from fzmediate.security import keyslots as ks
+from fzmediate.security.backoff import Backoff
+from fzmediate.security.roles import Role
+from fzmediate.services.dto import SetupResult
+from fzmediate.services.paths import StorePaths
+from fzmediate.services.session import Session
+from fzmediate.services.validation import validate_full_name, validate_login, validate_password
+from fzmediate.store.database import Database
+from fzmediate.store.models import Meta, User
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Workspace:
+    """One data directory. Cheap to create; touches no file until asked."""
+
+    def __init__(self, data_dir: Path, *, kdf: ks.KdfParams = ks.DEFAULT_KDF, clock: Clock = utc_now) -> None:
+        self.paths = StorePaths(Path(data_dir))
+        self.kdf = kdf
+        self.clock = clock
+        self.backoff = Backoff(self.paths.attempts, lambda: self.clock().timestamp())
+
+    # --- state -----------------------------------------------------------------------------------
+    def is_initialized(self) -> bool:
+        return self.paths.slots.exists()
+
+    def require_initialized(self) -> None:
+        if not self.is_initialized():
+            raise NotInitializedError(_("No store has been set up in this data directory yet; run the set-up first."))
+
+    def _acquire(self) -> FileLock:
+        self.paths.root.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self.paths.lock), timeout=0)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise StoreBusyError(
+                _("This data directory is open in another fzmediate window or command. Close it and try again.")
+            ) from None
+        return lock
+
+    # --- set-up ----------------------------------------------------------------------------------
+    def initialize(self, admin_login: str, admin_password: str, *, full_name: str = "") -> SetupResult:
+        """Create the encrypted store, the first administrator and the recovery slot.
+
+        The slot file is written last: until it exists the directory counts as not set up, and a database
+        left by an interrupted set-up (unreadable without its key) is moved aside, never deleted.
+        """
+        login = validate_login(admin_login)
+        secret = validate_password(admin_password)
+        name = validate_full_name(full_name)
+        if self.is_initialized():
+            raise AlreadyInitializedError(_("This data directory already holds a store; nothing was changed."))
+        lock = self._acquire()
+        try:
+            self._move_aside_orphans()
+            store_id = str(uuid.uuid4())
+            db_key = ks.new_db_key()
+            recovery_code = ks.new_recovery_code()
+            admin_slot = ks.new_slot(store_id, "user", login, secret, db_key, self.kdf)
+            recovery_slot = ks.new_slot(
+                store_id,
+                "recovery",
+                ks.RECOVERY_LOGIN,
+                ks.normalize_recovery_code(recovery_code),
+                db_key,
+                self.kdf,
+            )
+            slots = ks.KeySlotFile(store_id=store_id, slots=(admin_slot, recovery_slot))
+            db = Database(self.paths.db, bytearray(db_key))
+            try:
+                db.migrate(self.paths.backups)
+                now = self.clock()
+                device_id = str(uuid.uuid4())
+                with db.unit_of_work() as s:
+                    for key, value in (
+                        ("store_id", store_id),
+                        ("device_id", device_id),
+                        ("created_at", now.isoformat()),
+                        ("recovery_public_key", recovery_slot.public_key),
+                    ):
+                        s.add(Meta(key=key, value=value))
+                    admin = User(
+                        login=login,
+                        role=Role.ADMIN.value,
+                        legally_qualified=False,
+                        full_name=name,
+                        phone="",
+                        id_type="",
+                        id_number="",
+                        address="",
+                        active=True,
+                        slot_public_key=admin_slot.public_key,
+                        created_at=now.replace(tzinfo=None),
+                        version=1,
+                    )
+                    s.add(admin)
+                    s.flush()
+                    from fzmediate.security.audit import append_event
+
+                    append_event(
+                        s,
+                        at=now,
+                        actor=login,
+                        device=device_id,
+                        action="store.init",
+                        object_type="store",
+                        object_id=store_id,
+                    )
+                    append_event(
+                        s,
+                        at=now,
+                        actor=login,
+                        device=device_id,
+                        action="user.add",
+                        object_type="user",
+                        object_id=admin.id,
+                        details={"role": Role.ADMIN.value},
+                    )
+                    admin_id = admin.id
+            finally:
+                db.close()
+            slots.save(self.paths.slots)
+            ks.wipe(db_key)
+        finally:
+            lock.release()
+        session = self.unlock(login, admin_password)
+        try:
+            admin_info = session.users.get_by_id(admin_id)
+        finally:
+            session.lock()
+        log.info("store initialized")
+        return SetupResult(recovery_code=recovery_code, admin=admin_info)
+
+    def _move_aside_orphans(self) -> None:
+        leftovers = [p for p in self.paths.db_companions() if p.exists()]
+        if not leftovers:
+            return
+        target = self.paths.backups / "interrupted-setup-{0}".format(self.clock().strftime("%Y%m%dT%H%M%SZ"))
+        target.mkdir(parents=True, exist_ok=True)
+        for p in leftovers:
+            shutil.move(str(p), str(target / p.name))
+
+    # --- unlock ----------------------------------------------------------------------------------
+    def unlock(self, login: str, password: str) -> Session:
+        """Open the store as ``login``. Wrong password: AuthenticationError, and the DB is not touched."""
+        slots = ks.KeySlotFile.load(self.paths.slots)
+        self._check_backoff(login)
+        try:
+            key = self._open_slot(slots, "user", login, password.encode("utf-8"))
+        except AuthenticationError:
+            delay = self.backoff.record_failure(login)
+            log.warning("unlock failed (wait %.0f s before next attempt)", delay)
+            raise
+        failures = self.backoff.reset(login)
+        return self._open_session(slots, key, "user", login, password.encode("utf-8"), failures_before=failures)
+
+    def _check_backoff(self, login: str) -> None:
+        wait = self.backoff.remaining(login)
+        if wait > 0:
+            raise BackoffError(
+                _("Too many failed attempts. Try again in {seconds} seconds.").format(seconds=int(wait) + 1),
+                retry_after=wait,
+            )
+
+    def _open_slot(self, slots: ks.KeySlotFile, kind: ks.SlotKind, login: str, secret: bytes) -> bytearray:
+        return slots.open(kind, login, secret)
+
+    def _open_session(
+        self,
+        slots: ks.KeySlotFile,
+        key: bytearray,
+        kind: ks.SlotKind,
+        login: str,
+        secret: bytes,
+        *,
+        failures_before: int = 0,
+    ) -> Session:
+        lock = self._acquire()
+        try:
+            key = self._finish_interrupted_rekey(key, kind, login, secret)
+            Database.probe(self.paths.db, key)
+            db = Database(self.paths.db, key)
+            try:
+                db.migrate(self.paths.backups)
+                session = Session.open(self, db, lock, login, failures_before=failures_before)
+            except BaseException:
+                db.close()
+                raise
+        except BaseException:
+            lock.release()
+            raise
+        return session
+
+    def _finish_interrupted_rekey(self, key: bytearray, kind: ks.SlotKind, login: str, secret: bytes) -> bytearray:
+        """Finish a re-key that a crash interrupted, and return the key the database really has.
+
+        A re-key writes the new slots to ``keyslots.pending.json`` first, then re-encrypts the database,
+        then promotes the pending file. If the database still opens with the old key the re-key never
+        happened and the pending file is dropped; otherwise the pending slots (same key pairs, new key
+        sealed) are opened with the same secret and promoted.
+        """
+        pending_path = self.paths.pending_slots
+        if not pending_path.exists():
+            return key
+        try:
+            Database.probe(self.paths.db, key)
+        except StoreDamagedError:
+            pass
+        else:
+            pending_path.unlink()
+            return key
+        pending = ks.KeySlotFile.load(pending_path)
+        new_key = pending.open(kind, login, secret)
+        Database.probe(self.paths.db, new_key)
+        ks.wipe(key)
+        os.replace(pending_path, self.paths.slots)
+        log.info("finished an interrupted re-key")
+        return new_key
+
+    # --- recovery --------------------------------------------------------------------------------
+    def recover(self, recovery_code: str, login: str, new_password: str) -> str:
+        """Set a new password for ``login`` with the recovery code; returns a NEW recovery code.
+
+        The used code counts as revealed, so its slot is replaced and the new code is shown once.
+        """
+        secret = validate_password(new_password)
+        slots = ks.KeySlotFile.load(self.paths.slots)
+        self._check_backoff(ks.RECOVERY_LOGIN)
+        try:
+            key = slots.open("recovery", ks.RECOVERY_LOGIN, ks.normalize_recovery_code(recovery_code))
+        except AuthenticationError:
+            self.backoff.record_failure(ks.RECOVERY_LOGIN)
+            raise AuthenticationError(_("The recovery code is not correct. Nothing was changed.")) from None
+        self.backoff.reset(ks.RECOVERY_LOGIN)
+        session = self._open_session(
+            slots, key, "recovery", ks.RECOVERY_LOGIN, ks.normalize_recovery_code(recovery_code)
+        )
+        try:
+            return session.users.recover_password(login, secret)
+        finally:
+            session.lock()
+
+    # --- restore ---------------------------------------------------------------------------------
+    def restore(self, backup: Path, login: str, password: str) -> Path | None:
+        """Replace this directory's store with a backup; the current store is kept in ``backups/``."""
+        from fzmediate.services.backup import restore_backup
+
+        return restore_backup(self, backup, login, password)

@@ -1,0 +1,43 @@
+"""Shared fixtures: a temp data directory with a fast KDF, and the default zh_CN locale."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from fzmediate.i18n import set_locale
+from fzmediate.services.workspace import Workspace
+from tests.support import ADMIN_PW, FAST_KDF, FakeClock
+
+
+@pytest.fixture(autouse=True)
+def _locale() -> Iterator[None]:
+    set_locale("zh_CN")
+    yield
+    set_locale("zh_CN")
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def workspace(data_dir: Path, clock: FakeClock) -> Workspace:
+    return Workspace(data_dir, kdf=FAST_KDF, clock=clock)
+
+
+@pytest.fixture
+def initialized(workspace: Workspace) -> Workspace:
+    workspace.initialize("admin", ADMIN_PW, full_name="管理员")
+    return workspace
