@@ -42,15 +42,21 @@ class AlreadyInitializedError(FzError):
 
 
 class AuthenticationError(FzError):
-    """Wrong user name or password (the database was not opened)."""
+    """Wrong user name or password (the database was not opened).
+
+    ``retry_after`` is the wait, in seconds, this failure started before the next attempt (0 for none).
+    """
+
+    def __init__(self, message: str, *, retry_after: float = 0.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class BackoffError(AuthenticationError):
     """Too many failed attempts: the next attempt is allowed only after a wait."""
 
     def __init__(self, message: str, *, retry_after: float) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
+        super().__init__(message, retry_after=retry_after)
 
 
 class PermissionDenied(FzError):

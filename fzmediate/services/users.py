@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def _info(u: User) -> UserInfo:
+def user_info(u: User) -> UserInfo:
+    """The plain value the UI and CLI get for a user row."""
     return UserInfo(
         id=u.id,
         login=u.login,
@@ -61,18 +62,18 @@ class UserService:
             q = select(User).order_by(User.login)
             if not include_removed:
                 q = q.where(User.active.is_(True))
-            return [_info(u) for u in s.scalars(q)]
+            return [user_info(u) for u in s.scalars(q)]
 
     def get(self, login: str) -> UserInfo:
         with self._s.read() as s:
-            return _info(self._find(s, login))
+            return user_info(self._find(s, login))
 
     def get_by_id(self, user_id: str) -> UserInfo:
         with self._s.read() as s:
             u = s.get(User, user_id)
             if u is None:
                 raise NotFoundError(_("No such user."))
-            return _info(u)
+            return user_info(u)
 
     @staticmethod
     def _find(s: OrmSession, login: str) -> User:
@@ -142,7 +143,7 @@ class UserService:
             )
             s.add(user)
             s.flush()
-            info = _info(user)
+            info = user_info(user)
             # The slot file is saved inside the transaction: if saving fails, the user row rolls back.
             slots.with_slot(slot).save(self._ws.paths.slots)
         log.info("user added (role %s)", the_role.value)
@@ -160,6 +161,14 @@ class UserService:
         if self._s.actor.login != ks.RECOVERY_LOGIN:
             raise PermissionDenied(_("Only the recovery code can do this."))
         self._rewrap(login, secret, action="user.recover")
+        return self._replace_recovery_slot()
+
+    def renew_recovery_code(self) -> str:
+        """Replace a lost or exposed recovery code (administrators); returns the new code, shown once."""
+        self._s.require(Permission.MANAGE_USERS)
+        return self._replace_recovery_slot()
+
+    def _replace_recovery_slot(self) -> str:
         code = ks.new_recovery_code()
         slots = ks.KeySlotFile.load(self._ws.paths.slots)
         slot = ks.new_slot(

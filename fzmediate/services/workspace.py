@@ -26,11 +26,13 @@ from fzmediate.errors import (
 )
 from fzmediate.i18n import _
 from fzmediate.security import keyslots as ks
+from fzmediate.security.audit import append_event
 from fzmediate.security.backoff import Backoff
 from fzmediate.security.roles import Role
 from fzmediate.services.dto import SetupResult
 from fzmediate.services.paths import StorePaths
 from fzmediate.services.session import Session
+from fzmediate.services.users import user_info
 from fzmediate.services.validation import validate_full_name, validate_login, validate_password
 from fzmediate.store.database import Database
 from fzmediate.store.models import Meta, User
@@ -129,8 +131,6 @@ class Workspace:
                     )
                     s.add(admin)
                     s.flush()
-                    from fzmediate.security.audit import append_event
-
                     append_event(
                         s,
                         at=now,
@@ -150,18 +150,13 @@ class Workspace:
                         object_id=admin.id,
                         details={"role": Role.ADMIN.value},
                     )
-                    admin_id = admin.id
+                    admin_info = user_info(admin)
             finally:
                 db.close()
             slots.save(self.paths.slots)
             ks.wipe(db_key)
         finally:
             lock.release()
-        session = self.unlock(login, admin_password)
-        try:
-            admin_info = session.users.get_by_id(admin_id)
-        finally:
-            session.lock()
         log.info("store initialized")
         return SetupResult(recovery_code=recovery_code, admin=admin_info)
 
@@ -181,10 +176,10 @@ class Workspace:
         self._check_backoff(login)
         try:
             key = self._open_slot(slots, "user", login, password.encode("utf-8"))
-        except AuthenticationError:
+        except AuthenticationError as exc:
             delay = self.backoff.record_failure(login)
             log.warning("unlock failed (wait %.0f s before next attempt)", delay)
-            raise
+            raise AuthenticationError(exc.message, retry_after=delay) from None
         failures = self.backoff.reset(login)
         return self._open_session(slots, key, "user", login, password.encode("utf-8"), failures_before=failures)
 

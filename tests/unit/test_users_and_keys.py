@@ -8,7 +8,7 @@ from fzmediate.errors import AuthenticationError, PermissionDenied, ValidationEr
 from fzmediate.security.keyslots import KeySlotFile
 from fzmediate.security.roles import Role
 from fzmediate.services.workspace import Workspace
-from tests.support import ADMIN_PW, FAST_KDF
+from tests.support import ADMIN_PW, FAST_KDF, FakeClock
 from tests.synthetic import make_resident_id
 
 MED_PW = "mediator-pass-1"
@@ -173,3 +173,25 @@ def test_slot_planted_by_a_leaving_user_gets_no_new_key(initialized: Workspace) 
     with initialized.unlock("admin", ADMIN_PW) as s:  # the administrator gives med1 a new slot
         s.users.set_password("med1", "fresh-pass-123")
     initialized.unlock("med1", "fresh-pass-123").lock()
+
+
+def test_administrator_can_replace_a_lost_recovery_code(workspace: Workspace) -> None:
+    old = workspace.initialize("admin", ADMIN_PW).recovery_code
+    with workspace.unlock("admin", ADMIN_PW) as s:
+        s.users.add("med1", "mediator", MED_PW)
+        new = s.users.renew_recovery_code()
+    with workspace.unlock("med1", MED_PW) as s, pytest.raises(PermissionDenied):
+        s.users.renew_recovery_code()
+    with pytest.raises(AuthenticationError):
+        workspace.recover(old, "admin", "another-pass-1")
+    workspace.recover(new, "admin", "another-pass-1")
+
+
+def test_the_failure_that_starts_a_wait_says_how_long(initialized: Workspace, clock: FakeClock) -> None:
+    waits = []
+    for _ in range(6):
+        with pytest.raises(AuthenticationError) as err:
+            initialized.unlock("admin", "wrong-password")
+        waits.append(err.value.retry_after)
+        clock.advance(7200)  # past any wait, so that the next attempt is a real one
+    assert waits[:4] == [0, 0, 0, 0] and 0 < waits[4] < waits[5]

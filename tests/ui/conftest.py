@@ -1,0 +1,62 @@
+"""UI fixtures: one prepared QApplication (pytest-qt's ``qapp``), the op workers, and the desk shell on
+a real temp store with a fast KDF. Time is injected: the idle lock runs on a hand-moved monotonic clock."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from fzmediate.services.workspace import Workspace
+from fzmediate.settings import Settings
+from ui.app import prepare_application
+from ui.desk.shell import DeskShell
+from ui.ops import Ops
+
+IDLE_SECONDS = 300
+TICK_MS = 20
+
+
+class MonoClock:
+    """A monotonic clock (seconds) the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+    def advance(self, seconds: float) -> None:
+        self.t += seconds
+
+
+@pytest.fixture(scope="session")
+def app(qapp: QApplication) -> QApplication:
+    prepare_application(qapp, "zh_CN")
+    return qapp
+
+
+@pytest.fixture
+def ops(app: QApplication) -> Iterator[Ops]:
+    ops = Ops()
+    yield ops
+    ops.shutdown()
+    ops.deleteLater()
+
+
+@pytest.fixture
+def mono() -> MonoClock:
+    return MonoClock()
+
+
+@pytest.fixture
+def shell(app: QApplication, workspace: Workspace, ops: Ops, mono: MonoClock) -> Iterator[DeskShell]:
+    shell = DeskShell(workspace, ops, Settings(idle_lock_seconds=IDLE_SECONDS), idle_clock=mono, idle_tick_ms=TICK_MS)
+    yield shell
+    shell.shutdown()
+    ops.shutdown()  # the queued lock runs before the workspace's temp directory goes away

@@ -1,0 +1,149 @@
+"""Start the desk app (or, later, the kiosk): arguments, locale, Qt set-up, logging, excepthook, shell."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from fzmediate.i18n import _, set_locale
+from fzmediate.logsetup import configure_logging
+from fzmediate.paths import default_data_dir
+from fzmediate.services.workspace import Workspace
+from fzmediate.settings import Settings
+from ui.fonts import install_app_font
+from ui.style import apply_style
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "fzmediate"
+EXIT_KIOSK_UNAVAILABLE = 2
+
+_translators: list[QTranslator] = []  # installed translators must stay referenced
+
+
+def parse_args(mode: str, argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
+    parser = argparse.ArgumentParser(prog="main.py " + mode, add_help=True)
+    parser.add_argument("--data-dir", type=Path, default=None, help="data directory (store, logs, settings)")
+    parser.add_argument("--lang", default=None, help="zh_CN (default), en or zh_TW")
+    return parser.parse_known_args(list(argv))
+
+
+def install_qt_translations(app: QApplication, locale: str) -> None:
+    """Qt's own strings (确定/取消 in QDialogButtonBox, the print dialog …) in the UI language."""
+    for old in _translators:
+        app.removeTranslator(old)
+    _translators.clear()
+    qlocale = QLocale(locale)
+    QLocale.setDefault(qlocale)
+    if locale == "en":
+        return
+    directory = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    translator = QTranslator(app)
+    if translator.load(qlocale, "qtbase", "_", directory):
+        app.installTranslator(translator)
+        _translators.append(translator)
+    else:
+        log.warning("Qt translations for %s not found", locale)
+
+
+def prepare_application(app: QApplication, locale: str) -> None:
+    """Everything the QApplication needs before the first window: style, font, Qt translations."""
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(_("fzmediate"))
+    apply_style(app)
+    install_app_font(app, locale)
+    install_qt_translations(app, locale)
+
+
+def _show_crash_dialog() -> None:
+    box = QMessageBox(
+        QMessageBox.Icon.Critical,
+        _("fzmediate"),
+        _(
+            "An unexpected error occurred. The details were written to the log file. "
+            "Save your work if you can and restart the program."
+        ),
+        QMessageBox.StandardButton.Ok,
+    )
+    box.exec()
+
+
+def install_excepthook() -> None:
+    """Log uncaught exceptions and tell the user briefly, without the exception text (it may hold personal data)."""
+    showing = False
+
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        nonlocal showing
+        if issubclass(exc_type, KeyboardInterrupt):
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        log.critical("uncaught exception", exc_info=(exc_type, exc, tb))
+        on_gui_thread = threading.current_thread() is threading.main_thread()
+        if on_gui_thread and QApplication.instance() is not None and not showing:
+            showing = True
+            try:
+                _show_crash_dialog()
+            finally:
+                showing = False
+
+    def thread_hook(args: threading.ExceptHookArgs) -> None:
+        log.critical(
+            "uncaught exception in thread %s",
+            args.thread.name if args.thread else "?",
+            exc_info=(args.exc_type, args.exc_value, args.exc_traceback),  # type: ignore[arg-type]
+        )
+
+    sys.excepthook = hook
+    threading.excepthook = thread_hook
+
+
+def show_kiosk_unavailable(parent: QWidget | None = None) -> None:
+    text = _("Kiosk mode is not available yet in this version. Start the desk app instead: main.py desk")
+    print(text, file=sys.stderr)
+    if QGuiApplication.platformName() != "offscreen":  # headless runs get the stderr line only
+        QMessageBox.information(parent, _("fzmediate"), text)
+
+
+def run(mode: str, argv: Sequence[str]) -> int:
+    """Run the app in ``mode`` ("desk" or "kiosk"); return the process exit code."""
+    args, qt_args = parse_args(mode, argv)
+    data_dir: Path = args.data_dir if args.data_dir is not None else default_data_dir()
+    settings = Settings.load(data_dir)
+    locale = set_locale(args.lang if args.lang else settings.locale)
+    configure_logging(data_dir / "logs")
+    log.info("starting %s (locale %s)", mode, locale)
+
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0] or APP_NAME, *qt_args])
+    prepare_application(app, locale)
+    install_excepthook()
+
+    if mode == "kiosk":
+        show_kiosk_unavailable()
+        return EXIT_KIOSK_UNAVAILABLE
+    if mode != "desk":
+        print(_("Unknown mode: {mode}").format(mode=mode), file=sys.stderr)
+        return 2
+
+    from ui.desk.shell import DeskShell
+    from ui.ops import Ops
+
+    ops = Ops()
+    shell = DeskShell(Workspace(data_dir), ops, settings)
+    shell.start()
+    try:
+        code = app.exec()
+    finally:
+        shell.shutdown()
+        ops.shutdown()  # runs the queued lock before the DB thread ends
+    log.info("exit %d", code)
+    return int(code)

@@ -1,0 +1,162 @@
+"""First run: create the encrypted store and its first administrator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QWidget
+
+from fzmediate.errors import AlreadyInitializedError, FzError, ValidationError
+from fzmediate.i18n import _
+from fzmediate.services.dto import SetupResult
+from fzmediate.services.workspace import Workspace
+from ui.desk.form_field import ErrorLine, FormField, centered_card
+from ui.ops import CancelToken, Ops, error_message, log_failure
+from ui.style import set_role
+
+
+class SetupScreen(QWidget):
+    """Emits ``completed(SetupResult)`` once the store exists; the result carries the recovery code.
+
+    Emits ``store_exists(message)`` when the data directory turns out to be set up already (another
+    window did it meanwhile): there is nothing to create, the user should unlock instead.
+    """
+
+    completed = Signal(object)
+    store_exists = Signal(str)
+
+    def __init__(self, workspace: Workspace, ops: Ops, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ws = workspace
+        self._ops = ops
+        self._busy = False
+
+        form = centered_card(self, width=480)
+        title = QLabel(_("Set up this computer"), self)
+        set_role(title, "title")
+        intro = QLabel(
+            _(
+                "Create the first administrator. The administrator adds the other users later. "
+                "All data on this computer is stored encrypted."
+            ),
+            self,
+        )
+        intro.setWordWrap(True)
+        set_role(intro, "subtitle")
+
+        self.login = FormField(
+            _("User name"),
+            hint=_("Lower-case letters and digits, for example wangli; a login name, not your real name."),
+            parent=self,
+        )
+        self.full_name = FormField(_("Real name (optional)"), parent=self)
+        self.password = FormField(_("Password"), password=True, hint=_("At least 8 characters."), parent=self)
+        self.password2 = FormField(_("Repeat the password"), password=True, parent=self)
+        self.message = ErrorLine(self)
+
+        self.busy = QProgressBar(self)
+        self.busy.setRange(0, 0)
+        self.busy.setTextVisible(False)
+        self.busy.setFixedHeight(6)
+        self.busy.setAccessibleName(_("Working"))
+        self.busy.setVisible(False)
+
+        self.create_button = QPushButton(_("Create administrator"), self)
+        self.create_button.setAccessibleName(_("Create administrator"))
+        self.create_button.setDefault(True)
+        self.create_button.setMinimumHeight(36)
+        self.create_button.clicked.connect(self.submit)
+
+        where = QLabel(_("Data folder: {path}").format(path=str(Path(workspace.paths.root))), self)
+        where.setWordWrap(True)
+        where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        set_role(where, "hint")
+
+        for w in (title, intro, self.login, self.full_name, self.password, self.password2, self.message):
+            form.addWidget(w)
+        form.addSpacing(4)
+        form.addWidget(self.create_button)
+        form.addWidget(self.busy)
+        form.addWidget(where)
+
+        self._fields: dict[str, FormField] = {
+            "login": self.login,
+            "full_name": self.full_name,
+            "password": self.password,
+            "password2": self.password2,
+        }
+        for field in self._fields.values():
+            field.edit.returnPressed.connect(self.submit)
+        QWidget.setTabOrder(self.login.edit, self.full_name.edit)
+        QWidget.setTabOrder(self.full_name.edit, self.password.edit)
+        QWidget.setTabOrder(self.password.edit, self.password2.edit)
+        QWidget.setTabOrder(self.password2.edit, self.create_button)
+        self.setFocusProxy(self.login.edit)
+
+    # --- state -----------------------------------------------------------------------------------
+    def reset(self) -> None:
+        for field in self._fields.values():
+            field.clear()
+        self.message.set_text("")
+        self._set_busy(False)
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.busy.setVisible(busy)
+        for field in self._fields.values():
+            field.edit.setEnabled(not busy)
+        self.create_button.setEnabled(not busy)
+
+    def _clear_errors(self) -> None:
+        for field in self._fields.values():
+            field.clear_error()
+        self.message.set_text("")
+
+    def _clear_passwords(self) -> None:
+        self.password.edit.clear()
+        self.password2.edit.clear()
+
+    # --- actions ---------------------------------------------------------------------------------
+    def submit(self) -> None:
+        if self._busy:
+            return
+        self._clear_errors()
+        login = self.login.text()
+        name = self.full_name.text()
+        password = self.password.text()
+        if password != self.password2.text():
+            self.password2.set_error(_("The two passwords differ."))
+            self.password2.edit.clear()
+            self.password2.edit.setFocus()
+            return
+        self._set_busy(True)
+        ws = self._ws
+
+        def work(token: CancelToken) -> SetupResult:
+            return ws.initialize(login, password, full_name=name)
+
+        self._ops.run_db(work, on_success=self._succeeded, on_failure=self._failed, parent=self)
+
+    def _succeeded(self, result: SetupResult) -> None:
+        self._set_busy(False)
+        self._clear_passwords()
+        self.completed.emit(result)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        log_failure(exc)
+        if isinstance(exc, AlreadyInitializedError):
+            self._clear_passwords()
+            self.store_exists.emit(error_message(exc))
+            return
+        field = self._fields.get(exc.field or "") if isinstance(exc, ValidationError) else None
+        if field is not None:
+            if field in (self.password, self.password2):
+                self._clear_passwords()
+            field.set_error(error_message(exc))
+            field.edit.setFocus()
+        else:
+            self.message.set_text(error_message(exc))
+            if not isinstance(exc, FzError):
+                self._clear_passwords()

@@ -1,0 +1,172 @@
+"""The desk controller: set-up → recovery code → unlock → main window → (lock) → unlock.
+
+Two top-level windows. The *gate* (a stack of the set-up, recovery and unlock screens) is shown while
+the store is locked. The main window exists only while a session is open: locking destroys it, with every
+widget that showed data, so nothing sensitive stays on screen or in memory behind the unlock screen.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
+
+from fzmediate.i18n import _
+from fzmediate.security.idle import IdleLock
+from fzmediate.services.dto import SetupResult
+from fzmediate.services.session import Session
+from fzmediate.services.workspace import Workspace
+from fzmediate.settings import Settings
+from ui.desk.main_window import MainWindow, window_title
+from ui.desk.recovery_page import RecoveryPage
+from ui.desk.setup_screen import SetupScreen
+from ui.desk.unlock_screen import UnlockScreen
+from ui.idle_watch import IdleWatcher
+from ui.ops import Ops
+from ui.session_context import SessionContext
+
+log = logging.getLogger(__name__)
+
+
+class GateWindow(QWidget):
+    """The window shown while the store is locked."""
+
+    def __init__(self, workspace: Workspace, ops: Ops) -> None:
+        super().__init__()
+        self.setWindowTitle(window_title())
+        self.resize(720, 680)
+        self.stack = QStackedWidget(self)
+        self.setup_screen = SetupScreen(workspace, ops, self)
+        self.recovery_page = RecoveryPage(self)
+        self.unlock_screen = UnlockScreen(workspace, ops, self)
+        for page in (self.setup_screen, self.recovery_page, self.unlock_screen):
+            self.stack.addWidget(page)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+
+    def show_page(self, page: QWidget) -> None:
+        self.stack.setCurrentWidget(page)
+        page.setFocus()
+
+
+class DeskShell(QObject):
+    """Owns the windows and the session context; emits ``unlocked`` and ``locked`` (after the lock ran)."""
+
+    unlocked = Signal()
+    locked = Signal()
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        ops: Ops,
+        settings: Settings | None = None,
+        *,
+        idle_clock: Callable[[], float] = time.monotonic,
+        idle_tick_ms: int = 1000,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.ops = ops
+        self.settings = settings or Settings()
+        self.context: SessionContext | None = None
+        self.main_window: MainWindow | None = None
+        self._last_login = ""
+        self._shut_down = False
+
+        self.gate = GateWindow(workspace, ops)
+        self.gate.setup_screen.completed.connect(self._setup_completed)
+        self.gate.setup_screen.store_exists.connect(self.show_unlock)
+        self.gate.recovery_page.finished.connect(self._recovery_done)
+        self.gate.unlock_screen.unlocked.connect(self._unlocked)
+
+        self.idle = IdleWatcher(
+            IdleLock(self.settings.idle_lock_seconds, idle_clock), tick_ms=idle_tick_ms, parent=self
+        )
+        self.idle.idle.connect(self._idle_timeout)
+
+    # --- navigation ------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Show the set-up screen on first run, else the unlock screen."""
+        if self.workspace.is_initialized():
+            self.show_unlock()
+        else:
+            self.gate.setup_screen.reset()
+            self.gate.show_page(self.gate.setup_screen)
+        self.gate.show()
+
+    def show_unlock(self, notice: str = "") -> None:
+        self.gate.unlock_screen.prepare(self._last_login, notice)
+        self.gate.show_page(self.gate.unlock_screen)
+        self.gate.unlock_screen.focus_first()
+
+    def _setup_completed(self, result: SetupResult) -> None:
+        self._last_login = result.admin.login
+        self.gate.recovery_page.show_code(result.recovery_code)
+        self.gate.show_page(self.gate.recovery_page)
+
+    def _recovery_done(self) -> None:
+        self.show_unlock()
+
+    def _unlocked(self, session: Session) -> None:
+        self.context = SessionContext(self.ops, session)
+        self._last_login = session.actor.login
+        window = MainWindow(self.context.actor)
+        window.lock_requested.connect(self.lock)
+        window.quit_requested.connect(self.quit)
+        self.main_window = window
+        window.show()
+        self.gate.hide()
+        self.idle.start()
+        self.unlocked.emit()
+
+    # --- locking ---------------------------------------------------------------------------------
+    @property
+    def is_unlocked(self) -> bool:
+        return self.context is not None
+
+    def _idle_timeout(self) -> None:
+        minutes = max(1, round(self.settings.idle_lock_seconds / 60))
+        self.lock(
+            notice=_("Locked after {minutes} minutes without activity. Unlock to continue.").format(minutes=minutes)
+        )
+
+    def lock(self, notice: str = "") -> None:
+        """Lock now: drop the session (locked on the DB worker), destroy the main window, show unlock."""
+        if self.context is None:
+            return
+        # The gate is shown first: closing the last visible window would quit the app.
+        self.show_unlock(notice)
+        self.gate.show()
+        self._end_session(on_locked=self.locked.emit)
+
+    def quit(self) -> None:
+        """Lock (queued before the workers stop) and leave the event loop."""
+        self._end_session()
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()
+
+    def shutdown(self) -> None:
+        """At exit and in tests: lock any session and close the windows, without quitting the app."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        self._end_session()
+        self.gate.close()
+        self.gate.deleteLater()
+
+    def _end_session(self, on_locked: Callable[[], None] | None = None) -> None:
+        self.gate.unlock_screen.cancel()
+        self.idle.stop()
+        context, self.context = self.context, None
+        window, self.main_window = self.main_window, None
+        if window is not None:
+            window.close_quietly()
+            window.deleteLater()
+        if context is not None:
+            context.close(on_done=on_locked)
