@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from fzmediate.errors import LockedError
 from fzmediate.i18n import _
-from fzmediate.services.session import Actor, Session
 from ui.ops import CancelToken, OpHandle, Ops, log_failure
+
+if TYPE_CHECKING:
+    # Only for annotations: the store (SQLAlchemy, Alembic) loads when it is first opened, not at start-up.
+    from fzmediate.services.session import Actor, Session
 
 log = logging.getLogger(__name__)
 

@@ -11,6 +11,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,16 +27,17 @@ from fzmediate.errors import (
 )
 from fzmediate.i18n import _
 from fzmediate.security import keyslots as ks
-from fzmediate.security.audit import append_event
 from fzmediate.security.backoff import Backoff
 from fzmediate.security.roles import Role
 from fzmediate.services.dto import SetupResult
 from fzmediate.services.paths import StorePaths
-from fzmediate.services.session import Session
-from fzmediate.services.users import user_info
 from fzmediate.services.validation import validate_full_name, validate_login, validate_password
-from fzmediate.store.database import Database
-from fzmediate.store.models import Meta, User
+
+if TYPE_CHECKING:
+    from fzmediate.services.session import Session
+
+# SQLAlchemy, Alembic and the store load only when a store is opened (see ``_store``): the desk app shows
+# its first screen without them, which keeps cold start short.
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +88,11 @@ class Workspace:
         name = validate_full_name(full_name)
         if self.is_initialized():
             raise AlreadyInitializedError(_("This data directory already holds a store; nothing was changed."))
+        from fzmediate.security.audit import append_event
+        from fzmediate.services.users import user_info
+        from fzmediate.store.database import Database
+        from fzmediate.store.models import Meta, User
+
         lock = self._acquire()
         try:
             self._move_aside_orphans()
@@ -204,6 +211,9 @@ class Workspace:
         *,
         failures_before: int = 0,
     ) -> Session:
+        from fzmediate.services.session import Session
+        from fzmediate.store.database import Database
+
         lock = self._acquire()
         try:
             key = self._finish_interrupted_rekey(key, kind, login, secret)
@@ -228,6 +238,8 @@ class Workspace:
         happened and the pending file is dropped; otherwise the pending slots (same key pairs, new key
         sealed) are opened with the same secret and promoted.
         """
+        from fzmediate.store.database import Database
+
         pending_path = self.paths.pending_slots
         if not pending_path.exists():
             return key

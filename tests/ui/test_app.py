@@ -98,3 +98,22 @@ def test_excepthook_logs_and_shows_a_message_without_the_exception_text(
     assert len(texts) == 1 and texts[0]
     assert "110101199003074578" not in texts[0] and "张三" not in texts[0]
     assert any(r.exc_info for r in caplog.records)
+
+
+def test_desk_app_starts_to_its_first_screen_in_a_real_process(tmp_path: Path) -> None:
+    """`python main.py desk` starts, shows the set-up screen and exits cleanly (the start-up benchmark's path)."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, str(root / "main.py"), "desk", "--data-dir", str(tmp_path / "d"), "--exit-when-ready"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("ready ")
+    assert (tmp_path / "d" / "logs" / "fzmediate.log").exists()

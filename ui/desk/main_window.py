@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QToolBar, QToolButton, QWidget
 
 from fzmediate.i18n import _
 from fzmediate.security.roles import role_label
-from fzmediate.services.session import Actor
 from ui.style import set_role
+
+if TYPE_CHECKING:
+    # Only for annotations: the store (SQLAlchemy, Alembic) loads when it is first opened, not at start-up.
+    from fzmediate.services.session import Actor
 
 
 def window_title() -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
@@ -17,7 +18,6 @@ from PySide6.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
 from fzmediate.i18n import _
 from fzmediate.security.idle import IdleLock
 from fzmediate.services.dto import SetupResult
-from fzmediate.services.session import Session
 from fzmediate.services.workspace import Workspace
 from fzmediate.settings import Settings
 from ui.desk.main_window import MainWindow, window_title
@@ -27,6 +27,10 @@ from ui.desk.unlock_screen import UnlockScreen
 from ui.idle_watch import IdleWatcher
 from ui.ops import Ops
 from ui.session_context import SessionContext
+
+if TYPE_CHECKING:
+    # Only for annotations: the store (SQLAlchemy, Alembic) loads when it is first opened, not at start-up.
+    from fzmediate.services.session import Session
 
 log = logging.getLogger(__name__)
 

@@ -5,17 +5,21 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QWidget
 
 from fzmediate.errors import AuthenticationError, BackoffError
 from fzmediate.i18n import _
-from fzmediate.services.session import Session
 from fzmediate.services.workspace import Workspace
 from ui.desk.form_field import ErrorLine, FormField, centered_card
 from ui.ops import CancelToken, OpHandle, Ops, error_message, log_failure
 from ui.style import set_role
+
+if TYPE_CHECKING:
+    # Only for annotations: the store (SQLAlchemy, Alembic) loads when it is first opened, not at start-up.
+    from fzmediate.services.session import Session
 
 
 class UnlockScreen(QWidget):
