@@ -1,7 +1,7 @@
 """Run the benchmarks and write docs/benchmarks.md.
 
-    make bench                      # all
-    .venv/bin/python -m bench unlock store   # some
+make bench                      # all
+.venv/bin/python -m bench unlock store   # some
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from fzmediate.i18n import set_locale
 
-ALL = ("unlock", "store", "startup")
+ALL = ("unlock", "store", "startup", "cases")
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 INTRO = """# Benchmarks
 

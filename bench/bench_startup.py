@@ -26,7 +26,11 @@ def _once(data: Path) -> float:
     t0 = time.time()
     out = subprocess.run(
         [sys.executable, str(ROOT / "main.py"), "desk", "--data-dir", str(data), "--exit-when-ready"],
-        capture_output=True, text=True, env=env, check=True, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        timeout=60,
     ).stdout
     ready = float(next(line for line in out.splitlines() if line.startswith("ready ")).split()[1])
     return (ready - t0) * 1000.0

@@ -195,9 +195,7 @@ def parse_holiday_table(data: object, *, origin: str, expected_year: int | None 
             # Monday to Friday are working days anyway: listing one means a wrong date was typed.
             raise _fail(origin, where, _("{day} is not a Saturday or Sunday").format(day=d.isoformat()))
         if d in off:
-            raise _fail(
-                origin, where, _("{day} is both a holiday and a make-up workday").format(day=d.isoformat())
-            )
+            raise _fail(origin, where, _("{day} is both a holiday and a make-up workday").format(day=d.isoformat()))
         if d in workdays:
             raise _fail(origin, where, _("{day} is listed twice").format(day=d.isoformat()))
         workdays.append(d)
@@ -212,9 +210,7 @@ def parse_holiday_table(data: object, *, origin: str, expected_year: int | None 
     )
 
 
-def parse_holiday_table_json(
-    text: str | bytes, *, origin: str, expected_year: int | None = None
-) -> HolidayTable:
+def parse_holiday_table_json(text: str | bytes, *, origin: str, expected_year: int | None = None) -> HolidayTable:
     """Decode and validate a holiday table given as JSON text (e.g. read from a catalogue bundle)."""
     try:
         data = json.loads(text)
@@ -247,9 +243,7 @@ def _by_year(tables: Iterable[HolidayTable]) -> dict[int, HolidayTable]:
         if t.year in out:
             # Which of two notices for one year is right cannot be guessed: refuse rather than pick one.
             raise ValidationError(
-                _("Two holiday tables for {year}: {a} and {b}").format(
-                    year=t.year, a=out[t.year].origin, b=t.origin
-                ),
+                _("Two holiday tables for {year}: {a} and {b}").format(year=t.year, a=out[t.year].origin, b=t.origin),
                 field="holidays",
             )
         out[t.year] = t

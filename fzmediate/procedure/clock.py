@@ -179,9 +179,7 @@ def _finish(
 
 
 def _guard_overflow(what: str) -> ValidationError:
-    return ValidationError(
-        _("The deadline falls beyond the last representable date ({what})").format(what=what)
-    )
+    return ValidationError(_("The deadline falls beyond the last representable date ({what})").format(what=what))
 
 
 def add_working_days(cal: WorkCalendar, start: date, n: int, *, suspended: Sequence[Period] = ()) -> Deadline:
@@ -205,9 +203,7 @@ def add_working_days(cal: WorkCalendar, start: date, n: int, *, suspended: Seque
     return _finish(cal, start=start, amount=n, unit=Unit.WORKING_DAYS, nominal=d, due=d, stops=stops)
 
 
-def working_days_between(
-    cal: WorkCalendar, a: date, b: date, *, suspended: Sequence[Period] = ()
-) -> tuple[int, bool]:
+def working_days_between(cal: WorkCalendar, a: date, b: date, *, suspended: Sequence[Period] = ()) -> tuple[int, bool]:
     """Working days after ``a`` up to and including ``b``, and whether that count is provisional.
 
     This is the inverse of :func:`add_working_days`: ``working_days_between(cal, s, add_working_days(cal, s,
@@ -227,9 +223,7 @@ def working_days_between(
     return sign * count, bool(_uncovered(cal, a, b))
 
 
-def add_calendar_days(
-    start: date, n: int, *, cal: WorkCalendar, suspended: Sequence[Period] = ()
-) -> Deadline:
+def add_calendar_days(start: date, n: int, *, cal: WorkCalendar, suspended: Sequence[Period] = ()) -> Deadline:
     """A limit of n days (日): the n-th running day after ``start``, then the holiday-end rule.
 
     Counting starts the day after ``start`` (第二百零一条) and skips suspended days. If that last day is not
@@ -248,9 +242,7 @@ def add_calendar_days(
     _check_amount(n)
     stops = _Suspensions(suspended)
     if n == 0:
-        return _finish(
-            cal, start=start, amount=0, unit=Unit.CALENDAR_DAYS, nominal=start, due=start, stops=stops
-        )
+        return _finish(cal, start=start, amount=0, unit=Unit.CALENDAR_DAYS, nominal=start, due=start, stops=stops)
     try:
         d = start
         for _i in range(n):
@@ -319,9 +311,7 @@ def compute_deadline(
     try:
         unit = Unit(unit)
     except ValueError:
-        raise ValidationError(
-            _("Unknown time-limit unit {unit}").format(unit=str(unit)), field="unit"
-        ) from None
+        raise ValidationError(_("Unknown time-limit unit {unit}").format(unit=str(unit)), field="unit") from None
     if unit is Unit.WORKING_DAYS:
         return add_working_days(cal, start, amount, suspended=suspended)
     if unit is Unit.CALENDAR_DAYS:

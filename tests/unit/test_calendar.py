@@ -117,9 +117,7 @@ def test_every_shipped_table_agrees_with_package_where_both_know() -> None:
         if not PACKAGE_ONLY.covers(table.year):
             continue  # a year after the package's data: nothing to cross-check yet
         only_table = WorkCalendar(shipped=[table], use_package=False)
-        differing = [
-            d for d in _days(table.year) if only_table.is_workday(d) != chinese_calendar.is_workday(d)
-        ]
+        differing = [d for d in _days(table.year) if only_table.is_workday(d) != chinese_calendar.is_workday(d)]
         assert differing == [], table.origin
 
 
@@ -267,9 +265,7 @@ def _mutations() -> list[tuple[str, dict[str, Any], str]]:
     ]
 
 
-@pytest.mark.parametrize(
-    ("changes", "field"), [m[1:] for m in _mutations()], ids=[m[0] for m in _mutations()]
-)
+@pytest.mark.parametrize(("changes", "field"), [m[1:] for m in _mutations()], ids=[m[0] for m in _mutations()])
 def test_invalid_tables_are_refused(changes: dict[str, Any], field: str) -> None:
     with pytest.raises(ValidationError) as err:
         parse_holiday_table(_synthetic(2027, **changes), origin="test")

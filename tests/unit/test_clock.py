@@ -155,9 +155,10 @@ def test_suspension_stops_the_clock() -> None:
     )
     assert far.due == date(2026, 3, 9)
     assert far.suspended_days == 0
-    assert working_days_between(
-        CAL, start, date(2026, 3, 11), suspended=[(date(2026, 3, 4), date(2026, 3, 5))]
-    ) == (5, False)
+    assert working_days_between(CAL, start, date(2026, 3, 11), suspended=[(date(2026, 3, 4), date(2026, 3, 5))]) == (
+        5,
+        False,
+    )
 
 
 def test_suspension_across_the_holiday_week() -> None:
