@@ -30,8 +30,8 @@ locale: $(STAMP) $(MO)
 extract: $(STAMP)
 	$(VENV)/bin/pybabel extract -F resources/locale/babel.cfg -k _ -k N_ -o resources/locale/fzmediate.pot \
 	  --no-location --sort-output --project fzmediate fzmediate ui main.py
-	for po in $(PO); do $(VENV)/bin/pybabel update -i resources/locale/fzmediate.pot -o $$po --no-fuzzy-matching \
-	  --ignore-obsolete; done
+	$(VENV)/bin/pybabel update -i resources/locale/fzmediate.pot -d resources/locale -D fzmediate \
+	  --no-fuzzy-matching --ignore-obsolete
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
