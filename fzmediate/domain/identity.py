@@ -233,8 +233,8 @@ def _check_hk_macao(number: str, _today: date) -> None:
     if not _HK_MACAO.fullmatch(number):
         raise _id_error(
             _(
-                "ID number: a Hong Kong/Macao travel permit number is H or M followed by 8 digits "
-                "(older permits: 10 digits)."
+                "ID number: the number of a mainland travel permit for Hong Kong and Macao residents is H or M "
+                "followed by 8 digits (on older permits, by 10 digits)."
             )
         )
 
@@ -243,8 +243,8 @@ def _check_taiwan(number: str, _today: date) -> None:
     if not _TAIWAN.fullmatch(number):
         raise _id_error(
             _(
-                "ID number: a Taiwan travel permit number is 8 digits (older permits: 10 digits, "
-                "possibly followed by one letter)."
+                "ID number: the number of a mainland travel permit for Taiwan residents is 8 digits (on older "
+                "permits, 10 digits, possibly followed by one letter)."
             )
         )
 

@@ -11,9 +11,9 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from filelock import FileLock, Timeout
 

@@ -47,7 +47,10 @@ class SetupScreen(QWidget):
 
         self.login = FormField(
             _("User name"),
-            hint=_("Lower-case letters and digits, for example wangli; a login name, not your real name."),
+            hint=_(
+                "2–32 lower-case letters, digits, '.', '_' or '-', starting with a letter, for example wangli; "
+                "a login name, not your real name."
+            ),
             parent=self,
         )
         self.full_name = FormField(_("Real name (optional)"), parent=self)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
 
-from fzmediate.i18n import _
+from fzmediate.i18n import ngettext
 from fzmediate.security.idle import IdleLock
 from fzmediate.services.dto import SetupResult
 from fzmediate.services.workspace import Workspace
@@ -136,7 +136,11 @@ class DeskShell(QObject):
     def _idle_timeout(self) -> None:
         minutes = max(1, round(self.settings.idle_lock_seconds / 60))
         self.lock(
-            notice=_("Locked after {minutes} minutes without activity. Unlock to continue.").format(minutes=minutes)
+            notice=ngettext(
+                "Locked after {minutes} minute without activity. Unlock to continue.",
+                "Locked after {minutes} minutes without activity. Unlock to continue.",
+                minutes,
+            ).format(minutes=minutes)
         )
 
     def lock(self, notice: str = "") -> None:
