@@ -12,7 +12,7 @@ from pathlib import Path
 
 from fzmediate.i18n import set_locale
 
-ALL = ("unlock", "store", "startup", "cases")
+ALL = ("unlock", "store", "startup", "cases", "documents")
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 INTRO = """# Benchmarks
 

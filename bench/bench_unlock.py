@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bench.common import header, median, percentile, timed
 from fzmediate.security.keyslots import DEFAULT_KDF
+from fzmediate.services.session import Session
 from fzmediate.services.workspace import Workspace
 
 RUNS = 30
@@ -17,16 +18,16 @@ def run() -> str:
         ws = Workspace(Path(tmp) / "data", kdf=DEFAULT_KDF)
         ws.initialize("admin", "bench-pass-1")
         samples = []
+        opened: list[Session] = []
+
+        def unlock() -> None:
+            s = ws.unlock("admin", "bench-pass-1")
+            s.users.list()  # first query
+            opened.append(s)
+
         for _ in range(RUNS):
-            holder: list[object] = []
-
-            def unlock() -> None:
-                s = ws.unlock("admin", "bench-pass-1")
-                s.users.list()  # first query
-                holder.append(s)
-
             samples.append(timed(unlock))
-            holder[0].lock()  # type: ignore[attr-defined]
+            opened.pop().lock()
     return (
         header("Unlock (issue: foundation)")
         + "\nArgon2id m=64 MiB t=3 p=4, then unwrap, open the SQLCipher store, first query; {0} runs.\n\n".format(RUNS)

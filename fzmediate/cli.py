@@ -266,6 +266,10 @@ def build_parser() -> argparse.ArgumentParser:
     rs.set_defaults(func=cmd_restore)
     rc = sub.add_parser("recover", parents=[common], help=_("reset a password with the recovery code"))
     rc.set_defaults(func=cmd_recover)
+
+    from fzmediate.cli_cases import register as register_case_commands
+
+    register_case_commands(sub, common, as_json)  # catalogue, case, workdays (fzmediate/cli_cases.py)
     return p
 
 

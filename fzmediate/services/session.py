@@ -26,6 +26,8 @@ from fzmediate.store.database import Database
 from fzmediate.store.models import Meta, User
 
 if TYPE_CHECKING:
+    from fzmediate.services.cases import CaseService
+    from fzmediate.services.catalogue import CatalogueService
     from fzmediate.services.maintenance import MaintenanceService
     from fzmediate.services.users import UserService
     from fzmediate.services.workspace import Workspace
@@ -40,6 +42,7 @@ class Actor:
     login: str
     role: Role | None
     legally_qualified: bool
+    full_name: str = ""
 
 
 class Session:
@@ -50,11 +53,15 @@ class Session:
         self.actor = actor
         self.store_id = meta["store_id"]
         self.device_id = meta["device_id"]
+        from fzmediate.services.cases import CaseService
+        from fzmediate.services.catalogue import CatalogueService
         from fzmediate.services.maintenance import MaintenanceService
         from fzmediate.services.users import UserService
 
         self.users: UserService = UserService(self)
         self.maintenance: MaintenanceService = MaintenanceService(self)
+        self.catalogue: CatalogueService = CatalogueService(self)
+        self.cases: CaseService = CaseService(self)
 
     @classmethod
     def open(
@@ -70,12 +77,13 @@ class Session:
                 user = s.scalars(select(User).where(User.login == login)).one_or_none()
                 if user is None or not user.active:
                     raise AuthenticationError(_("Wrong user name or password. The database was not opened."))
-                actor = Actor(user.login, Role(user.role), user.legally_qualified)
+                actor = Actor(user.login, Role(user.role), user.legally_qualified, user.full_name)
         session = cls(workspace, db, lock, actor, meta)
         session.users.complete_pending_removals()
         if actor.role is not None:
             with session.write("session.unlock", "user", login, {"failed_attempts_before": failures_before}):
                 pass
+            session.catalogue.ensure_shipped()  # first unlock, or an app update that ships a newer bundle
         return session
 
     # --- plumbing for the services -------------------------------------------------------------

@@ -106,11 +106,8 @@ class UserService:
         phone_n = validate_phone(phone) if phone.strip() else ""
         id_type_n, id_number_n = "", ""
         if id_number.strip():
-            try:
-                kind = IdType(id_type or IdType.RESIDENT_ID.value)
-            except ValueError:
-                raise ValidationError(_("ID type: unknown kind of identity document."), field="id_type") from None
-            id_type_n, id_number_n = kind.value, validate_id_number(kind, id_number)
+            id_type_n = id_type or IdType.RESIDENT_ID.value
+            id_number_n = validate_id_number(id_type_n, id_number)  # also refuses an unknown document type
         if legally_qualified and the_role is not Role.SUPERVISOR:
             raise ValidationError(
                 _("Legally qualified: only a supervisor can carry the legal-qualification flag."),

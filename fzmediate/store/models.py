@@ -6,10 +6,27 @@ synced; every mutable row has a ``version`` for optimistic concurrency and three
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Boolean, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Named constraints: Alembic's batch mode on SQLite can only alter constraints that have names.
@@ -24,6 +41,37 @@ NAMING_CONVENTION = {
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+_last_time_id = (0, 0)  # (milliseconds, 12-bit counter) of the last UUIDv7 minted by this process
+_time_id_lock = threading.Lock()
+
+
+def new_time_id(at_ms: int | None = None) -> str:
+    """A UUIDv7 (RFC 9562): 48-bit Unix time in milliseconds, a 12-bit counter, then 62 random bits.
+
+    Used for cases and outbox changes: ids sort by creation time, so "newest first" is an index walk, and two
+    devices never mint the same id offline. Within one process ids are strictly increasing even when the
+    clock stands still or steps back (RFC 9562 §6.2 method 1: the counter sits in ``rand_a``).
+    (``uuid.uuid7`` arrives with Python 3.14.)
+    """
+    global _last_time_id
+    ms = int(time.time() * 1000) if at_ms is None else at_ms
+    with _time_id_lock:
+        last_ms, last_counter = _last_time_id
+        if ms <= last_ms:
+            ms, counter = last_ms, last_counter + 1
+            if counter > 0xFFF:
+                ms, counter = last_ms + 1, 0
+        else:
+            counter = int.from_bytes(os.urandom(2), "big") & 0x3FF  # random start, leaving room to count up
+        _last_time_id = (ms, counter)
+    value = (ms & 0xFFFF_FFFF_FFFF) << 80
+    value |= 0x7 << 76  # version 7
+    value |= counter << 64  # rand_a: the counter
+    value |= 0b10 << 62  # RFC 9562 variant
+    value |= int.from_bytes(os.urandom(8), "big") & 0x3FFF_FFFF_FFFF_FFFF  # rand_b: 62 random bits
+    return str(uuid.UUID(int=value))
 
 
 class Base(DeclarativeBase):
@@ -77,3 +125,161 @@ class AuditEvent(Base):
     details: Mapped[str] = mapped_column(Text, default="{}")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+# --- cases (schema 0002) -----------------------------------------------------------------------------
+
+
+class CatalogueBundle(Base):
+    """One imported catalogue bundle, kept as the exact signed bytes it arrived as.
+
+    Every version ever imported stays: a case is pinned to (bundle_id, version) and is always run under the
+    rules it started with. The active bundle for new cases is named in ``meta`` (``catalogue_active``).
+    """
+
+    __tablename__ = "catalogue_bundles"
+
+    bundle_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    label: Mapped[str] = mapped_column(Text)
+    published_on: Mapped[date] = mapped_column(Date)
+    #: SHA-256 of the canonical bytes of the signed payload (``VerifiedBundle.digest``).
+    digest: Mapped[str] = mapped_column(String(64))
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    imported_at: Mapped[datetime] = mapped_column()
+    imported_by: Mapped[str] = mapped_column(String(64))
+
+
+class Case(Base):
+    """A mediation or adjudication case. ``number`` is unique district-wide (see services/numbering.py)."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        UniqueConstraint("number"),
+        ForeignKeyConstraint(
+            ["bundle_id", "bundle_version"],
+            ["catalogue_bundles.bundle_id", "catalogue_bundles.version"],
+            name="fk_cases_bundle_catalogue_bundles",
+        ),
+        Index("ix_cases_next_due", "next_due"),
+        Index("ix_cases_state", "state"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_time_id)
+    number: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    matter_code: Mapped[str] = mapped_column(String(32))
+    bundle_id: Mapped[str] = mapped_column(String(64))
+    #: PINNED: the bundle version the case started under; never changed afterwards.
+    bundle_version: Mapped[int] = mapped_column(Integer)
+    procedure_id: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(32))
+    received_on: Mapped[date] = mapped_column(Date)
+    summary: Mapped[str] = mapped_column(Text)
+    facts: Mapped[str] = mapped_column(Text)
+    claims: Mapped[str] = mapped_column(Text)
+    assigned_mediator: Mapped[str] = mapped_column(String(64), default="")
+    # Denormalized from the procedure engine after every change, for lists and the overdue filter.
+    next_due: Mapped[date | None] = mapped_column(Date, default=None)
+    next_due_name: Mapped[str] = mapped_column(String(64), default="")
+    next_due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The day the three next_due fields were computed for (time alone can change them: a window that lapses,
+    #: a waiting period that ends, a suspension that goes on). Derived, local: never pushed on its own.
+    next_due_as_of: Mapped[date | None] = mapped_column(Date, default=None)
+    created_at: Mapped[datetime] = mapped_column()
+    created_by: Mapped[str] = mapped_column(String(64))
+    device_id: Mapped[str] = mapped_column(String(36))
+    updated_at: Mapped[datetime] = mapped_column()
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class PartyRow(Base):
+    """A party of a case (申请人, 被申请人, 第三人, 委托代理人). Personal data: shown masked in lists."""
+
+    __tablename__ = "parties"
+    __table_args__ = (UniqueConstraint("case_id", "position"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_time_id)
+    case_id: Mapped[str] = mapped_column(String(36), ForeignKey("cases.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(Text)
+    id_type: Mapped[str] = mapped_column(String(32), default="")
+    id_number: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str] = mapped_column(Text, default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    #: The party id an agent acts for (another row of the same case).
+    represents: Mapped[str | None] = mapped_column(String(36), default=None)
+    power_of_attorney: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class CaseEventRow(Base):
+    """One thing that happened to a case. Append-only: SQLite triggers refuse UPDATE and DELETE."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (UniqueConstraint("case_id", "seq"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_time_id)
+    case_id: Mapped[str] = mapped_column(String(36), ForeignKey("cases.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(64))
+    #: The legal date of the act (deadlines count from it).
+    on_date: Mapped[date] = mapped_column(Date)
+    #: When it was recorded (UTC, naive).
+    at: Mapped[datetime] = mapped_column()
+    actor: Mapped[str] = mapped_column(String(64))
+    device: Mapped[str] = mapped_column(String(36))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class CaseCounter(Base):
+    """The next case number per device code, series (调 / 裁) and year."""
+
+    __tablename__ = "case_counters"
+
+    device_code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    series: Mapped[str] = mapped_column(String(8), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SearchTerm(Base):
+    """Search keys of a case, inside the encrypted database: ``n:`` + every substring of a party name,
+    ``i:`` / ``i6:`` an ID number and its last 6 characters, ``p:`` / ``p4:`` a phone's digits and last 4.
+
+    WITHOUT ROWID with the primary key (term, case_id): a lookup is one index range, already in case-id
+    order (case ids are UUIDv7, so that is newest-first when walked backwards).
+    """
+
+    __tablename__ = "search_terms"
+    __table_args__ = (Index("ix_search_terms_case_id", "case_id"), {"sqlite_with_rowid": False})
+
+    term: Mapped[str] = mapped_column(Text, primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(36), ForeignKey("cases.id"), primary_key=True)
+
+
+class OutboxEntry(Base):
+    """A change waiting to be pushed to the district server, written in the same transaction as the change.
+
+    ``device_seq`` is gap-free per device; ``op`` is create | patch | append | tombstone; ``payload`` holds
+    the fields (for a patch: ``{"field": {"old": …, "new": …}}``). See fzmediate/store/outbox.py.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("device_id", "device_seq"), {"sqlite_autoincrement": True})
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    change_id: Mapped[str] = mapped_column(String(36), unique=True)
+    device_id: Mapped[str] = mapped_column(String(36))
+    device_seq: Mapped[int] = mapped_column(Integer)
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(36))
+    op: Mapped[str] = mapped_column(String(16))
+    base_version: Mapped[int | None] = mapped_column(Integer, default=None)
+    version: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    actor: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column()
+    schema_version: Mapped[str] = mapped_column(String(16))

@@ -1,0 +1,120 @@
+"""Documents: a 2-page 调解协议书 rendered, sealed (QR on every page + PDF/A + PAdES), cold and in bulk.
+
+Targets (issue: documents): warm render ≤ 50 ms median, rendered and sealed ≤ 100 ms, first document after
+start ≤ 1 s (fresh interpreter, wall clock including Python start-up), 100 agreements ≤ 5 s, agreement
+≤ 150 KB. For scale (issue text): docx + running LibreOffice ≈ 170 ms, WeasyPrint ≈ 670 ms, LibreOffice per
+document ≈ 1.1 s.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.common import header, median, percentile, timed
+from fzmediate.documents.issue import issue_pdf
+from fzmediate.documents.model import DocumentSpec
+from fzmediate.documents.render import render, render_pdf
+from fzmediate.documents.seal import OfficeSigner
+from fzmediate.documents.templates.agreement import agreement_spec
+from tests.documents.samples import agreement_data
+
+ROOT = Path(__file__).resolve().parent.parent
+WARM_RUNS = 30
+BULK = 100
+COLD_RUNS = 3
+
+_COLD = """
+import time
+started = time.perf_counter()
+from bench.bench_documents import two_page_agreement
+{body}
+print("%.3f" % (time.perf_counter() - started))
+"""
+_COLD_RENDER = "from fzmediate.documents.render import render_pdf\nrender_pdf(two_page_agreement())"
+_COLD_SEAL = (
+    "from bench.bench_documents import office_signer\nfrom fzmediate.documents.issue import issue_pdf\n"
+    "issue_pdf(two_page_agreement(), office_signer())"
+)
+
+
+def two_page_agreement(number: int = 1) -> DocumentSpec:
+    """The test agreement (rare names, money in capitals), shortened to two pages."""
+    data = agreement_data()
+    facts = data.facts.split("。")[0] + "。经现场查看，渗水情况属实，李𬌗、卫𡒄作为邻居在场见证。"
+    return agreement_spec(
+        agreement_data(document_id="D-2026-{0:06d}".format(number), facts=facts, terms=data.terms[:2])
+    )
+
+
+def office_signer() -> OfficeSigner:
+    return OfficeSigner.generate(
+        "深圳市坪山区坪山街道人民调解委员会", valid_from=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), serial=1
+    )
+
+
+def _cold(body: str) -> tuple[float, float]:
+    """Wall time of a fresh interpreter that produces one document, and the time it reports itself."""
+    code = _COLD.format(body=body)
+    started = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    return (time.perf_counter() - started) * 1000.0, float(out.stdout.split()[-1]) * 1000.0
+
+
+def run() -> str:
+    spec = two_page_agreement()
+    signer = office_signer()
+    pages = render(spec).pages
+    render_pdf(spec)
+    issue_pdf(spec, signer)  # warm: fonts registered, pyHanko imported
+    warm = [timed(lambda: render_pdf(spec)) for _ in range(WARM_RUNS)]
+    sealed = [timed(lambda: issue_pdf(spec, signer)) for _ in range(WARM_RUNS)]
+    specs = [two_page_agreement(n) for n in range(BULK)]
+    bulk_render = timed(lambda: [render_pdf(s) for s in specs])
+    bulk_sealed = timed(lambda: [issue_pdf(s, signer) for s in specs])
+    cold_render = [_cold(_COLD_RENDER) for _ in range(COLD_RUNS)]
+    cold_sealed = [_cold(_COLD_SEAL) for _ in range(COLD_RUNS)]
+    draft_size = len(render_pdf(spec))
+    issued_size = len(issue_pdf(spec, signer).pdf)
+
+    rows = [
+        ("warm render (median / p95)", "{0:.0f} / {1:.0f} ms".format(median(warm), percentile(warm, 0.95)), "≤ 50 ms"),
+        (
+            "warm render + seal (QR, PDF/A, PAdES)",
+            "{0:.0f} / {1:.0f} ms".format(median(sealed), percentile(sealed, 0.95)),
+            "≤ 100 ms",
+        ),
+        (
+            "first document after start, render",
+            "{0:.0f} ms wall ({1:.0f} ms after interpreter start)".format(
+                median([w for w, _ in cold_render]), median([i for _, i in cold_render])
+            ),
+            "≤ 1 s",
+        ),
+        (
+            "first document after start, render + seal",
+            "{0:.0f} ms wall ({1:.0f} ms after interpreter start)".format(
+                median([w for w, _ in cold_sealed]), median([i for _, i in cold_sealed])
+            ),
+            "≤ 1 s",
+        ),
+        ("100 agreements, render", "{0:.2f} s".format(bulk_render / 1000), "≤ 5 s"),
+        ("100 agreements, render + seal", "{0:.2f} s".format(bulk_sealed / 1000), "≤ 5 s"),
+        (
+            "agreement size, draft / issued",
+            "{0:.1f} / {1:.1f} KB".format(draft_size / 1024, issued_size / 1024),
+            "≤ 150 KB",
+        ),
+    ]
+    lines = [
+        header("Documents: 2-page 调解协议书 (issue: documents)"),
+        "\n{0} pages; warm figures over {1} runs; cold = fresh interpreter, median of {2}; "
+        "EC P-256 office key.\n".format(pages, WARM_RUNS, COLD_RUNS),
+        "| measure | result | target |",
+        "|---|---|---|",
+    ]
+    lines += ["| {0} | {1} | {2} |".format(*row) for row in rows]
+    return "\n".join(lines) + "\n"

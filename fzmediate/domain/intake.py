@@ -1,0 +1,466 @@
+"""The intake format: a new application (申请) as JSON, parsed and validated before anything is stored.
+
+::
+
+    {
+      "matter": "PS-TJ-007",                 # a matter code of the active catalogue
+      "received_on": "2026-11-27",           # YYYY-MM-DD, a real date, not in the future
+      "summary": "物业费纠纷",                # one line, up to 500 characters
+      "facts": "……",                         # up to 50,000 characters, stored exactly as given
+      "claims": "……",                        # up to 50,000 characters, stored exactly as given
+      "parties": [
+        {"role": "applicant", "kind": "person", "name": "王𠮷", "id_type": "resident_id",
+         "id_number": "…", "phone": "139…", "address": "…"},
+        {"role": "respondent", "kind": "organization", "name": "某物业公司", "id_type": "uscc", "id_number": "…"},
+        {"role": "agent", "kind": "person", "name": "…", "id_number": "…", "phone": "…",
+         "represents": 0, "power_of_attorney": "特别授权"}
+      ]
+    }
+
+Rules (each problem names its field with a path such as ``parties[1].id_number``):
+
+- unknown fields are refused (a typo must not silently drop data); text fields must be JSON strings;
+- ``role``: applicant | respondent | third_party | agent; ``kind``: person | organization;
+- ``id_type``: resident_id | hk_macao_permit | taiwan_permit | hmt_residence | foreign_permanent | passport |
+  uscc (default: uscc for an organization, resident_id for a person); an organization must use uscc and a
+  person must not; the number is checked by :func:`fzmediate.domain.identity.validate_id_number` (check
+  character, birth date that exists and is not in the future …) and stored normalized;
+- ``id_number`` and ``phone`` are required for applicants and agents (they file and receive notices), optional
+  for respondents and third parties; phones are stored in E.164;
+- an agent names the party it acts for with ``represents`` (the index of a non-agent party in ``parties``)
+  and describes its authority in ``power_of_attorney``; other parties carry neither;
+- at least one applicant and one respondent; at most 50 parties; the same document number may not belong
+  to two principal parties;
+- names 1–64 characters, addresses up to 200, the power of attorney up to 2,000;
+- control characters are refused (facts, claims and the power of attorney may hold line breaks and tabs);
+  names may not hold invisible direction controls. Nothing is normalized or escaped: markup characters
+  (``<b>``, ``&``) and rare characters (𠮷 U+20BB7, 䶮) are stored and returned exactly as given.
+
+Nothing is written anywhere by this module: the service stores an :class:`Intake` only once it is complete.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from fzmediate.catalogue.model import Bundle
+from fzmediate.domain.case import CaseKind, PartyKind, PartyRole
+from fzmediate.domain.identity import IdType, validate_id_number, validate_phone
+from fzmediate.errors import ValidationError
+from fzmediate.i18n import _
+
+MAX_INTAKE_BYTES = 2 * 1024 * 1024
+MAX_NAME = 64
+MAX_SUMMARY = 500
+MAX_LONG_TEXT = 50_000
+MAX_ADDRESS = 200
+MAX_POWER_OF_ATTORNEY = 2_000
+MAX_PARTIES = 50
+
+TOP_FIELDS = ("matter", "received_on", "summary", "facts", "claims", "parties")
+PARTY_FIELDS = (
+    "role",
+    "kind",
+    "name",
+    "id_type",
+    "id_number",
+    "phone",
+    "address",
+    "represents",
+    "power_of_attorney",
+)
+_MATTER_CODE = re.compile(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_MULTILINE_ALLOWED = frozenset("\t\n\r")
+# Invisible characters that reorder text on screen: refused in names, where they could disguise one person
+# as another in a list.
+_DIRECTION_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule: the field's path (``parties[1].id_number``) and a localized message naming it."""
+
+    field: str
+    message: str
+
+
+class IntakeError(ValidationError):
+    """The intake was refused; ``problems`` lists every broken rule, the message names the first."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        first = problems[0]
+        message = first.message
+        if len(problems) > 1:
+            message += " " + _("({count} more problems)").format(count=len(problems) - 1)
+        super().__init__(message, field=first.field)
+        self.problems = tuple(problems)
+
+
+@dataclass(frozen=True)
+class PartyIntake:
+    role: PartyRole
+    kind: PartyKind
+    name: str
+    id_type: str
+    id_number: str
+    phone: str
+    address: str
+    #: Index (in ``Intake.parties``) of the party an agent acts for.
+    represents: int | None
+    power_of_attorney: str
+
+
+@dataclass(frozen=True)
+class Intake:
+    matter_code: str
+    kind: CaseKind
+    procedure_id: str
+    received_on: date
+    summary: str
+    facts: str
+    claims: str
+    parties: tuple[PartyIntake, ...]
+
+
+def parse_intake_json(text: str | bytes, *, catalogue: Bundle, today: date) -> Intake:
+    """Decode an intake document and validate it (see the module docstring)."""
+    if len(text) > MAX_INTAKE_BYTES:
+        raise IntakeError(
+            [Problem("(root)", _("Intake: the document is larger than {mb} MB.").format(mb=MAX_INTAKE_BYTES >> 20))]
+        )
+    try:
+        decoded = text.decode("utf-8-sig") if isinstance(text, bytes) else text
+        data = json.loads(decoded, object_pairs_hook=_no_duplicate_keys, parse_constant=_reject_constant)
+    except UnicodeDecodeError:
+        raise IntakeError([Problem("(root)", _("Intake: the document is not UTF-8 text."))]) from None
+    except json.JSONDecodeError as exc:
+        raise IntakeError(
+            [
+                Problem(
+                    "(root)",
+                    _("Intake: not valid JSON (line {line}, column {column}).").format(
+                        line=exc.lineno, column=exc.colno
+                    ),
+                )
+            ]
+        ) from None
+    except RecursionError:
+        raise IntakeError([Problem("(root)", _("Intake: the document is nested too deeply."))]) from None
+    return validate_intake(data, catalogue=catalogue, today=today)
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise IntakeError(
+                [Problem(key, _("Intake: the field {field} appears twice in one object.").format(field=key))]
+            )
+        result[key] = value
+    return result
+
+
+def _reject_constant(name: str) -> Any:
+    raise IntakeError([Problem("(root)", _("Intake: {name} is not allowed in JSON.").format(name=name))])
+
+
+def validate_intake(data: object, *, catalogue: Bundle, today: date) -> Intake:
+    """Validate decoded intake data; raise :class:`IntakeError` listing every problem found."""
+    checker = _Checker(today)
+    if not isinstance(data, Mapping):
+        raise IntakeError([Problem("(root)", _("Intake: expected a JSON object."))])
+    checker.unknown_fields(data, TOP_FIELDS, "")
+    matter_code, kind, procedure_id = checker.matter(data.get("matter"), catalogue)
+    received_on = checker.received_on(data.get("received_on"))
+    summary = checker.text(data.get("summary"), "summary", max_len=MAX_SUMMARY, required=True)
+    facts = checker.text(data.get("facts"), "facts", max_len=MAX_LONG_TEXT, required=True, multiline=True)
+    claims = checker.text(data.get("claims"), "claims", max_len=MAX_LONG_TEXT, required=True, multiline=True)
+    parties = checker.parties(data.get("parties"))
+    if checker.problems:
+        raise IntakeError(checker.problems)
+    assert kind is not None and received_on is not None
+    return Intake(
+        matter_code=matter_code,
+        kind=kind,
+        procedure_id=procedure_id,
+        received_on=received_on,
+        summary=summary,
+        facts=facts,
+        claims=claims,
+        parties=tuple(parties),
+    )
+
+
+def _rule(field: str, rule: str) -> Problem:
+    return Problem(field, _("{field}: {rule}").format(field=field, rule=rule))
+
+
+class _Checker:
+    def __init__(self, today: date) -> None:
+        self.today = today
+        self.problems: list[Problem] = []
+
+    def fail(self, field: str, rule: str) -> None:
+        self.problems.append(_rule(field, rule))
+
+    def unknown_fields(self, data: Mapping[Any, Any], known: Sequence[str], prefix: str) -> None:
+        for key in data:
+            if key not in known:
+                path = prefix + str(key)
+                self.problems.append(_rule(path, _("unknown field (a typo?)")))
+
+    # --- scalar fields ---------------------------------------------------------------------------
+    def text(
+        self,
+        value: object,
+        field: str,
+        *,
+        max_len: int,
+        required: bool,
+        multiline: bool = False,
+        is_name: bool = False,
+    ) -> str:
+        """A text field as given (single-line fields lose surrounding spaces; long texts stay intact)."""
+        if value is None:
+            if required:
+                self.fail(field, _("required"))
+            return ""
+        if not isinstance(value, str):
+            self.fail(field, _("must be text"))
+            return ""
+        text = value if multiline else value.strip()
+        if not text.strip():
+            if required:
+                self.fail(field, _("required"))
+            return ""
+        if len(text) > max_len:
+            self.fail(field, _("at most {max} characters, not {count}").format(max=max_len, count=len(text)))
+            return ""
+        allowed = _MULTILINE_ALLOWED if multiline else frozenset()
+        for ch in text:
+            category = unicodedata.category(ch)
+            if category == "Cc" and ch not in allowed:
+                self.fail(field, _("control characters are not allowed"))
+                return ""
+            if category == "Cs":
+                self.fail(field, _("contains an invalid character (a lone surrogate)"))
+                return ""
+            if is_name and ch in _DIRECTION_CONTROLS:
+                self.fail(field, _("invisible text-direction characters are not allowed"))
+                return ""
+        return text
+
+    def matter(self, value: object, catalogue: Bundle) -> tuple[str, CaseKind | None, str]:
+        if value is None or value == "":
+            self.fail("matter", _("required"))
+            return "", None, ""
+        if not isinstance(value, str):
+            self.fail("matter", _("must be text"))
+            return "", None, ""
+        code = value.strip()
+        matter = catalogue.matter(code)
+        if matter is None:
+            if _MATTER_CODE.fullmatch(code):
+                rule = _("unknown matter code {code} in catalogue {bundle} version {version}").format(
+                    code=code, bundle=catalogue.bundle_id, version=catalogue.version
+                )
+            else:
+                rule = _("not a matter code of the catalogue (codes look like PS-TJ-001)")
+            self.fail("matter", rule)
+            return "", None, ""
+        return matter.code, CaseKind(matter.kind), matter.procedure
+
+    def received_on(self, value: object) -> date | None:
+        if value is None or value == "":
+            self.fail("received_on", _("required"))
+            return None
+        if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+            self.fail("received_on", _("expected a date written YYYY-MM-DD"))
+            return None
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            self.fail("received_on", _("not a valid calendar date"))
+            return None
+        if day > self.today:
+            self.fail("received_on", _("lies in the future"))
+            return None
+        return day
+
+    # --- parties ---------------------------------------------------------------------------------
+    def parties(self, value: object) -> list[PartyIntake]:
+        if value is None:
+            self.fail("parties", _("required"))
+            return []
+        if not isinstance(value, list):
+            self.fail("parties", _("expected a list of parties"))
+            return []
+        if len(value) > MAX_PARTIES:
+            self.fail("parties", _("at most {max} parties").format(max=MAX_PARTIES))
+            return []
+        parsed: list[PartyIntake | None] = [self.party(i, raw, len(value)) for i, raw in enumerate(value)]
+        roles = [p.role for p in parsed if p is not None]
+        # Only when every party parsed: otherwise a broken role would also report a missing applicant.
+        if len(roles) == len(value):
+            if PartyRole.APPLICANT not in roles:
+                self.fail("parties", _("at least one applicant is required"))
+            if PartyRole.RESPONDENT not in roles:
+                self.fail("parties", _("at least one respondent is required"))
+        self._check_agents(parsed)
+        self._check_duplicates(parsed)
+        return [p for p in parsed if p is not None]
+
+    def party(self, index: int, raw: object, count: int) -> PartyIntake | None:
+        where = "parties[{0}]".format(index)
+        if not isinstance(raw, Mapping):
+            self.fail(where, _("expected an object"))
+            return None
+        before = len(self.problems)
+        self.unknown_fields(raw, PARTY_FIELDS, where + ".")
+        role = self._enum(raw.get("role"), where + ".role", PartyRole)
+        kind = self._enum(raw.get("kind"), where + ".kind", PartyKind)
+        name = self.text(raw.get("name"), where + ".name", max_len=MAX_NAME, required=True, is_name=True)
+        files = role in (PartyRole.APPLICANT, PartyRole.AGENT)
+        id_type, id_number = self._identity(raw, where, kind, required=files)
+        phone = self._phone(raw.get("phone"), where + ".phone", required=files)
+        address = self.text(raw.get("address"), where + ".address", max_len=MAX_ADDRESS, required=False)
+        represents = self._represents(raw.get("represents"), where + ".represents", role, index, count)
+        poa = self.text(
+            raw.get("power_of_attorney"),
+            where + ".power_of_attorney",
+            max_len=MAX_POWER_OF_ATTORNEY,
+            required=role is PartyRole.AGENT,
+            multiline=True,
+        )
+        if poa and role is not None and role is not PartyRole.AGENT:
+            self.fail(where + ".power_of_attorney", _("only an agent carries a power of attorney"))
+        if len(self.problems) > before or role is None or kind is None:
+            return None
+        return PartyIntake(
+            role=role,
+            kind=kind,
+            name=name,
+            id_type=id_type,
+            id_number=id_number,
+            phone=phone,
+            address=address,
+            represents=represents,
+            power_of_attorney=poa,
+        )
+
+    def _enum(self, value: object, field: str, enum: type[PartyRole] | type[PartyKind]) -> Any:
+        choices = ", ".join(m.value for m in enum)
+        if value is None or value == "":
+            self.fail(field, _("required (one of {choices})").format(choices=choices))
+            return None
+        if not isinstance(value, str):
+            self.fail(field, _("must be one of {choices}").format(choices=choices))
+            return None
+        try:
+            return enum(value)
+        except ValueError:
+            self.fail(field, _("must be one of {choices}").format(choices=choices))
+            return None
+
+    def _identity(
+        self, raw: Mapping[str, Any], where: str, kind: PartyKind | None, *, required: bool
+    ) -> tuple[str, str]:
+        type_field, number_field = where + ".id_type", where + ".id_number"
+        raw_type, raw_number = raw.get("id_type"), raw.get("id_number")
+        if raw_type is not None and not isinstance(raw_type, str):
+            self.fail(type_field, _("must be text"))
+            return "", ""
+        if raw_number is not None and not isinstance(raw_number, str):
+            self.fail(number_field, _("must be text"))
+            return "", ""
+        if raw_type:
+            try:
+                id_type: IdType | None = IdType(raw_type)
+            except ValueError:
+                self.fail(type_field, _("must be one of {choices}").format(choices=", ".join(t.value for t in IdType)))
+                return "", ""
+        elif kind is PartyKind.ORGANIZATION:
+            id_type = IdType.USCC
+        elif kind is PartyKind.PERSON:
+            id_type = IdType.RESIDENT_ID
+        else:
+            id_type = None
+        if kind is PartyKind.ORGANIZATION and id_type is not IdType.USCC:
+            self.fail(type_field, _("an organization is identified by its unified social credit code (uscc)"))
+            return "", ""
+        if kind is PartyKind.PERSON and id_type is IdType.USCC:
+            self.fail(type_field, _("a person cannot be identified by a unified social credit code"))
+            return "", ""
+        if not raw_number or not raw_number.strip():
+            if required:
+                self.fail(number_field, _("required for applicants and agents"))
+            return "", ""
+        if id_type is None:
+            return "", ""
+        try:
+            number = validate_id_number(id_type, raw_number, today=self.today)
+        except ValidationError as exc:
+            # exc.message names the rule, never the number typed.
+            self.problems.append(
+                Problem(number_field, _("{field}: {rule}").format(field=number_field, rule=exc.message))
+            )
+            return "", ""
+        return id_type.value, number
+
+    def _phone(self, value: object, field: str, *, required: bool) -> str:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.fail(field, _("required for applicants and agents"))
+            return ""
+        if not isinstance(value, str):
+            self.fail(field, _("must be text"))
+            return ""
+        try:
+            return validate_phone(value)
+        except ValidationError as exc:
+            self.problems.append(Problem(field, _("{field}: {rule}").format(field=field, rule=exc.message)))
+            return ""
+
+    def _represents(self, value: object, field: str, role: PartyRole | None, index: int, count: int) -> int | None:
+        if role is not PartyRole.AGENT:
+            if value is not None and role is not None:
+                self.fail(field, _("only an agent represents another party"))
+            return None
+        if value is None:
+            self.fail(field, _("required: the index of the party this agent acts for"))
+            return None
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.fail(field, _("must be a whole number (the index of a party in parties)"))
+            return None
+        if not 0 <= value < count or value == index:
+            self.fail(field, _("must be the index of another party in parties (0 to {last})").format(last=count - 1))
+            return None
+        return value
+
+    def _check_agents(self, parsed: Sequence[PartyIntake | None]) -> None:
+        for i, p in enumerate(parsed):
+            if p is None or p.represents is None:
+                continue
+            target = parsed[p.represents]
+            if target is not None and target.role is PartyRole.AGENT:
+                self.fail("parties[{0}].represents".format(i), _("an agent acts for a party, not for another agent"))
+
+    def _check_duplicates(self, parsed: Sequence[PartyIntake | None]) -> None:
+        seen: set[tuple[str, str]] = set()
+        for i, p in enumerate(parsed):
+            if p is None or p.role is PartyRole.AGENT or not p.id_number:
+                continue
+            key = (p.id_type, p.id_number)
+            if key in seen:
+                self.fail(
+                    "parties[{0}].id_number".format(i),
+                    _("the same document number belongs to an earlier party"),
+                )
+            seen.add(key)
