@@ -27,9 +27,9 @@ log = logging.getLogger(__name__)
 def definitions_for(procedures: Sequence[Mapping[str, Any]]) -> dict[str, ProcedureDefinition]:
     """The procedure definitions a bundle carries.
 
-    A bundle published before definitions travelled inside it (``procedures`` empty, like the first shipped
-    Pingshan bundle) runs the engine's built-in standard definitions; every bundle that carries definitions
-    runs its own, so its cases never see a later change.
+    Every bundle that carries definitions (the shipped Pingshan bundle does) runs its own, so its cases never
+    see a later change. A bundle that carries none (``procedures`` is optional in the format) runs the
+    engine's built-in standard definitions.
     """
     if not procedures:
         log.info("the bundle carries no procedure definitions: using the standard ones")

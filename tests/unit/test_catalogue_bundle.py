@@ -584,3 +584,17 @@ def test_require_newer_refuses_rollback_and_other_bundles() -> None:
     with pytest.raises(BundleError) as info:
         require_newer(current, other)
     assert info.value.reason == "not_newer"
+
+
+def test_shipped_bundle_carries_the_procedures_its_matters_follow() -> None:
+    """The procedure rules are part of what the district signs; the engine's standard set is their template."""
+    from fzmediate.procedure.engine import load_definitions
+    from fzmediate.procedure.standard import standard_definitions
+
+    bundle = load_shipped_bundle().bundle
+    definitions = load_definitions(bundle.procedures)
+    assert {m.procedure for m in bundle.matters} <= set(definitions)
+    assert canonical_bytes(list(bundle.procedures)) == canonical_bytes(standard_definitions()), (
+        "fzmediate/procedure/standard.py changed: publish the new definitions in the signed bundle "
+        "(resources/catalogue/README.md explains how the district signs it)"
+    )
