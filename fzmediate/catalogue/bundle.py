@@ -37,6 +37,7 @@ from fzmediate.catalogue.keys import TrustedKeys, key_id_for
 from fzmediate.catalogue.model import FORMAT_NAME, FORMAT_VERSION, Bundle
 from fzmediate.errors import ValidationError
 from fzmediate.i18n import _
+from fzmediate.i18n.schema_errors import describe_problem, field_path
 from fzmediate.resources import resource
 
 SHIPPED_BUNDLE: Final = ("catalogue", "pingshan.fzcat.json")
@@ -166,7 +167,7 @@ def load_shipped_bundle(trusted_keys: TrustedKeys | None = None) -> VerifiedBund
 
 def verify_bundle(source: Path | str | bytes, trusted_keys: TrustedKeys) -> VerifiedBundle:
     """Verify a bundle file completely, or raise a BundleError naming the first problem."""
-    data = source if isinstance(source, bytes) else _read(Path(source))
+    data = source if isinstance(source, bytes) else read_bundle_file(Path(source))
     file = _parse(data)
     payload = file["bundle"]
     canonical = canonical_bytes(payload)
@@ -204,7 +205,8 @@ def require_newer(current: Bundle | None, candidate: Bundle) -> None:
         )
 
 
-def _read(path: Path) -> bytes:
+def read_bundle_file(path: Path) -> bytes:
+    """The bytes of a bundle file, refusing an unreadable or absurdly large one (BundleError)."""
     try:
         with path.open("rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
@@ -321,35 +323,6 @@ def _check_signatures(signatures: list[Any], canonical: bytes, trusted_keys: Tru
     return matched
 
 
-def _problem(error: Mapping[str, Any]) -> str:
-    kind = error.get("type")
-    ctx = error.get("ctx") or {}
-    if kind == "missing":
-        return _("required field is missing")
-    if kind == "extra_forbidden":
-        return _("unknown field")
-    if kind == "literal_error":
-        return _("must be one of {expected}").format(expected=ctx.get("expected", ""))
-    if kind == "greater_than":
-        return _("must be greater than {limit}").format(limit=ctx.get("gt", ""))
-    if kind == "greater_than_equal":
-        return _("must be at least {limit}").format(limit=ctx.get("ge", ""))
-    if kind == "less_than_equal":
-        return _("must be at most {limit}").format(limit=ctx.get("le", ""))
-    if kind == "too_short":
-        return _("must not be empty")
-    if kind == "value_error" and "error" in ctx:
-        return str(ctx["error"])
-    return str(error.get("msg", ""))
-
-
-def _field_path(parts: tuple[Any, ...]) -> str:
-    text = ""
-    for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else ("." if text else "") + str(part)
-    return text
-
-
 def _schema_error(exc: PydanticValidationError, payload: Mapping[str, Any]) -> BundleError:
     errors = exc.errors()
     # A container whose items all failed also reports itself "too short": that echo is not a problem.
@@ -363,10 +336,10 @@ def _schema_error(exc: PydanticValidationError, payload: Mapping[str, Any]) -> B
     ] or errors
     first = errors[0]
     loc = tuple(first["loc"])
-    problem = _problem(first)
+    problem = describe_problem(first)
     if len(loc) >= 2 and loc[0] == "matters" and isinstance(loc[1], int):
         code = _matter_code(payload, loc[1])
-        field = _field_path(loc[2:])
+        field = field_path(loc[2:])
         if field:
             message = _("Invalid bundle: matter {code}, field {field}: {problem}").format(
                 code=code, field=field, problem=problem
@@ -374,12 +347,12 @@ def _schema_error(exc: PydanticValidationError, payload: Mapping[str, Any]) -> B
         else:
             message = _("Invalid bundle: matter {code}: {problem}").format(code=code, problem=problem)
     elif loc:
-        message = _("Invalid bundle: field {field}: {problem}").format(field=_field_path(loc), problem=problem)
+        message = _("Invalid bundle: field {field}: {problem}").format(field=field_path(loc), problem=problem)
     else:
         message = _("Invalid bundle: {problem}").format(problem=problem)
     if len(errors) > 1:
         message += " " + _("({count} more problems)").format(count=len(errors) - 1)
-    return BundleError(message, reason="invalid", field=_field_path(loc) or None)
+    return BundleError(message, reason="invalid", field=field_path(loc) or None)
 
 
 def _matter_code(payload: Mapping[str, Any], index: int) -> str:

@@ -26,6 +26,7 @@ from pydantic import ValidationError as PydanticValidationError
 from fzmediate.catalogue.model import Identifier, MatterCode, ProcedureId, Text
 from fzmediate.errors import ValidationError
 from fzmediate.i18n import _
+from fzmediate.i18n.schema_errors import describe_problem
 from fzmediate.security.roles import Role
 
 #: What a payload field holds. ``party``/``parties`` are party ids of the case; ``terms`` is the list of an
@@ -463,27 +464,11 @@ def _path(parts: Sequence[Any]) -> str:
     return text
 
 
-def _problem(error: Mapping[str, Any]) -> str:
-    kind = error.get("type")
-    ctx = error.get("ctx") or {}
-    if kind == "missing":
-        return _("required field is missing")
-    if kind == "extra_forbidden":
-        return _("unknown field")
-    if kind == "literal_error":
-        return _("must be one of {expected}").format(expected=ctx.get("expected", ""))
-    if kind == "too_short":
-        return _("must not be empty")
-    if kind == "value_error" and "error" in ctx:
-        return str(ctx["error"])
-    return str(error.get("msg", ""))
-
-
 def _error(proc_id: str, exc: PydanticValidationError) -> ValidationError:
     errors = exc.errors()
     first = errors[0]
     where = _path(first["loc"])
-    problem = _problem(first)
+    problem = describe_problem(first)
     if where:
         message = _("Procedure {id} is invalid: {field}: {problem}").format(id=proc_id, field=where, problem=problem)
     else:

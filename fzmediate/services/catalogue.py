@@ -25,10 +25,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
 from fzmediate.catalogue.bundle import (
-    MAX_FILE_BYTES,
     SHIPPED_BUNDLE,
     BundleError,
     VerifiedBundle,
+    read_bundle_file,
     require_newer,
     validate_payload,
     verify_bundle,
@@ -232,7 +232,7 @@ class CatalogueService:
         different content (always). With ``force``, an already installed version becomes active again.
         """
         require_role(self._s, CATALOGUE_IMPORTERS, "catalogue.import")
-        raw = source if isinstance(source, bytes) else self._read(Path(source))
+        raw = source if isinstance(source, bytes) else read_bundle_file(Path(source))
         verified = verify_bundle(raw, trusted_keys if trusted_keys is not None else TrustedKeys.load())
         candidate = verified.bundle
         ref = (candidate.bundle_id, candidate.version)
@@ -254,18 +254,6 @@ class CatalogueService:
             elif existing_digest is not None:
                 raise BundleError(_("This bundle is already installed."), reason="not_newer")
         return self._store(verified, raw, source="file", forced=force, already_stored=existing_digest is not None)
-
-    @staticmethod
-    def _read(path: Path) -> bytes:
-        try:
-            with path.open("rb") as handle:
-                data = handle.read(MAX_FILE_BYTES + 1)
-        except OSError as exc:
-            raise BundleError(
-                _("Cannot read the bundle file {name}: {problem}").format(name=path.name, problem=exc.strerror),
-                reason="unreadable",
-            ) from exc
-        return data
 
     def _store(
         self,
