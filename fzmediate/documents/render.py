@@ -1,0 +1,316 @@
+"""Turn a `DocumentSpec` into PDF bytes: GB/T 9704 pages, embedded fonts only, deterministic output.
+
+The renderer lays the blocks out with `TextBlock` on the page grid of `layout`, then decorates every page
+(page number, and the QR seal when a `PageDecorator` is given) *after* the whole document is laid out, so
+that a decoration can know the page count and a digest of every page's content.
+
+Page content digest: each page's content stream is the body (everything the blocks drew) followed by the
+decorations, which are wrapped in a pagination artifact (``/Artifact <</Type /Pagination>> BDC … EMC``, also
+the correct tagging for page furniture). The SHA-256 of the bytes before that marker is the page's content
+digest; `verify` recomputes it from the PDF.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from reportlab.lib import colors
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, CondPageBreak, Frame, KeepTogether, PageTemplate, Spacer
+from reportlab.platypus import PageBreak as RLPageBreak
+from reportlab.platypus import Table as RLTable
+from reportlab.platypus import TableStyle as RLTableStyle
+from reportlab.platypus.flowables import Flowable
+
+from fzmediate.documents import layout as L
+from fzmediate.documents.fonts import BODY, register_fonts
+from fzmediate.documents.formatting import chinese_date, chinese_date_hanzi
+from fzmediate.documents.model import (
+    Blank,
+    Block,
+    Clauses,
+    DateSeal,
+    DocumentSpec,
+    Heading,
+    KeyValues,
+    PageBreak,
+    Paragraph,
+    PartyBlock,
+    Signatures,
+    Table,
+)
+from fzmediate.documents.textflow import TextBlock, TextStyle
+
+#: Opens the decorations of a page; everything before it is the page body covered by the content digest.
+ARTIFACT_OPEN = "/Artifact <</Type /Pagination>> BDC"
+ARTIFACT_MARKER = ("\n" + ARTIFACT_OPEN).encode("latin-1")
+ARTIFACT_CLOSE = "EMC"
+CREATOR = "fzmediate"
+#: A date left blank for handwriting (ideographic spaces keep the width of the digits to be written).
+BLANK_DATE = "　　　　年　　月　　日"
+
+
+class PageDecorator(Protocol):
+    """Draws the per-page seal. `prepare` sees every page's content digest before any page is decorated."""
+
+    def prepare(self, page_digests: Sequence[bytes]) -> None: ...
+
+    def draw(self, canvas: Canvas, page: int, pages: int) -> None: ...
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A rendered PDF with the SHA-256 content digest of each page body (see module docs)."""
+
+    pdf: bytes
+    page_digests: tuple[bytes, ...]
+
+    @property
+    def pages(self) -> int:
+        return len(self.page_digests)
+
+
+def page_body_digest(content: bytes) -> bytes:
+    """The content digest of one page, from its decoded content stream (used by `verify`)."""
+    cut = content.rfind(ARTIFACT_MARKER)
+    return hashlib.sha256(content if cut < 0 else content[:cut]).digest()
+
+
+class _DecoratingCanvas(Canvas):  # type: ignore[misc]
+    """Holds every finished page back until `save`, then adds page numbers and seals and writes them."""
+
+    def __init__(self, *args: Any, decorator: PageDecorator | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._held: list[dict[str, Any]] = []
+        self._decorator = decorator
+        self.page_digests: list[bytes] = []
+
+    def showPage(self) -> None:
+        self._held.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        digests = []
+        for state in self._held:
+            body = "\n".join([*state["_psCommandsBeforePage"], state["_preamble"], *state["_code"]])
+            digests.append(hashlib.sha256(body.encode("latin-1")).digest())
+        if self._decorator is not None:
+            self._decorator.prepare(digests)
+        count = len(self._held)
+        for number, state in enumerate(self._held, start=1):
+            self.__dict__.update(state)
+            self.addLiteral(ARTIFACT_OPEN)
+            self.saveState()
+            L.draw_page_number(self, number)
+            if self._decorator is not None:
+                self._decorator.draw(self, number, count)
+            self.restoreState()
+            self.addLiteral(ARTIFACT_CLOSE)
+            super().showPage()
+        # Set last: restoring a held page state above would have put back an older value.
+        self.page_digests = digests
+        super().save()
+
+
+class _GridAligned(Flowable):  # type: ignore[misc]
+    """Wraps a flowable of arbitrary height (a table) so that what follows stays on the line grid."""
+
+    def __init__(self, inner: Flowable) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        width, height = self.inner.wrap(availWidth, availHeight)
+        rounded = -(-height // L.PITCH) * L.PITCH
+        # Never claim more room than there is: the last piece of a split table keeps its own height.
+        self.height = rounded if rounded <= availHeight + 1e-6 else height
+        self.width, self._inner_height = width, height
+        return width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        return [_GridAligned(part) for part in self.inner.split(availWidth, availHeight)]
+
+    def draw(self) -> None:
+        self.inner.drawOn(self.canv, 0, self.height - self._inner_height)
+
+
+def _para(text: str, style: TextStyle) -> TextBlock:
+    return TextBlock(text, style)
+
+
+def _date_seal_blocks(block: DateSeal) -> list[Flowable]:
+    """Issuer centred over the date, the date 右空四字 (or both moved when the issuer is the longer)."""
+    if block.date is None:
+        date_text = BLANK_DATE
+    else:
+        date_text = chinese_date_hanzi(block.date) if block.hanzi_year else chinese_date(block.date)
+    date_w = L.text_ems(date_text)
+    issuer_w = L.text_ems(block.issuer)
+    if issuer_w <= date_w:
+        date_right, issuer_right = 4.0, 4.0 + (date_w - issuer_w) / 2
+    else:
+        issuer_right, date_right = 2.0, 2.0 + (issuer_w - date_w) / 2
+    flowables: list[Flowable] = [Spacer(0, L.PITCH)]
+    if block.issuer:
+        flowables.append(_para(block.issuer, L.DATE_STYLE.but(right_indent=issuer_right)))
+    flowables.append(_para(date_text, L.DATE_STYLE.but(right_indent=date_right)))
+    return flowables
+
+
+def _table(block: Table) -> Flowable:
+    columns = len(block.header) or max((len(r) for r in block.rows), default=1)
+    fractions = block.widths or tuple(1.0 for _ in range(columns))
+    total = sum(fractions)
+    widths = [L.BLOCK_WIDTH * f / total for f in fractions]
+    data: list[list[Flowable]] = []
+    if block.header:
+        data.append([_para(h, L.CELL_HEAD_STYLE) for h in block.header])
+    data.extend([_para(c, L.CELL_STYLE) for c in row] for row in block.rows)
+    table = RLTable(data, colWidths=widths, repeatRows=1 if block.header else 0)
+    table.setStyle(
+        RLTableStyle(
+            [
+                # The cells are TextBlocks, but Table still selects a cell font: keep it off Helvetica.
+                ("FONT", (0, 0), (-1, -1), BODY, L.SIZE_XIAO4),
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    return _GridAligned(table)
+
+
+def block_flowables(block: Block) -> list[Flowable]:
+    """The flowables for one block (signatures are joined to the block before them by `build_flowables`)."""
+    if isinstance(block, Heading):
+        # A heading never ends a page: it needs room for itself and two lines of what follows.
+        return [CondPageBreak(3 * L.PITCH), _para(block.text, L.HEADING_STYLE)]
+    if isinstance(block, Paragraph):
+        style = L.BODY_STYLE if block.indent else L.FLUSH_STYLE
+        return [_para(block.text, style if block.align == "justify" else style.but(align=block.align))]
+    if isinstance(block, Clauses):
+        return [_para(text, L.BODY_STYLE) for text in block.numbered()]
+    if isinstance(block, PartyBlock):
+        details = "".join("，" + d for d in block.details if d)
+        return [_para("{0}：{1}{2}。".format(block.role, block.name, details), L.BODY_STYLE)]
+    if isinstance(block, KeyValues):
+        return [_para("{0}：{1}".format(k, v), L.BODY_STYLE) for k, v in block.rows]
+    if isinstance(block, Table):
+        return [_table(block)]
+    if isinstance(block, Signatures):
+        flowables: list[Flowable] = [Spacer(0, L.PITCH)]
+        for person in block.signatories:
+            line = "{0}：{1}{2}".format(person.role, person.name, person.note) if person.name else None
+            flowables.append(_para(line or "{0}{1}：".format(person.role, person.note), L.FLUSH_STYLE))
+            flowables.append(Spacer(0, L.PITCH))
+        return flowables
+    if isinstance(block, DateSeal):
+        return [KeepTogether(_date_seal_blocks(block))]
+    if isinstance(block, Blank):
+        return [Spacer(0, block.lines * L.PITCH)]
+    if isinstance(block, PageBreak):
+        return [RLPageBreak()]
+    raise TypeError("unknown block {0!r}".format(block))
+
+
+def build_flowables(spec: DocumentSpec) -> list[Flowable]:
+    """Title, number and blocks as flowables. A signature area is kept on one page together with the
+    paragraph before it and the date/seal after it."""
+    flowables: list[Flowable] = []
+    title_style = L.TITLE_STYLE.but(space_after=0) if spec.number else L.TITLE_STYLE
+    flowables.append(_para(spec.title, title_style))
+    if spec.number:
+        flowables.append(_para(spec.number, L.NUMBER_STYLE.but(space_after=L.PITCH)))
+    blocks = list(spec.blocks)
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        if isinstance(block, Signatures):
+            group = block_flowables(block)
+            if flowables and not isinstance(flowables[-1], (RLPageBreak, KeepTogether)):
+                group.insert(0, flowables.pop())
+            following = blocks[index + 1] if index + 1 < len(blocks) else None
+            if isinstance(following, DateSeal):
+                index += 1
+                group.extend(_date_seal_blocks(following))  # flat: a nested KeepTogether never fits
+            flowables.append(KeepTogether(group))
+        else:
+            flowables.extend(block_flowables(block))
+        index += 1
+    return flowables
+
+
+def block_text(block: Block) -> str:
+    """The text a block prints, in drawing order (used for text round-trip checks and digests)."""
+    parts: list[str] = []
+    for flowable in block_flowables(block):
+        parts.extend(_flowable_texts(flowable))
+    return "".join(parts)
+
+
+def document_text(spec: DocumentSpec) -> str:
+    """Everything the document prints except page numbers, in order."""
+    head = spec.title + spec.number
+    return head + "".join(block_text(b) for b in spec.blocks)
+
+
+def _flowable_texts(flowable: Flowable) -> list[str]:
+    if isinstance(flowable, TextBlock):
+        return [flowable.text]
+    if isinstance(flowable, KeepTogether):
+        return [t for f in flowable._content for t in _flowable_texts(f)]
+    if isinstance(flowable, _GridAligned):
+        table = flowable.inner
+        return [t for row in table._cellvalues for cell in row for t in _flowable_texts(cell)]
+    return []
+
+
+def render(spec: DocumentSpec, decorator: PageDecorator | None = None) -> Rendered:
+    """Lay out and draw `spec`. The same spec (and decorator input) always gives the same bytes."""
+    register_fonts()
+    buffer = io.BytesIO()
+    doc = BaseDocTemplate(
+        buffer,
+        pagesize=(L.PAGE_WIDTH, L.PAGE_HEIGHT),
+        leftMargin=L.BLOCK_LEFT,
+        rightMargin=L.PAGE_WIDTH - L.BLOCK_RIGHT,
+        topMargin=L.PAGE_HEIGHT - L.BLOCK_TOP,
+        bottomMargin=L.BLOCK_BOTTOM,
+        title=spec.title,
+        author=spec.meta.issuer,
+        subject=spec.meta.subject or spec.kind,
+        creator=CREATOR,
+        producer=CREATOR,
+        keywords=spec.meta.document_id,
+        invariant=1,
+        initialFontName=BODY,
+        lang="zh-CN",
+        displayDocTitle=1,
+    )
+    frame = Frame(
+        L.BLOCK_LEFT, L.BLOCK_BOTTOM, L.BLOCK_WIDTH, L.BLOCK_HEIGHT,
+        leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body",
+    )  # fmt: skip
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+    holder: list[_DecoratingCanvas] = []
+
+    def make_canvas(*args: Any, **kwargs: Any) -> _DecoratingCanvas:
+        canvas = _DecoratingCanvas(*args, decorator=decorator, **kwargs)
+        holder.append(canvas)
+        return canvas
+
+    doc.build(build_flowables(spec), canvasmaker=make_canvas)
+    return Rendered(buffer.getvalue(), tuple(holder[-1].page_digests))
+
+
+def render_pdf(spec: DocumentSpec) -> bytes:
+    """The unsealed PDF (a draft or preview): page numbers, no QR, no signature."""
+    return render(spec).pdf

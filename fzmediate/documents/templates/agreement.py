@@ -1,0 +1,218 @@
+"""调解协议书 (mediation agreement) with the contents 《中华人民共和国人民调解法》 Art. 28–29 and 31–33 require.
+
+Art. 29: the agreement records (一) the parties' basic details, (二) the main facts of the dispute, the points
+in dispute and each side's responsibility, (三) the agreed content with the manner and deadline of
+performance; it takes effect once every party has signed, sealed or fingerprinted and the mediator has signed
+and the mediation organisation has sealed it, and each party keeps one copy and the organisation one.
+Art. 31: the agreement binds the parties. Art. 33: the parties may jointly apply to a court for judicial
+confirmation within 30 days of its taking effect.
+
+The input is a plain dataclass (`AgreementData`) that the case layer fills later; `agreement_spec` turns it
+into a `DocumentSpec`. The agreement carries the parties' full details, as the law requires; `public=True`
+masks them for a copy that leaves the file (publication, statistics, a kiosk print): the party details with
+`fzmediate.security.masking`, and ID numbers and mobiles written into the facts or terms by their shape.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from fzmediate.documents.coverage import require_glyphs
+from fzmediate.documents.formatting import chinese_date, money_text
+from fzmediate.documents.model import (
+    Block,
+    Clauses,
+    DateSeal,
+    DocumentMeta,
+    DocumentSpec,
+    Heading,
+    Paragraph,
+    PartyBlock,
+    Signatory,
+    Signatures,
+)
+from fzmediate.errors import ValidationError
+from fzmediate.i18n import _
+from fzmediate.security.masking import mask_address, mask_id_number, mask_name, mask_phone, redact_text
+
+KIND = "mediation_agreement"
+
+
+@dataclass(frozen=True)
+class AgreementParty:
+    """A party as the agreement names it. Empty fields are left out."""
+
+    role: str
+    name: str
+    gender: str = ""
+    ethnicity: str = ""
+    birth_date: dt.date | None = None
+    occupation: str = ""
+    id_label: str = "公民身份号码"
+    id_number: str = ""
+    address: str = ""
+    phone: str = ""
+    #: A further line such as ``委托代理人：李某，……`` or ``法定代表人：……``.
+    representative: str = ""
+
+    def details(self) -> tuple[str, ...]:
+        return tuple(
+            d
+            for d in (
+                self.gender,
+                self.ethnicity,
+                chinese_date(self.birth_date) + "出生" if self.birth_date else "",
+                self.occupation,
+                "住" + self.address if self.address else "",
+                "{0}：{1}".format(self.id_label, self.id_number) if self.id_number else "",
+                "联系电话：" + self.phone if self.phone else "",
+            )
+            if d
+        )
+
+    def masked(self) -> AgreementParty:
+        """The same party for a public copy: name, ID number, address and phone masked."""
+        return replace(
+            self,
+            name=mask_name(self.name),
+            id_number=mask_id_number(self.id_number) if self.id_number else "",
+            address=mask_address(self.address) if self.address else "",
+            phone=mask_phone(self.phone) if self.phone else "",
+            birth_date=None,
+            representative="",
+        )
+
+
+@dataclass(frozen=True)
+class AgreedTerm:
+    """One agreed obligation: what, and the manner, place and deadline of performance (Art. 29 (三))."""
+
+    content: str
+    manner: str = ""
+    place: str = ""
+    deadline: dt.date | None = None
+    amount: Decimal | None = None
+
+    def text(self) -> str:
+        body = self.content.rstrip("。；;.")
+        if self.amount is not None:
+            body += "，金额为" + money_text(self.amount)
+        particulars = [
+            label + value
+            for label, value in (
+                ("履行方式：", self.manner),
+                ("履行地点：", self.place),
+                ("履行期限：", chinese_date(self.deadline) + "前" if self.deadline else ""),
+            )
+            if value
+        ]
+        return body + "。" + ("；".join(particulars) + "。" if particulars else "")
+
+
+@dataclass(frozen=True)
+class AgreementData:
+    """Everything an agreement states. `organization` is the mediation organisation (its seal goes here)."""
+
+    document_id: str
+    case_number: str
+    number: str
+    organization: str
+    parties: tuple[AgreementParty, ...]
+    facts: str
+    disputes: str
+    terms: tuple[AgreedTerm, ...]
+    issue_date: dt.date
+    mediators: tuple[str, ...] = ()
+    responsibilities: str = ""
+    title: str = "调解协议书"
+    #: Copies: one per party plus one for the organisation unless given.
+    copies: int | None = None
+    #: Days to apply for judicial confirmation (Art. 33); None leaves the clause out.
+    confirmation_days: int | None = 30
+    #: Printed under the seal. None (the default) leaves 年月日 blank, to be written on the day the last
+    #: signature makes the agreement effective; a date printed in advance would be wrong if signing slips.
+    sign_date: dt.date | None = None
+    issued_at: dt.datetime | None = None
+    recorder: bool = False
+    #: Further effect clauses (e.g. on breach), printed before the copies clause.
+    extra_clauses: tuple[str, ...] = ()
+
+
+def _check(data: AgreementData) -> None:
+    if len(data.parties) < 2:
+        raise ValidationError(_("An agreement needs at least two parties."), field="parties")
+    if not data.terms:
+        raise ValidationError(_("An agreement needs at least one agreed term."), field="terms")
+    for number, party in enumerate(data.parties, start=1):
+        if not party.name.strip():
+            raise ValidationError(_("Party {n} has no name.").format(n=number), field="parties")
+        for value in (party.role, party.name, *party.details(), party.representative):
+            require_glyphs(value, field=_("party {n}").format(n=number))
+    for name, value in (("facts", data.facts), ("disputes", data.disputes), ("organization", data.organization)):
+        require_glyphs(value, field=name)
+    for number, term in enumerate(data.terms, start=1):
+        require_glyphs(term.text(), field=_("agreed term {n}").format(n=number))
+
+
+def agreement_spec(data: AgreementData, *, public: bool = False) -> DocumentSpec:
+    """The 调解协议书 for `data`; `public` masks the parties' personal details."""
+    _check(data)
+    parties = tuple(p.masked() for p in data.parties) if public else data.parties
+    # Free text can only be masked by shape (ID numbers, mobiles); names in it are the drafter's care.
+    text = redact_text if public else _same
+    copies = data.copies if data.copies is not None else len(data.parties) + 1
+    blocks: list[Block] = []
+    for party in parties:
+        blocks.append(PartyBlock(party.role, party.name, party.details()))
+        if party.representative:
+            blocks.append(Paragraph(party.representative))
+    blocks.append(Heading("一、纠纷主要事实、争议事项"))
+    blocks.append(Paragraph(text(data.facts)))
+    blocks.append(Paragraph("争议事项：" + text(data.disputes)))
+    if data.responsibilities:
+        blocks.append(Paragraph("各方责任：" + text(data.responsibilities)))
+    blocks.append(Heading("二、协议内容"))
+    blocks.append(Paragraph("经{0}主持调解，各方当事人自愿达成如下协议：".format(data.organization)))
+    blocks.append(Clauses(tuple(text(t.text()) for t in data.terms), "1."))
+    blocks.append(Heading("三、协议效力"))
+    effect = [
+        "本协议自各方当事人签名、盖章或者按指印，调解员签名并加盖调解组织印章之日起生效。",
+        "本协议具有法律约束力，当事人应当按照约定履行。",
+    ]
+    if data.confirmation_days:
+        effect.append(
+            "各方当事人认为有必要的，可以自本协议生效之日起{0}日内共同向人民法院申请司法确认。".format(
+                data.confirmation_days
+            )
+        )
+    effect.extend(data.extra_clauses)
+    effect.append("本协议一式{0}份，当事人各执一份，调解组织留存一份。".format(_copies(copies)))
+    blocks.append(Clauses(tuple(effect), "（一）"))
+    signatories = [Signatory(p.role) for p in data.parties]
+    mediators = data.mediators or ("",)
+    signatories.extend(Signatory("调解员", name=name, note="（签名）") for name in mediators)
+    if data.recorder:
+        signatories.append(Signatory("记录人", note="（签名）"))
+    blocks.append(Signatures(tuple(signatories)))
+    blocks.append(DateSeal(data.organization, data.sign_date))
+    meta = DocumentMeta(
+        document_id=data.document_id,
+        issue_date=data.issue_date,
+        case_number=data.case_number,
+        issuer=data.organization,
+        issued_at=data.issued_at,
+        subject=data.title,
+    )
+    return DocumentSpec(KIND, data.title, tuple(blocks), meta, number=data.number)
+
+
+def _same(value: str) -> str:
+    return value
+
+
+def _copies(n: int) -> str:
+    from fzmediate.documents.model import chinese_numeral
+
+    return chinese_numeral(n) if 0 < n < 100 else str(n)
