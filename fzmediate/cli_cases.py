@@ -6,6 +6,15 @@ legal view; reading it is audited); ``case list`` masks names.
 
 For ``case create`` and ``case act`` the input JSON comes from ``--json FILE`` (``-`` = stdin), which also
 switches the output to JSON; ``--payload FILE`` / a positional FILE read it without changing the output.
+
+Text output is for people: states, acts, time limits, deadline statuses and case kinds are shown in words
+(the district's labels from the case's pinned procedure definition and matter, or gettext for our own), and
+columns are padded by display width (a CJK character takes two columns). JSON output keeps the codes, with
+the labels alongside (``state`` and ``state_label`` …): scripts rely on the codes. Action and matter codes
+stay visible where a command takes them as arguments (``case actions``, ``catalogue list``).
+
+``case describe-actions`` (not listed in the help) prints the Markdown reference of every act, its payload
+and an example, generated from the procedure definitions of the shipped catalogue: docs/case-actions.md.
 """
 
 from __future__ import annotations
@@ -13,18 +22,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from fzmediate.domain.case import party_role_label
 from fzmediate.domain.identity import id_type_label
-from fzmediate.errors import UsageError, ValidationError
+from fzmediate.errors import NotFoundError, UsageError, ValidationError
 from fzmediate.i18n import _
 from fzmediate.procedure.calendar import WorkCalendar
 from fzmediate.procedure.clock import Unit, add_working_days, describe, working_days_between
-from fzmediate.services.case_views import CaseDetail, CaseSummary, jsonable
+from fzmediate.procedure.definition import INTAKE_ACTION, ActionSpec, DeadlineSpec, PayloadField, ProcedureDefinition
+from fzmediate.procedure.engine import DeadlineInfo
+from fzmediate.procedure.payload import TERM_KEYS
+from fzmediate.services.case_views import CaseDetail, CaseSummary, case_kind_label, deadline_status_label, jsonable
 from fzmediate.services.catalogue import BundleInfo
 
 SubParsers = Any  # argparse's _SubParsersAction is private
@@ -93,10 +106,57 @@ def _emit(as_json: bool, data: Any, text: Callable[[], str]) -> None:
         print(text())
 
 
-def _due_text(due: date | None, provisional: bool) -> str:
+# --- text layout -------------------------------------------------------------------------------
+def text_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: East Asian wide and fullwidth characters take two, combining
+    marks and invisible format characters none (``unicodedata.east_asian_width``)."""
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` followed by spaces up to ``width`` display columns (never cut)."""
+    return text + " " * max(0, width - text_width(text))
+
+
+def table(rows: Iterable[Sequence[str]], gap: str = "  ") -> list[str]:
+    """Rows as lines with every column but the last padded to its widest cell (by display width)."""
+    grid = [list(r) for r in rows]
+    count = max((len(r) for r in grid), default=0)
+    widths = [max((text_width(r[i]) for r in grid if i < len(r)), default=0) for i in range(count)]
+    lines = []
+    for row in grid:
+        cells = [pad(cell, widths[i]) if i < len(row) - 1 else cell for i, cell in enumerate(row)]
+        lines.append(gap.join(cells).rstrip())
+    return lines
+
+
+def _marked(text: str, mark: str) -> str:
+    """``text`` and a remark such as （暂定）: a fullwidth bracket brings its own spacing, others get a space."""
+    wide = bool(mark) and unicodedata.east_asian_width(mark[0]) in ("W", "F")
+    return text + ("" if wide else " ") + mark
+
+
+def _due_text(due: date | None, provisional: bool, *, overdue: bool = False) -> str:
     if due is None:
         return "—"
-    return due.isoformat() + (" " + _("(provisional)") if provisional else "")
+    text = due.isoformat()
+    if provisional:
+        text = _marked(text, _("(provisional)"))
+    if overdue:
+        text = _marked(text, _("(overdue)"))
+    return text
+
+
+def _next_due_text(label: str, due: date | None, provisional: bool, *, overdue: bool = False) -> str:
+    """The next deadline in words: "调解期限 2026-12-28", "—" when nothing is owed."""
+    if due is None:
+        return "—"
+    return "{0} {1}".format(label, _due_text(due, provisional, overdue=overdue)).strip()
 
 
 # --- catalogue ---------------------------------------------------------------------------------
@@ -113,10 +173,10 @@ def cmd_catalogue_list(args: argparse.Namespace) -> int:
                     bundle=info.bundle_id, version=info.version, label=info.label
                 )
             )
-        lines.extend("{0:<12} {1:<13} {2}".format(m.code, m.kind, m.name) for m in matters)
+        lines.extend(table([m.code, case_kind_label(m.kind), m.name] for m in matters))
         return "\n".join(lines)
 
-    _emit(args.json, matters, text)
+    _emit(args.json, [{**jsonable(m), "kind_label": case_kind_label(m.kind)} for m in matters], text)
     return 0
 
 
@@ -126,14 +186,23 @@ def cmd_catalogue_show(args: argparse.Namespace) -> int:
     data = matter.model_dump(mode="json")
 
     def text() -> str:
-        lines = ["{0}  {1}  ({2})".format(matter.code, matter.name, matter.kind), matter.guide.summary, ""]
+        lines = [
+            "{0}  {1}  {2}".format(matter.code, matter.name, case_kind_label(matter.kind)),
+            matter.guide.summary,
+            "",
+        ]
         lines.append(_("Implementing body: {body}").format(body=matter.implementing_body))
         lines.append(_("Legal basis:"))
         lines.extend("  {0} {1}".format(b.law, b.article) for b in matter.legal_basis)
         lines.append(_("Time limits:"))
-        lines.extend(
-            "  {0} ({1}): {2}".format(t.label, t.name, describe(t.amount, Unit(t.unit))) for t in matter.time_limits
-        )
+        rows = []
+        for t in matter.time_limits:
+            row = ["  " + t.label, describe(t.amount, Unit(t.unit))]
+            if t.extendable_by is not None:
+                ext = t.extendable_by
+                row.append(_("may be extended by {period}").format(period=describe(ext.amount, Unit(ext.unit))))
+            rows.append(row)
+        lines.extend(table(rows))
         lines.append(
             _("Consultation: {phone}; complaints: {complaint}").format(
                 phone=matter.consult_phone, complaint=matter.complaint_phone
@@ -159,11 +228,18 @@ def cmd_catalogue_import(args: argparse.Namespace) -> int:
 
 
 # --- cases -------------------------------------------------------------------------------------
-def _summary_line(c: CaseSummary) -> str:
-    due = _due_text(c.next_due, c.next_due_provisional)
-    names = "、".join(c.applicants) + " / " + "、".join(c.respondents)
-    return "{0}  {1:<14} {2}  {3}  {4}  {5}".format(
-        c.number, c.state, c.received_on.isoformat(), c.matter_name, names, due
+def _summary_lines(rows: Sequence[CaseSummary], today: date) -> list[str]:
+    """One aligned line per case: number, state, received, next deadline, matter, parties (masked)."""
+    return table(
+        [
+            c.number,
+            c.state_label,
+            c.received_on.isoformat(),
+            _next_due_text(c.next_due_label, c.next_due, c.next_due_provisional, overdue=c.overdue(today)),
+            c.matter_name,
+            "、".join(c.applicants) + " / " + "、".join(c.respondents),
+        ]
+        for c in rows
     )
 
 
@@ -181,17 +257,17 @@ def cmd_case_create(args: argparse.Namespace) -> int:
     return 0
 
 
-def _detail_text(d: CaseDetail) -> str:
+def _detail_text(d: CaseDetail, today: date) -> str:
     lines = [
         "{0}  ({1})".format(d.number, d.id),
         _("Matter: {code} {name} (catalogue {bundle} version {version})").format(
             code=d.matter_code, name=d.matter_name, bundle=d.bundle_id, version=d.bundle_version
         ),
         _("State: {state}; received on {day}; version {version}").format(
-            state=d.state, day=d.received_on.isoformat(), version=d.version
+            state=d.state_label, day=d.received_on.isoformat(), version=d.version
         ),
-        _("Next deadline: {name} {due}").format(
-            name=d.next_due_name or "—", due=_due_text(d.next_due, d.next_due_provisional)
+        _("Next deadline: {deadline}").format(
+            deadline=_next_due_text(d.next_due_label, d.next_due, d.next_due_provisional, overdue=d.overdue(today))
         ),
         _("Parties:"),
     ]
@@ -206,21 +282,25 @@ def _detail_text(d: CaseDetail) -> str:
             "  {0}. [{1}] {2}{3}  {4}".format(i + 1, party_role_label(p.role), p.name, agent, "  ".join(extra))
         )
     lines += [_("Summary: {text}").format(text=d.summary), _("Facts:"), d.facts, _("Claims:"), d.claims, _("Events:")]
-    lines.extend("  {0}. {1} {2} ({3})".format(e.seq, e.on.isoformat(), e.action, e.actor) for e in d.events)
+    lines.extend(
+        table(["  {0}.".format(e.seq), e.on.isoformat(), e.action_label, "({0})".format(e.actor)] for e in d.events)
+    )
     return "\n".join(lines)
 
 
 def cmd_case_show(args: argparse.Namespace) -> int:
     with _base()._session(args) as s:
         detail = s.cases.get(args.case)
-    _emit(args.json, detail, lambda: _detail_text(detail))
+        today = s.cases.today()
+    _emit(args.json, detail, lambda: _detail_text(detail, today))
     return 0
 
 
 def cmd_case_list(args: argparse.Namespace) -> int:
     with _base()._session(args) as s:
         rows = s.cases.list(args.query, overdue=args.overdue, limit=args.limit, offset=args.offset)
-    _emit(args.json, rows, lambda: "\n".join(_summary_line(c) for c in rows) or _("No cases."))
+        today = s.cases.today()
+    _emit(args.json, rows, lambda: "\n".join(_summary_lines(rows, today)) or _("No cases."))
     return 0
 
 
@@ -239,15 +319,18 @@ def cmd_case_act(args: argparse.Namespace) -> int:
         payload = loaded
     with _base()._session(args) as s:
         detail = s.cases.act(args.case, args.action, payload, on=args.on)
+        today = s.cases.today()
+    done = detail.events[-1]
     _emit(
         as_json,
         detail,
-        lambda: _("{number}: {action} recorded; state {state}; next deadline {name} {due}.").format(
+        lambda: _("{number}: {action} recorded; state {state}; next deadline {deadline}.").format(
             number=detail.number,
-            action=args.action,
-            state=detail.state,
-            name=detail.next_due_name or "—",
-            due=_due_text(detail.next_due, detail.next_due_provisional),
+            action=done.action_label,
+            state=detail.state_label,
+            deadline=_next_due_text(
+                detail.next_due_label, detail.next_due, detail.next_due_provisional, overdue=detail.overdue(today)
+            ),
         ),
     )
     return 0
@@ -258,13 +341,25 @@ def cmd_case_deadlines(args: argparse.Namespace) -> int:
         rows = s.cases.deadlines(args.case, args.today)
 
     def text() -> str:
-        return "\n".join(
-            "{0:<24} {1:<12} {2} {3}".format(d.label, str(d.status), _due_text(d.due, d.provisional), d.basis)
-            for d in rows
-        ) or _("No deadlines.")
+        return "\n".join(_deadline_lines(rows)) or _("No deadlines.")
 
-    _emit(args.json, rows, text)
+    data = [{**jsonable(d), "status_label": deadline_status_label(d.status, late=d.late)} for d in rows]
+    _emit(args.json, data, text)
     return 0
+
+
+def _deadline_lines(rows: Sequence[DeadlineInfo]) -> list[str]:
+    """Label, status, due date (（暂定） when provisional), period; overdue ones flagged with "!"."""
+    return table(
+        [
+            "!" if d.status == "overdue" else " ",
+            d.label,
+            deadline_status_label(d.status, late=d.late),
+            _due_text(d.due, d.provisional),
+            d.basis,
+        ]
+        for d in rows
+    )
 
 
 def cmd_case_actions(args: argparse.Namespace) -> int:
@@ -272,14 +367,255 @@ def cmd_case_actions(args: argparse.Namespace) -> int:
         rows = s.cases.available_actions(args.case)
 
     def text() -> str:
-        out = []
-        for a in rows:
-            mark = "✓" if a.allowed else "✗"
-            reasons = "; ".join(str(r) for r in a.reasons)
-            out.append("{0} {1:<28} {2}  {3}".format(mark, a.name, a.label, reasons).rstrip())
-        return "\n".join(out)
+        # The label for people, the code for `case act ID ACTION`, and why not.
+        return "\n".join(table(["✓" if a.allowed else "✗", a.label, a.name, _("; ").join(a.reasons)] for a in rows))
 
     _emit(args.json, rows, text)
+    return 0
+
+
+# --- the reference of acts (docs/case-actions.md) --------------------------------------------------
+# Developer documentation for script writers, committed to the repository: English text around the
+# district's Chinese labels, deliberately not translated, so that the file does not depend on the locale of
+# whoever regenerates it (a test checks that it is current).
+
+_TYPE_WORDS = {
+    "text": "text",
+    "text_list": "list of texts",
+    "date": "date (YYYY-MM-DD)",
+    "integer": "whole number",
+    "decimal": 'amount as text ("1200.50")',
+    "boolean": "true or false",
+    "choice": "one of the choices",
+    "party": "party id",
+    "parties": "list of party ids",
+    "login": "user name",
+    "terms": "list of terms (objects)",
+    "time_limit": "time limit name",
+}
+_EXAMPLE_PARTY = "<party id>"
+_EXAMPLE_DATE = "2026-12-31"
+
+
+def _md(text: str) -> str:
+    """Text for a Markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _code(names: Iterable[str]) -> str:
+    return ", ".join("`{0}`".format(n) for n in names)
+
+
+def _states_text(d: ProcedureDefinition, names: Iterable[str]) -> str:
+    return ", ".join("`{0}` {1}".format(n, d.state_label(n)) for n in names)
+
+
+def _field_type(act: ActionSpec, f: PayloadField) -> str:
+    words = _TYPE_WORDS.get(f.type, f.type)
+    if f.party_roles:
+        words += " ({0})".format(" or ".join(f.party_roles))
+    if f.minimum is not None:
+        words += ", at least {0}".format(f.minimum)
+    return words
+
+
+def _choices(act: ActionSpec, f: PayloadField) -> tuple[str, ...]:
+    if f.type == "choice":
+        return f.choices
+    if f.type == "time_limit":
+        return act.extends
+    return ()
+
+
+def _example_value(act: ActionSpec, f: PayloadField) -> Any:
+    """A plausible value of the field: the first choice, a placeholder id, the label as the text to write."""
+    placeholder = "<{0}>".format(f.label or f.field)
+    examples: dict[str, Any] = {
+        "text": placeholder,
+        "text_list": [placeholder],
+        "date": _EXAMPLE_DATE,
+        "integer": f.minimum if f.minimum is not None else 1,
+        "decimal": "1200.50",
+        "boolean": False,
+        "party": _EXAMPLE_PARTY,
+        "parties": [_EXAMPLE_PARTY, "<another party id>"],
+        "login": "med2",
+        "terms": [
+            {
+                "obligor": "<party id of the obligor>",
+                "obligee": "<party id of the obligee>",
+                "content": "<履行内容>",
+                "amount": "1200.50",
+                "manner": "<履行方式>",
+                "place": "<履行地点>",
+                "deadline": _EXAMPLE_DATE,
+            }
+        ],
+    }
+    choices = _choices(act, f)
+    if choices:
+        return choices[0]
+    return examples.get(f.type, placeholder)
+
+
+def _leads_to(d: ProcedureDefinition, act: ActionSpec) -> str:
+    if act.clock == "resume":
+        return "back to the state the case was in when it was suspended"
+    if act.outcomes is not None:
+        targets = "; ".join(
+            "`{0}` → `{1}` {2}".format(choice, target, d.state_label(target))
+            for choice, target in act.outcomes.targets.items()
+        )
+        return "by `{0}`: {1}".format(act.outcomes.field, targets)
+    if act.to_state is not None:
+        return _states_text(d, [act.to_state])
+    return "stays in the same state (the act records something)"
+
+
+def _time_limits(d: ProcedureDefinition, act: ActionSpec) -> list[str]:
+    """The time limits the act starts, meets, stops or extends, e.g. "starts `mediation_period` (not for PS-TJ-005)"."""
+    by_limit: dict[str, list[DeadlineSpec]] = {}
+    for spec in d.deadlines:
+        by_limit.setdefault(spec.time_limit, []).append(spec)
+    relations: list[tuple[str, Callable[[DeadlineSpec], frozenset[str]]]] = [
+        ("starts", d.starters),
+        ("meets", d.meeters),
+        ("stops", lambda spec: frozenset(spec.stopped_by_actions)),
+    ]
+    if act.extends:
+        relations.append(
+            ("extends", lambda spec: frozenset({act.name}) if spec.time_limit in act.extends else frozenset())
+        )
+    out: list[str] = []
+    for verb, of in relations:
+        names = []
+        for name, specs in by_limit.items():
+            general = [s for s in specs if not s.matters]
+            special = [s for s in specs if s.matters]
+            yes = [m for s in special if act.name in of(s) for m in s.matters]
+            no = [m for s in special if act.name not in of(s) for m in s.matters]
+            if any(act.name in of(s) for s in general):
+                names.append("`{0}`".format(name) + (" (not for {0})".format(", ".join(no)) if no else ""))
+            elif yes:
+                names.append("`{0}` ({1} only)".format(name, ", ".join(yes)))
+        if names:
+            out.append("{0} {1}".format(verb, ", ".join(names)))
+    return out
+
+
+def _action_markdown(d: ProcedureDefinition, act: ActionSpec) -> list[str]:
+    who = _code(act.roles)
+    if act.requires_legally_qualified:
+        who += "; the user must hold a legal qualification"
+    if act.requires_different_actor_from:
+        who += "; not someone who did {0} in this case".format(
+            ", ".join("`{0}` {1}".format(a, d.action_label(a)) for a in act.requires_different_actor_from)
+        )
+    lines = [
+        "### `{0}` {1}".format(act.name, act.label),
+        "",
+        "- From: {0}".format(_states_text(d, act.from_states)),
+        "- Leads to: {0}".format(_leads_to(d, act)),
+        "- Who: {0}".format(who),
+        "- Repeatable: {0}".format("yes" if act.repeatable else "no, once per case"),
+    ]
+    if act.clock == "suspend":
+        lines.append("- Clock: every time limit of the case stands still until `resume`")
+    if act.guards:
+        lines.append("- Checks: {0}".format(_code(act.guards)))
+    limits = _time_limits(d, act)
+    if limits:
+        lines.append("- Time limits: {0}".format("; ".join(limits)))
+    if act.owed_after:
+        lines.append("- Owed before closing once {0} happened".format(_code(act.owed_after)))
+    if act.states_remedies:
+        lines.append("- The remedy routes and their deadlines are copied from the matter into the event")
+    lines.append("")
+    if act.payload:
+        lines += ["| Field | Type | Required | Choices | Label |", "|---|---|---|---|---|"]
+        lines += [
+            "| `{0}` | {1} | {2} | {3} | {4} |".format(
+                f.field,
+                _md(_field_type(act, f)),
+                "yes" if f.required else "no",
+                _code(_choices(act, f)),
+                _md(f.label),
+            )
+            for f in act.payload
+        ]
+        example = {f.field: _example_value(act, f) for f in act.payload}
+        lines += ["", "```json", json.dumps(example, ensure_ascii=False, indent=2), "```"]
+    else:
+        lines.append("No data: `fzmediate case act ID {0}`.".format(act.name))
+    lines.append("")
+    return lines
+
+
+def _procedure_markdown(d: ProcedureDefinition) -> list[str]:
+    lines = ["## `{0}` {1}".format(d.id, d.title), ""]
+    if d.description:
+        lines += [d.description, ""]
+    lines += ["| State | Label | |", "|---|---|---|"]
+    for state in d.states:
+        note = "initial" if state.name == d.initial_state else "final" if state.name in d.terminal_states else ""
+        lines.append("| `{0}` | {1} | {2} |".format(state.name, _md(state.label), note))
+    lines.append("")
+    for act in d.actions:
+        lines += _action_markdown(d, act)
+    return lines
+
+
+def describe_actions(definitions: Sequence[ProcedureDefinition], source: str) -> str:
+    """The Markdown reference of every act of ``definitions`` (``source`` names where they come from)."""
+    lines = [
+        "# Case actions",
+        "",
+        "<!-- Generated by `fzmediate case describe-actions > docs/case-actions.md`; do not edit by hand. -->",
+        "",
+        "Every act of the procedures, as `fzmediate case act ID ACTION` records it: its label, the states it",
+        "starts from, who may do it, its data (payload) and an example. Generated from the procedure",
+        "definitions of {0}.".format(source),
+        "A case always runs under the definitions of the catalogue version it was registered under: for an",
+        "older case, `fzmediate case actions ID` is the authority on what can be done next, and why not.",
+        "",
+        "- The data of an act is a JSON object, given with `--json FILE` (which also prints the result as",
+        "  JSON) or `--payload FILE` (`-` reads standard input). A field left out is recorded empty.",
+        "- Party ids are the `id` of the case's parties in `fzmediate case show ID --json` (`parties[].id`),",
+        "  never names. A term of an agreement is an object with the fields",
+        "  {0}: `obligor` and `obligee` are party ids,".format(_code(TERM_KEYS)),
+        "  `amount` is optional, `deadline` is a date.",
+        '- Dates are written `YYYY-MM-DD`; amounts as decimal text with at most two places (`"1200.50"`).',
+        "- Required means the field must be given. The checks (guards) named under an act may ask for more,",
+        "  such as written reasons or every party's signature; a refused act names everything missing at once.",
+        "- Who: the roles that may do the act (`admin`, `supervisor`, `mediator`); a kiosk never acts on cases.",
+        "- Time limits apply to the matters that have them (`fzmediate catalogue show CODE`).",
+        "- `{0}` is the intake act: `fzmediate case create` records it.".format(INTAKE_ACTION),
+        "",
+    ]
+    for d in definitions:
+        lines += _procedure_markdown(d)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def shipped_definitions() -> tuple[list[ProcedureDefinition], str]:
+    """The procedure definitions of the catalogue shipped with the app, and words naming that catalogue."""
+    from fzmediate.catalogue.bundle import load_shipped_bundle
+    from fzmediate.services.case_engine import definitions_for
+
+    bundle = load_shipped_bundle().bundle
+    definitions = definitions_for(bundle.procedures)
+    return list(definitions.values()), "the catalogue shipped with the app (`{0}` version {1})".format(
+        bundle.bundle_id, bundle.version
+    )
+
+
+def cmd_case_describe_actions(args: argparse.Namespace) -> int:
+    definitions, source = shipped_definitions()
+    if args.procedure is not None:
+        definitions = [d for d in definitions if d.id == args.procedure]
+        if not definitions:
+            raise NotFoundError(_("There is no procedure {id}.").format(id=args.procedure))
+    sys.stdout.write(describe_actions(definitions, source))
     return 0
 
 
@@ -370,6 +706,12 @@ def register(sub: SubParsers, common: argparse.ArgumentParser, as_json: argparse
     p = ksub.add_parser("actions", parents=[common, as_json], help=_("what can be done next"))
     p.add_argument("case", metavar="ID")
     p.set_defaults(func=cmd_case_actions)
+    # Hidden (no help, left out of the list of commands): prints docs/case-actions.md.
+    listed = "{" + ",".join(ksub.choices) + "}"
+    p = ksub.add_parser("describe-actions", parents=[common])
+    p.add_argument("procedure", nargs="?", metavar="PROCEDURE")
+    p.set_defaults(func=cmd_case_describe_actions)
+    ksub.metavar = listed
 
     wd = sub.add_parser("workdays", parents=[common], help=_("working-day arithmetic (no unlock needed)"))
     wsub = wd.add_subparsers(dest="workdays_command", required=True, parser_class=parser_class)

@@ -2,6 +2,14 @@
 
 ``CaseDetail`` is the case file: full personal values, for the people working the case (reading it is
 audited). ``CaseSummary`` is a list row: party names masked (张某某), no ID numbers or phones.
+
+Every code a person would otherwise read comes with its words: ``state`` with ``state_label``,
+``next_due_name`` with ``next_due_label``, each event's ``action`` with ``action_label``, ``kind`` with
+``kind_label``. Labels of states, acts and time limits are the district's (Chinese data in the procedure
+definition and the matter of the catalogue version the case is PINNED to, used as they are); the few words
+of our own (case kinds, deadline statuses, time units, the intake act) go through gettext. Codes stay in
+the DTOs and in JSON output: scripts rely on them. Labels are those of the locale active when the DTO was
+built.
 """
 
 from __future__ import annotations
@@ -12,9 +20,101 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
+from fzmediate.catalogue.model import Matter
 from fzmediate.domain.case import CaseEvent, CaseKind, CaseRecord, Party, PartyKind, PartyRole
+from fzmediate.i18n import N_, _
+from fzmediate.procedure.definition import INTAKE_ACTION, ProcedureDefinition
 from fzmediate.security.masking import mask_name
 from fzmediate.store.models import Case, CaseEventRow, PartyRow
+
+# --- words for codes ----------------------------------------------------------------------------
+
+_KIND_LABELS: Mapping[str, str] = {
+    CaseKind.MEDIATION.value: N_("administrative mediation"),
+    CaseKind.ADJUDICATION.value: N_("administrative adjudication"),
+}
+_STATUS_LABELS: Mapping[str, str] = {
+    "open": N_("in progress"),
+    "met": N_("met"),
+    "stopped": N_("stopped"),
+    "overdue": N_("overdue"),
+}
+_UNIT_LABELS: Mapping[str, str] = {
+    "working_days": N_("working days"),
+    "calendar_days": N_("days"),
+    "months": N_("months"),
+    "years": N_("years"),
+}
+
+
+def case_kind_label(kind: str) -> str:
+    """行政调解 / 行政裁决 for ``mediation`` / ``adjudication`` (a matter's or a case's kind)."""
+    label = _KIND_LABELS.get(str(kind))
+    return _(label) if label is not None else str(kind)
+
+
+def deadline_status_label(status: str, *, late: bool = False) -> str:
+    """进行中 / 已满足 / 已停止 / 已逾期 for a deadline's ``status``; ``late``: met after the due date."""
+    if status == "met" and late:
+        return _("met late")
+    label = _STATUS_LABELS.get(status)
+    return _(label) if label is not None else status
+
+
+def unit_label(unit: str) -> str:
+    """工作日 / 日 / 个月 / 年 for a time limit's ``unit`` (``describe`` writes amount and unit together)."""
+    label = _UNIT_LABELS.get(unit)
+    return _(label) if label is not None else unit
+
+
+@dataclass(frozen=True)
+class CaseLabels:
+    """The words for the codes of one procedure definition and matter (of one pinned catalogue version).
+
+    A code the definition does not know (data recorded under a rule since removed) is shown as itself.
+    """
+
+    states: Mapping[str, str]
+    actions: Mapping[str, str]
+    deadlines: Mapping[str, str]
+
+    @classmethod
+    def of(cls, definition: ProcedureDefinition, matter: Matter) -> CaseLabels:
+        deadlines = {t.name: t.label for t in matter.time_limits}
+        for spec in definition.deadlines_for(matter.code):
+            if spec.label and spec.time_limit in deadlines:
+                deadlines[spec.time_limit] = spec.label  # as DeadlineInfo.label names it
+        return cls(
+            states={s.name: s.label for s in definition.states},
+            actions={a.name: a.label for a in definition.actions},
+            deadlines=deadlines,
+        )
+
+    @classmethod
+    def none(cls) -> CaseLabels:
+        """No words known: every code shows as itself (when the pinned rules cannot be read)."""
+        return cls({}, {}, {})
+
+    def state(self, code: str) -> str:
+        return self.states.get(code, code)
+
+    def action(self, code: str) -> str:
+        if code == INTAKE_ACTION and code not in self.actions:
+            return _("registration")
+        return self.actions.get(code, code)
+
+    def deadline(self, name: str) -> str:
+        return self.deadlines.get(name, name) if name else ""
+
+
+@dataclass(frozen=True)
+class EventView(CaseEvent):
+    """A case event as the UI and the CLI show it: the event, and the words for its act."""
+
+    action_label: str = ""
+
+    def plain(self) -> CaseEvent:
+        return CaseEvent(**{f.name: getattr(self, f.name) for f in fields(CaseEvent)})
 
 
 @dataclass(frozen=True)
@@ -22,9 +122,11 @@ class CaseSummary:
     id: str
     number: str
     kind: CaseKind
+    kind_label: str
     matter_code: str
     matter_name: str
     state: str
+    state_label: str
     received_on: date
     #: Masked names (张某某), in party order.
     applicants: tuple[str, ...]
@@ -32,6 +134,7 @@ class CaseSummary:
     assigned_mediator: str
     next_due: date | None
     next_due_name: str
+    next_due_label: str
     next_due_provisional: bool
     version: int
 
@@ -44,21 +147,24 @@ class CaseDetail:
     id: str
     number: str
     kind: CaseKind
+    kind_label: str
     matter_code: str
     matter_name: str
     bundle_id: str
     bundle_version: int
     procedure_id: str
     state: str
+    state_label: str
     received_on: date
     summary: str
     facts: str
     claims: str
     assigned_mediator: str
     parties: tuple[Party, ...]
-    events: tuple[CaseEvent, ...]
+    events: tuple[EventView, ...]
     next_due: date | None
     next_due_name: str
+    next_due_label: str
     next_due_provisional: bool
     created_at: datetime
     created_by: str
@@ -81,10 +187,13 @@ class CaseDetail:
             facts=self.facts,
             claims=self.claims,
             parties=self.parties,
-            events=self.events,
+            events=tuple(e.plain() for e in self.events),
             assigned_mediator=self.assigned_mediator,
             version=self.version,
         )
+
+    def overdue(self, today: date) -> bool:
+        return self.next_due is not None and self.next_due < today
 
 
 def party_of(row: PartyRow) -> Party:
@@ -135,26 +244,42 @@ def record_of(case: Case, parties: Iterable[PartyRow], events: Iterable[CaseEven
     )
 
 
-def detail_of(case: Case, record: CaseRecord, matter_name: str) -> CaseDetail:
+def view_of(event: CaseEvent, labels: CaseLabels) -> EventView:
+    return EventView(
+        seq=event.seq,
+        action=event.action,
+        on=event.on,
+        at=event.at,
+        actor=event.actor,
+        device=event.device,
+        payload=event.payload,
+        action_label=labels.action(event.action),
+    )
+
+
+def detail_of(case: Case, record: CaseRecord, matter_name: str, labels: CaseLabels) -> CaseDetail:
     return CaseDetail(
         id=case.id,
         number=case.number,
         kind=CaseKind(case.kind),
+        kind_label=case_kind_label(case.kind),
         matter_code=case.matter_code,
         matter_name=matter_name,
         bundle_id=case.bundle_id,
         bundle_version=case.bundle_version,
         procedure_id=case.procedure_id,
         state=case.state,
+        state_label=labels.state(case.state),
         received_on=case.received_on,
         summary=case.summary,
         facts=case.facts,
         claims=case.claims,
         assigned_mediator=case.assigned_mediator,
         parties=record.parties,
-        events=record.events,
+        events=tuple(view_of(e, labels) for e in record.events),
         next_due=case.next_due,
         next_due_name=case.next_due_name,
+        next_due_label=labels.deadline(case.next_due_name),
         next_due_provisional=case.next_due_provisional,
         created_at=case.created_at,
         created_by=case.created_by,
@@ -163,22 +288,25 @@ def detail_of(case: Case, record: CaseRecord, matter_name: str) -> CaseDetail:
     )
 
 
-def summary_of(case: Case, names: Iterable[tuple[str, str]], matter_name: str) -> CaseSummary:
+def summary_of(case: Case, names: Iterable[tuple[str, str]], matter_name: str, labels: CaseLabels) -> CaseSummary:
     """``names``: (role, full name) pairs in party order; masked here."""
     pairs = list(names)
     return CaseSummary(
         id=case.id,
         number=case.number,
         kind=CaseKind(case.kind),
+        kind_label=case_kind_label(case.kind),
         matter_code=case.matter_code,
         matter_name=matter_name,
         state=case.state,
+        state_label=labels.state(case.state),
         received_on=case.received_on,
         applicants=tuple(mask_name(n) for r, n in pairs if r == PartyRole.APPLICANT.value),
         respondents=tuple(mask_name(n) for r, n in pairs if r == PartyRole.RESPONDENT.value),
         assigned_mediator=case.assigned_mediator,
         next_due=case.next_due,
         next_due_name=case.next_due_name,
+        next_due_label=labels.deadline(case.next_due_name),
         next_due_provisional=case.next_due_provisional,
         version=case.version,
     )

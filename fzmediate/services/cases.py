@@ -27,7 +27,7 @@ from fzmediate.procedure.engine import Actor as EngineActor
 from fzmediate.security.roles import Role
 from fzmediate.services.access import APPLICATION_WRITERS, ASSIGNERS, CASE_WORKERS, require_role
 from fzmediate.services.case_engine import CaseEngines
-from fzmediate.services.case_views import CaseDetail, CaseSummary, detail_of, record_of, summary_of
+from fzmediate.services.case_views import CaseDetail, CaseLabels, CaseSummary, detail_of, record_of, summary_of
 from fzmediate.services.numbering import mint_number
 from fzmediate.services.search import find_case_ids, index_case
 from fzmediate.store.models import Case, CaseEventRow, PartyRow, User, new_time_id
@@ -60,6 +60,7 @@ class CaseService:
         self._s = session
         self.engines = CaseEngines(session.catalogue)
         self._refreshed_on: date | None = None
+        self._labels: dict[tuple[str, int, str, str], CaseLabels] = {}
 
     # --- clocks ----------------------------------------------------------------------------------
     def today(self) -> date:
@@ -201,7 +202,7 @@ class CaseService:
                 *(Change("party", row.id, Op.CREATE, 1, row_fields(row)) for row in rows),
                 Change("case_event", event.id, Op.APPEND, 1, row_fields(event)),
             )
-            summary = summary_of(case, ((p.role.value, p.name) for p in parties), matter.name)
+            summary = summary_of(case, ((p.role.value, p.name) for p in parties), matter.name, self.labels(record, s))
         log.info("case created (matter %s)", parsed.matter_code)
         return summary
 
@@ -257,7 +258,7 @@ class CaseService:
 
     def _detail(self, s: OrmSession, case_id: str) -> CaseDetail:
         case, record = self._load(s, case_id)
-        return detail_of(case, record, self._matter_name(s, case))
+        return detail_of(case, record, self._matter_name(s, case), self.labels(case, s))
 
     def _matter_name(self, s: OrmSession, case: Case) -> str:
         matter = self._s.catalogue.bundle(case.bundle_id, case.bundle_version, s).matter(case.matter_code)
@@ -319,7 +320,7 @@ class CaseService:
         )
         for case_id, role, name in s.execute(q):
             names[case_id].append((role, name))
-        return [summary_of(c, names[c.id], self._matter_name(s, c)) for c in cases]
+        return [summary_of(c, names[c.id], self._matter_name(s, c), self.labels(c, s)) for c in cases]
 
     def count(self) -> int:
         require_role(self._s, CASE_WORKERS, "case.list")
@@ -404,8 +405,25 @@ class CaseService:
         return len(ids)
 
     # --- the procedure ---------------------------------------------------------------------------
-    def _engine(self, case: Case | CaseRecord, s: OrmSession | None = None) -> ProcedureEngine:
+    def _engine(self, case: Case | CaseRecord | CaseDetail, s: OrmSession | None = None) -> ProcedureEngine:
         return self.engines.for_case(case.bundle_id, case.bundle_version, case.matter_code, case.procedure_id, s)
+
+    def labels(self, case: Case | CaseRecord | CaseDetail, s: OrmSession | None = None) -> CaseLabels:
+        """The words for a case's states, acts and time limits: those of the catalogue version it is pinned to.
+
+        Should that version's rules not load (they always should), the codes are shown as themselves rather
+        than the case becoming unreadable.
+        """
+        key = (case.bundle_id, case.bundle_version, case.matter_code, case.procedure_id)
+        found = self._labels.get(key)
+        if found is None:
+            try:
+                engine = self._engine(case, s)
+            except FzError:
+                log.warning("no labels for procedure %s of catalogue version %s", case.procedure_id, key[:2])
+                return CaseLabels.none()
+            found = self._labels[key] = CaseLabels.of(engine.definition, engine.matter)
+        return found
 
     def _next_due(self, record: CaseRecord, s: OrmSession) -> tuple[date | None, str, bool]:
         nxt = self._engine(record, s).next_deadline(record, self.today())

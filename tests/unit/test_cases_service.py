@@ -474,3 +474,92 @@ def test_next_deadline_follows_the_calendar(session: Session, clock: Any) -> Non
     clock.advance(2 * 86400)  # 2026-12-05
     assert [c.id for c in session.cases.list(overdue=True)] == [created.id]
     assert session.cases.get(created.id).next_due == date(2026, 12, 4)
+
+
+# --- labels: words for the codes ---------------------------------------------------------------------
+
+
+def test_dtos_carry_labels_beside_the_codes(session: Session) -> None:
+    from fzmediate.domain.case import CaseEvent
+    from fzmediate.services.case_views import case_kind_label
+
+    created = session.cases.create(intake())
+    assert (created.state, created.state_label) == ("registered", "已登记")
+    assert (created.next_due_name, created.next_due_label) == ("transfer", "移送期限")
+    assert (created.kind, created.kind_label) == (CaseKind.MEDIATION, case_kind_label("mediation"))
+    assert created.kind_label == "administrative mediation"  # gettext (English in this module)
+    detail = session.cases.act(created.id, "accept", on=date(2026, 11, 28))
+    assert (detail.state, detail.state_label) == ("accepted", "已受理")
+    assert (detail.next_due_name, detail.next_due_label) == ("mediation_period", "调解期限")
+    assert [(e.action, e.action_label) for e in detail.events] == [("register", "registration"), ("accept", "受理")]
+    # The deadlines the engine lists name their time limits with the same words.
+    labels = {d.name: d.label for d in session.cases.deadlines(created.id)}
+    assert labels["mediation_period"] == detail.next_due_label
+    # The engine's snapshot holds plain events, equal to what the store reads back.
+    assert all(type(e) is CaseEvent for e in detail.record().events)
+    assert [row.state_label for row in session.cases.list()] == ["已受理"]
+    adjudication = session.cases.create(adjudication_intake())
+    assert (adjudication.kind_label, adjudication.next_due_label) == ("administrative adjudication", "立案期限")
+
+
+def test_labels_come_from_the_pinned_catalogue_version(session: Session) -> None:
+    old = session.cases.create(intake())
+
+    def relabel(payload: dict[str, Any]) -> None:
+        for proc in payload["procedures"]:
+            for state in proc["states"]:
+                if state["name"] == "registered":
+                    state["label"] = "已登记（第二版）"
+            for act in proc["actions"]:
+                if act["name"] == "accept":
+                    act["label"] = "决定受理"
+        for m in payload["matters"]:
+            for t in m["time_limits"]:
+                if t["name"] == "transfer":
+                    t["label"] = "移送时限"
+
+    session.catalogue.import_bundle(signed_bundle(2, change=relabel), trusted_keys=dev_trusted())
+    new = session.cases.create(intake())
+    assert (old.state_label, old.next_due_label) == ("已登记", "移送期限")
+    assert (new.state_label, new.next_due_label) == ("已登记（第二版）", "移送时限")
+    listed = {c.id: (c.state_label, c.next_due_label) for c in session.cases.list()}
+    assert listed == {old.id: ("已登记", "移送期限"), new.id: ("已登记（第二版）", "移送时限")}
+    assert session.cases.act(old.id, "accept").events[-1].action_label == "受理"
+    assert session.cases.act(new.id, "accept").events[-1].action_label == "决定受理"
+
+
+def test_label_functions() -> None:
+    from fzmediate.services.case_views import CaseLabels, case_kind_label, deadline_status_label, unit_label
+
+    assert [deadline_status_label(s) for s in ("open", "met", "stopped", "overdue")] == [
+        "in progress",
+        "met",
+        "stopped",
+        "overdue",
+    ]
+    assert deadline_status_label("met", late=True) == "met late"
+    assert deadline_status_label("open", late=True) == "in progress"
+    assert [unit_label(u) for u in ("working_days", "calendar_days", "months", "years")] == [
+        "working days",
+        "days",
+        "months",
+        "years",
+    ]
+    assert (case_kind_label(CaseKind.ADJUDICATION), case_kind_label("mediation")) == (
+        "administrative adjudication",
+        "administrative mediation",
+    )
+    # A code nobody has words for is shown as itself, never dropped.
+    assert (deadline_status_label("paused"), unit_label("weeks"), case_kind_label("arbitration")) == (
+        "paused",
+        "weeks",
+        "arbitration",
+    )
+    none = CaseLabels.none()
+    assert (none.state("accepted"), none.action("accept"), none.deadline("transfer"), none.deadline("")) == (
+        "accepted",
+        "accept",
+        "transfer",
+        "",
+    )
+    assert none.action("register") == "registration"

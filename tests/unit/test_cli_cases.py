@@ -14,6 +14,10 @@ import pytest
 
 from fzmediate import cli
 from fzmediate.catalogue.keys import TrustedKeys
+from fzmediate.cli_cases import _due_text, describe_actions, pad, shipped_definitions, table, text_width
+from fzmediate.i18n import _
+from fzmediate.procedure.definition import ProcedureDefinition
+from fzmediate.services.case_views import CaseLabels, case_kind_label, deadline_status_label
 from fzmediate.services.cases import CHINA
 from tests.cases_support import APPLICANT_ID, dev_trusted, intake, signed_bundle
 from tests.cli_helpers import Result, run_cli
@@ -22,6 +26,9 @@ PW = {"FZMEDIATE_PASSWORD": "admin-pass-1"}
 MED = {"FZMEDIATE_PASSWORD": "mediator-pass-1"}
 KIOSK = {"FZMEDIATE_PASSWORD": "kiosk-pass-1"}
 RECEIVED = (date.today() - timedelta(days=3)).isoformat()
+#: Received long ago: the acceptance decision is overdue.
+RECEIVED_LONG_AGO = (date.today() - timedelta(days=40)).isoformat()
+DOC = Path(__file__).resolve().parents[2] / "docs" / "case-actions.md"
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +135,7 @@ def test_act_deadlines_and_actions(store: Path, created: dict[str, Any], tmp_pat
     one_line(r)
     r = as_user(store, "med1", MED, "case", "act", created["id"], "accept", "--on", RECEIVED)
     assert r.code == 0, r.err
-    assert "accept recorded; state accepted" in r.out
+    assert "受理 recorded; state 已受理; next deadline 调解期限" in r.out and "mediation_period" not in r.out
     respondent = json.loads(as_user(store, "med1", MED, "case", "show", created["id"], "--json").out)["parties"][1]
     payload = write_intake(tmp_path, {"party": respondent["id"], "consent": "agreed"}, "consent.json")
     r = as_user(store, "med1", MED, "case", "act", created["id"], "record_consent", "--json", payload)
@@ -194,3 +201,154 @@ def test_workdays_need_no_store(tmp_path: Path) -> None:
     assert r.code == 2 and "YYYY-MM-DD" in r.err
     assert run_cli("workdays", "add", "2026-09-30", "-1").code == 2
     assert run_cli("workdays", "between", "2026-09-30").code == 2
+
+
+# --- words, not codes --------------------------------------------------------------------------
+
+
+def in_zh(store: Path, *args: str) -> Result:
+    """As med1 in the default locale (zh_CN, like the tests in-process: labels compare with ``_()``)."""
+    r = run_cli(*args, "--data-dir", str(store), "--user", "med1", env=MED)
+    assert r.code == 0, r.err
+    return r
+
+
+def test_text_output_shows_labels_json_keeps_codes(store: Path, tmp_path: Path) -> None:
+    path = write_intake(tmp_path, intake(received_on=RECEIVED, summary="标签测试"))
+    case = json.loads(in_zh(store, "case", "create", "--json", path).out)
+    assert (case["state"], case["state_label"], case["next_due_label"]) == ("registered", "已登记", "移送期限")
+    assert case["kind_label"] == case_kind_label("mediation")
+    out = in_zh(store, "case", "list", "--query", case["number"]).out
+    assert "已登记" in out and "移送期限" in out and "registered" not in out and "transfer" not in out
+    out = in_zh(store, "case", "act", case["id"], "accept", "--on", RECEIVED).out
+    assert "受理" in out and "已受理" in out and "调解期限" in out
+    assert "accept" not in out and "mediation_period" not in out
+    show = in_zh(store, "case", "show", case["id"]).out
+    assert "已受理" in show and "调解期限" in show and CaseLabels.none().action("register") in show
+    assert "accepted" not in show and "mediation_period" not in show
+    data = json.loads(in_zh(store, "case", "show", case["id"], "--json").out)
+    assert (data["state"], data["next_due_name"]) == ("accepted", "mediation_period")
+    assert (data["state_label"], data["next_due_label"]) == ("已受理", "调解期限")
+    assert [(e["action"], e["action_label"]) for e in data["events"]][-1] == ("accept", "受理")
+    lines = in_zh(store, "case", "deadlines", case["id"]).out.splitlines()
+    rows = {line.split()[0]: line for line in lines}
+    assert deadline_status_label("met") in rows["受理期限"] and deadline_status_label("open") in rows["调解期限"]
+    text = "\n".join(lines)
+    assert "mediation_period" not in text and "acceptance" not in text
+    deadlines = json.loads(in_zh(store, "case", "deadlines", case["id"], "--json").out)
+    by_name = {d["name"]: d for d in deadlines}
+    assert by_name["mediation_period"]["status"] == "open"
+    assert by_name["mediation_period"]["status_label"] == deadline_status_label("open")
+    out = in_zh(store, "case", "actions", case["id"]).out
+    assert "征求对方当事人意见" in out and "record_consent" in out  # the code is what `case act` takes
+
+
+def test_overdue_is_marked(store: Path, tmp_path: Path) -> None:
+    path = write_intake(tmp_path, intake(received_on=RECEIVED_LONG_AGO, summary="逾期测试"))
+    case = json.loads(in_zh(store, "case", "create", "--json", path).out)
+    out = in_zh(store, "case", "list", "--query", case["number"]).out
+    assert "受理期限" in out and _("(overdue)") in out
+    lines = in_zh(store, "case", "deadlines", case["id"]).out.splitlines()
+    flagged = [line for line in lines if line.startswith("!")]
+    assert len(flagged) == 1 and "受理期限" in flagged[0] and deadline_status_label("overdue") in flagged[0]
+
+
+def test_catalogue_text_shows_kinds_and_periods_in_words(store: Path) -> None:
+    lines = in_zh(store, "catalogue", "list").out.splitlines()[1:]
+    assert len(lines) == 12
+    assert all(case_kind_label("mediation") in line for line in lines if "PS-TJ-" in line)
+    assert all(case_kind_label("adjudication") in line for line in lines if "PS-CJ-" in line)
+    rows = json.loads(in_zh(store, "catalogue", "list", "--json").out)
+    assert {(r["kind"], r["kind_label"]) for r in rows} == {
+        ("mediation", case_kind_label("mediation")),
+        ("adjudication", case_kind_label("adjudication")),
+    }
+    out = in_zh(store, "catalogue", "show", "PS-TJ-007").out
+    assert "调解期限" in out and "mediation_period" not in out and "working_days" not in out
+    assert case_kind_label("mediation") in out.splitlines()[0]
+
+
+def test_due_text_marks_provisional_and_overdue() -> None:
+    due = date(2031, 1, 6)
+    assert _due_text(due, False) == "2031-01-06"
+    assert _due_text(None, True) == "—"
+    assert _("(provisional)") in _due_text(due, True) and _("(overdue)") not in _due_text(due, True)
+    assert _due_text(due, True, overdue=True).endswith(_("(overdue)"))
+    # A fullwidth bracket (（暂定）) needs no space before it; an ASCII one gets one.
+    assert _due_text(due, True) == "2031-01-06（暂定）"
+
+
+# --- alignment by display width ------------------------------------------------------------------
+
+
+def test_text_width_counts_cjk_as_two_columns() -> None:
+    assert text_width("abc") == 3
+    assert text_width("已受理") == 6
+    assert text_width("坪山调〔2026〕") == 14  # 〔〕 are wide too
+    assert text_width("𠮷") == 2  # outside the BMP, still wide
+    assert text_width("（暂定）") == 8  # fullwidth brackets
+    assert text_width("e\u0301") == 1 and text_width("a\u200db") == 2  # combining mark, zero-width joiner
+    assert text_width("—") == 1  # ambiguous width: one column, as terminals outside CJK legacy modes show it
+    assert pad("受理", 6) == "受理  " and pad("受理期限", 4) == "受理期限"
+
+
+def test_table_aligns_columns_by_display_width() -> None:
+    rows = [["✓", "受理", "accept", ""], ["✗", "认定为复杂案件", "declare_complex", "理由"], ["✓", "x", "y"]]
+    lines = table(rows)
+    assert lines[0] == "✓  受理            accept"  # trailing padding stripped
+    codes = ("accept", "declare_complex", "y")
+    starts = [text_width(line[: line.index(code)]) for line, code in zip(lines, codes, strict=True)]
+    assert starts == [starts[0]] * 3
+    assert lines[1].endswith("declare_complex  理由")
+    assert table([]) == []
+
+
+# --- docs/case-actions.md ------------------------------------------------------------------------
+
+
+def test_case_actions_doc_is_current() -> None:
+    definitions, source = shipped_definitions()
+    assert DOC.read_text(encoding="utf-8") == describe_actions(definitions, source), (
+        "docs/case-actions.md is stale: run `fzmediate case describe-actions > docs/case-actions.md`"
+    )
+
+
+def _sections(doc: str, d: ProcedureDefinition) -> dict[str, str]:
+    part = doc.split("## `{0}`".format(d.id), 1)[1].split("\n## ", 1)[0]
+    return {s.split("`", 1)[0]: s for s in part.split("\n### `")[1:]}
+
+
+def test_case_actions_doc_covers_every_act_and_its_payload() -> None:
+    definitions, source = shipped_definitions()
+    assert {d.id for d in definitions} == {"mediation.standard", "adjudication.standard"}
+    doc = describe_actions(definitions, source)
+    for d in definitions:
+        sections = _sections(doc, d)
+        assert list(sections) == [a.name for a in d.actions]
+        for act in d.actions:
+            text = sections[act.name]
+            assert text.startswith("{0}` {1}".format(act.name, act.label))
+            assert all("`{0}`".format(r) in text.split("- Who:")[1].splitlines()[0] for r in act.roles)
+            assert all("`{0}` {1}".format(s, d.state_label(s)) in text for s in act.from_states)
+            if not act.payload:
+                assert "```json" not in text
+                continue
+            example = json.loads(text.split("```json\n", 1)[1].split("```", 1)[0])
+            assert list(example) == [f.field for f in act.payload]
+            for f in act.payload:
+                assert "| `{0}` |".format(f.field) in text
+                if f.choices:
+                    assert example[f.field] in f.choices
+    review = _sections(doc, definitions[1])["review"]
+    assert "legal qualification" in review and "`hold_hearing`" in review
+    assert "`approved` → `reviewed`" in review
+
+
+def test_describe_actions_command_is_hidden() -> None:
+    r = run_cli("--lang", "en", "case", "describe-actions", "adjudication.standard")
+    assert r.code == 0, r.err
+    assert "## `adjudication.standard`" in r.out and "## `mediation.standard`" not in r.out
+    r = run_cli("--lang", "en", "case", "--help")
+    assert r.code == 0 and "describe-actions" not in r.out and "deadlines" in r.out
+    r = run_cli("--lang", "en", "case", "describe-actions", "no.such")
+    assert r.code == 1 and "no.such" in one_line(r)
