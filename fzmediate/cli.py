@@ -270,6 +270,9 @@ def build_parser() -> argparse.ArgumentParser:
     from fzmediate.cli_cases import register as register_case_commands
 
     register_case_commands(sub, common, as_json)  # catalogue, case, workdays (fzmediate/cli_cases.py)
+    from fzmediate.cli_docs import register as register_doc_commands
+
+    register_doc_commands(sub, common, as_json)  # doc render|verify|list|… (fzmediate/cli_docs.py)
     return p
 
 

@@ -223,7 +223,8 @@ def block_flowables(block: Block) -> list[Flowable]:
 
 def build_flowables(spec: DocumentSpec) -> list[Flowable]:
     """Title, number and blocks as flowables. A signature area is kept on one page together with the
-    paragraph before it and the date/seal after it."""
+    paragraph before it and the date/seal after it; a date/seal without signatures is kept with the paragraph
+    before it."""
     flowables: list[Flowable] = []
     title_style = L.TITLE_STYLE.but(space_after=0) if spec.number else L.TITLE_STYLE
     flowables.append(_para(spec.title, title_style))
@@ -242,6 +243,10 @@ def build_flowables(spec: DocumentSpec) -> list[Flowable]:
                 index += 1
                 group.extend(_date_seal_blocks(following))  # flat: a nested KeepTogether never fits
             flowables.append(KeepTogether(group))
+        elif isinstance(block, DateSeal) and flowables and not isinstance(flowables[-1], (RLPageBreak, KeepTogether)):
+            # The issuer and date (where the seal is pressed) never stand alone on a page: keep the last
+            # paragraph with them (GB/T 9704 §7.3.5: the seal sits within one line of the text).
+            flowables.append(KeepTogether([flowables.pop(), *_date_seal_blocks(block)]))
         else:
             flowables.extend(block_flowables(block))
         index += 1

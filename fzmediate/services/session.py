@@ -28,6 +28,7 @@ from fzmediate.store.models import Meta, User
 if TYPE_CHECKING:
     from fzmediate.services.cases import CaseService
     from fzmediate.services.catalogue import CatalogueService
+    from fzmediate.services.documents import DocumentService
     from fzmediate.services.maintenance import MaintenanceService
     from fzmediate.services.users import UserService
     from fzmediate.services.workspace import Workspace
@@ -62,6 +63,7 @@ class Session:
         self.maintenance: MaintenanceService = MaintenanceService(self)
         self.catalogue: CatalogueService = CatalogueService(self)
         self.cases: CaseService = CaseService(self)
+        self._documents: DocumentService | None = None
 
     @classmethod
     def open(
@@ -85,6 +87,15 @@ class Session:
                 pass
             session.catalogue.ensure_shipped()  # first unlock, or an app update that ships a newer bundle
         return session
+
+    @property
+    def documents(self) -> DocumentService:
+        """Documents of cases; created on first use (ReportLab, pikepdf and pyHanko load only then)."""
+        if self._documents is None:
+            from fzmediate.services.documents import DocumentService
+
+            self._documents = DocumentService(self)
+        return self._documents
 
     # --- plumbing for the services -------------------------------------------------------------
     @property

@@ -283,3 +283,67 @@ class OutboxEntry(Base):
     actor: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column()
     schema_version: Mapped[str] = mapped_column(String(16))
+
+
+# --- documents (schema 0003) --------------------------------------------------------------------------
+
+
+class DocumentRow(Base):
+    """An issued document: the exact sealed and signed PDF bytes, with what identifies them.
+
+    Append-only (SQLite triggers refuse UPDATE and DELETE): a correction is a new row with the next
+    ``version`` whose ``supersedes`` names the row it replaces; the old row and its bytes never change.
+    """
+
+    __tablename__ = "documents"
+    __table_args__ = (
+        UniqueConstraint("case_id", "kind", "version"),
+        ForeignKeyConstraint(["supersedes"], ["documents.id"], name="fk_documents_supersedes_documents"),
+        Index("ix_documents_case_id", "case_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_time_id)
+    case_id: Mapped[str] = mapped_column(String(36), ForeignKey("cases.id"))
+    #: The kind's stable name (``agreement``, ``decision`` …; see fzmediate/documents/templates/kinds.py).
+    kind: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer)
+    supersedes: Mapped[str | None] = mapped_column(String(36), default=None)
+    title: Mapped[str] = mapped_column(Text)
+    issue_date: Mapped[date] = mapped_column(Date)
+    #: When it was issued (UTC, naive); also the PDF signing time.
+    issued_at: Mapped[datetime] = mapped_column()
+    issued_by: Mapped[str] = mapped_column(String(64))
+    device: Mapped[str] = mapped_column(String(36))
+    #: The last case event the document was made from (its ``seq``).
+    based_on_seq: Mapped[int] = mapped_column(Integer)
+    #: Why a new version was issued (empty for a first issue).
+    reason: Mapped[str] = mapped_column(Text, default="")
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    pages: Mapped[int] = mapped_column(Integer)
+    #: SHA-256 (hex) of the DER certificate of the office key that signed it.
+    signer: Mapped[str] = mapped_column(String(64))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class OfficeKeyRow(Base):
+    """The office's document-signing key (EC P-256) and its certificate, inside the encrypted store only.
+
+    The private key never leaves the database; the certificates (public, no personal data) are also written
+    to ``<data dir>/office-certificates.pem`` so that documents can be verified without unlocking.
+    A retired key (``active`` false) keeps its row: documents it signed still verify.
+    """
+
+    __tablename__ = "office_keys"
+    __table_args__ = (UniqueConstraint("fingerprint"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_time_id)
+    created_at: Mapped[datetime] = mapped_column()
+    created_by: Mapped[str] = mapped_column(String(64))
+    common_name: Mapped[str] = mapped_column(Text)
+    #: SHA-256 (hex) of the certificate in DER.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    certificate_pem: Mapped[str] = mapped_column(Text)
+    #: PKCS #8 PEM, unencrypted: the database around it is.
+    private_key_pem: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -15,6 +15,7 @@ from ui.style import set_role
 if TYPE_CHECKING:
     # Only for annotations: the store (SQLAlchemy, Alembic) loads when it is first opened, not at start-up.
     from fzmediate.services.session import Actor
+    from ui.session_context import SessionContext
 
 
 def window_title() -> str:
@@ -27,8 +28,9 @@ class MainWindow(QMainWindow):
     lock_requested = Signal()
     quit_requested = Signal()
 
-    def __init__(self, actor: Actor, parent: QWidget | None = None) -> None:
+    def __init__(self, actor: Actor, context: SessionContext | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.context = context
         self._closing_quietly = False
         self.setWindowTitle(window_title())
         self.resize(1100, 720)
@@ -49,6 +51,14 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.lock_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
+
+        # 文书: the application guide needs no case, so it is the one document reachable without a case screen.
+        self.guide_action = QAction(_("Application guide…"), self)
+        self.guide_action.setStatusTip(_("Preview and print the application guide of a matter."))
+        self.guide_action.triggered.connect(self.open_guide)
+        self.guide_action.setEnabled(context is not None)
+        documents_menu = self.menuBar().addMenu(_("Documents"))
+        documents_menu.addAction(self.guide_action)
 
         toolbar = QToolBar(_("Main toolbar"), self)
         toolbar.setObjectName("main-toolbar")
@@ -82,6 +92,13 @@ class MainWindow(QMainWindow):
         for label in (self.user_label, self.role_label):
             label.setContentsMargins(10, 0, 10, 0)
             self.statusBar().addPermanentWidget(label)
+
+    def open_guide(self) -> None:
+        if self.context is None:
+            return
+        from ui.desk.document_preview import open_guide
+
+        open_guide(self.context, self)
 
     def close_quietly(self) -> None:
         """Close without asking the app to quit (used when the store locks)."""

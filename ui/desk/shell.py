@@ -119,7 +119,7 @@ class DeskShell(QObject):
     def _unlocked(self, session: Session) -> None:
         self.context = SessionContext(self.ops, session)
         self._last_login = session.actor.login
-        window = MainWindow(self.context.actor)
+        window = MainWindow(self.context.actor, self.context)
         window.lock_requested.connect(self.lock)
         window.quit_requested.connect(self.quit)
         self.main_window = window

@@ -1,0 +1,449 @@
+"""Documents of a case: drafts, issuing (sealed, stored, versioned), the case file, guides, verification.
+
+``session.documents``:
+
+* ``render(kind, case_ref) -> bytes``: a draft (marked 草稿 on every page, no seal), not stored;
+* ``issue(kind, case_ref) -> IssuedDocInfo``: sealed with the office key (QR on every page, PDF/A-2b, PAdES),
+  stored with its SHA-256 in the encrypted database, in ONE transaction with the audit event and the outbox
+  row. Issuing a kind again makes the next version, which ``supersedes`` the last one; old rows and bytes are
+  never changed (SQLite triggers refuse it);
+* ``list(case_ref)``, ``get_pdf(doc_id)``, ``verify(pdf_bytes)``;
+* ``guide(matter_code, public=True)``: the 申请指南 of a matter (no case needed: kiosks print it);
+* ``casefile(case_ref)``: the 卷宗, every current issued document in statutory order behind a cover and a
+  table of contents;
+* ``kinds(case_ref)``: every kind with whether it can be made now and, if not, why.
+
+A kind can be made once the act it documents is on record (`fzmediate.documents.templates.kinds`); otherwise
+the call is refused with a sentence naming the missing act. Documents are filled from the case as the
+procedure recorded it (`CaseRecord` and the payload of each event), the matter of the catalogue version
+the case is PINNED to, and the deadlines the legal clock computes on the day of issue.
+
+Who: case workers (mediators, supervisors, administrators) for everything about a case. A kiosk may print
+the guide, and the receipt of an application it filed itself that same day (masked, as every receipt is).
+"""
+
+from __future__ import annotations
+
+import base64
+import builtins
+import datetime as dt
+import hashlib
+import logging
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from reportlab.pdfgen.canvas import Canvas
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session as OrmSession
+
+from fzmediate.catalogue.model import Matter
+from fzmediate.documents import layout as L
+from fzmediate.documents.casefile import CaseFileData, FiledDocument, build_casefile
+from fzmediate.documents.fonts import TITLE
+from fzmediate.documents.issue import issue_pdf
+from fzmediate.documents.model import DocumentSpec
+from fzmediate.documents.render import render, render_pdf
+from fzmediate.documents.templates.common import KIND_WORDS, ROLE_WORDS, CaseContext, check_case_text
+from fzmediate.documents.templates.guide import guide_spec
+from fzmediate.documents.templates.kinds import GUIDE, KINDS, Kind, get_kind, unmet
+from fzmediate.documents.verify import VerifyResult, verify_pdf
+from fzmediate.domain.case import CaseRecord
+from fzmediate.errors import NotFoundError, PermissionDenied, StoreDamagedError, ValidationError
+from fzmediate.i18n import _
+from fzmediate.procedure.engine import DeadlineInfo
+from fzmediate.procedure.guard_registry import current_mediator
+from fzmediate.security.roles import Role
+from fzmediate.services.access import APPLICATION_WRITERS, ASSIGNERS, CASE_WORKERS, CATALOGUE_READERS, require_role
+from fzmediate.services.case_views import record_of
+from fzmediate.services.office_keys import OfficeKeys, default_office_name
+from fzmediate.store.models import Case, CaseEventRow, DocumentRow, PartyRow, User, new_time_id
+from fzmediate.store.outbox import Change, Op, append_changes, row_fields
+
+if TYPE_CHECKING:
+    from fzmediate.services.session import Session
+
+log = logging.getLogger(__name__)
+
+CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+DRAFT_MARK = "草稿（未签发）"
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+@dataclass(frozen=True)
+class IssuedDocInfo:
+    """An issued document as lists show it (the bytes come from ``get_pdf``)."""
+
+    id: str
+    case_id: str
+    case_number: str
+    kind: str
+    title: str
+    version: int
+    supersedes: str | None
+    #: False once a later version replaced it.
+    current: bool
+    sha256: str
+    size: int
+    pages: int
+    issue_date: dt.date
+    issued_at: dt.datetime
+    issued_by: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class KindStatus:
+    """A kind of document for one case: can it be made now, and if not, why; how many versions exist."""
+
+    name: str
+    title: str
+    available: bool
+    reason: str
+    issued_versions: int
+
+
+class DraftMark:
+    """The `PageDecorator` of a draft: 草稿（未签发） in the top margin of every page, where the seal would be."""
+
+    def prepare(self, page_digests: Sequence[bytes]) -> None:
+        return None
+
+    def draw(self, canvas: Canvas, page: int, pages: int) -> None:
+        canvas.setFillGray(0.35)
+        canvas.setFont(TITLE, L.SIZE_4HAO)
+        canvas.drawRightString(L.BLOCK_RIGHT, L.PAGE_HEIGHT - 20 * L.MM, DRAFT_MARK)
+
+
+class DocumentService:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+        self.keys = OfficeKeys(session)
+
+    # --- clocks ------------------------------------------------------------------------------------
+    def today(self) -> dt.date:
+        return self._s.now().astimezone(CHINA).date()
+
+    # --- the office ----------------------------------------------------------------------------------
+    def office(self) -> str:
+        """The issuing body's name set for this store ("" until set: each matter's implementing body)."""
+        require_role(self._s, CASE_WORKERS | {Role.KIOSK}, "document.office")
+        return self.keys.office_name()
+
+    def set_office(self, name: str) -> None:
+        """Name the issuing body (supervisors and administrators); the next seal carries the new name."""
+        require_role(self._s, ASSIGNERS, "document.office")
+        self.keys.set_office_name(name)
+
+    def _office_for(self, matter: Matter) -> str:
+        return self.keys.office_name() or default_office_name(matter.implementing_body)
+
+    # --- loading a case ------------------------------------------------------------------------------
+    def _resolve(self, s: OrmSession, ref: str) -> Case:
+        text = ref.strip()
+        if _UUID.fullmatch(text):
+            case = s.get(Case, text)
+        else:
+            case = s.scalars(select(Case).where(Case.number == text)).one_or_none()
+        if case is None:
+            raise NotFoundError(_("No case with this id or number."))
+        return case
+
+    def _record(self, kind: Kind | None, ref: str) -> tuple[CaseRecord, tuple[DeadlineInfo, ...]]:
+        """The case and its deadlines today. Case workers read it through the case service (audited); a kiosk
+        only the receipt of its own application of today."""
+        role = require_role(self._s, APPLICATION_WRITERS if kind is not None and kind.public else CASE_WORKERS,
+                            "document")  # fmt: skip
+        if role is not Role.KIOSK:
+            detail = self._s.cases.get(ref)
+            record = detail.record()
+            return record, tuple(self._s.cases.deadlines(detail.id))
+        with self._s.read() as s:
+            case = self._resolve(s, ref)
+            if case.created_by != self._s.actor.login or case.received_on != self.today():
+                raise PermissionDenied(_("A kiosk can print only the receipt of an application it filed today."))
+            parties = s.scalars(select(PartyRow).where(PartyRow.case_id == case.id)).all()
+            events = s.scalars(select(CaseEventRow).where(CaseEventRow.case_id == case.id)).all()
+            record = record_of(case, parties, events)
+        engine = self._s.cases.engines.for_case(
+            record.bundle_id, record.bundle_version, record.matter_code, record.procedure_id
+        )
+        return record, tuple(engine.deadlines(record, self.today()))
+
+    def _matter(self, record: CaseRecord) -> Matter:
+        matter = self._s.catalogue.bundle(record.bundle_id, record.bundle_version).matter(record.matter_code)
+        if matter is None:
+            raise NotFoundError(
+                _("Catalogue {bundle} version {version} has no matter {code}.").format(
+                    bundle=record.bundle_id, version=record.bundle_version, code=record.matter_code
+                )
+            )
+        return matter
+
+    def _staff(self, record: CaseRecord) -> dict[str, str]:
+        logins = {e.actor for e in record.events} | {record.assigned_mediator, current_mediator(record)}
+        logins.discard("")
+        with self._s.read() as s:
+            rows = s.execute(select(User.login, User.full_name).where(User.login.in_(sorted(logins)))).all()
+        return {login: name for login, name in rows if name}
+
+    def _context(
+        self, kind: Kind, ref: str, *, document_id: str, issued_at: dt.datetime | None
+    ) -> tuple[CaseContext, CaseRecord]:
+        record, deadlines = self._record(kind, ref)
+        problem = unmet(kind, record, self._action_label(record))
+        if problem is not None:
+            raise ValidationError(problem, field="kind")
+        matter = self._matter(record)
+        ctx = CaseContext(
+            case=record,
+            matter=matter,
+            office=self._office_for(matter),
+            document_id=document_id,
+            issue_date=self.today(),
+            issued_at=issued_at,
+            deadlines=deadlines,
+            staff=self._staff(record),
+        )
+        check_case_text(ctx)
+        return ctx, record
+
+    def _action_label(self, record: CaseRecord) -> Callable[[str], str] | None:
+        try:
+            labels = self._s.cases.labels(record)
+        except Exception:  # labels are words only; never let them block the message
+            return None
+        return labels.action
+
+    # --- drafts and issuing ------------------------------------------------------------------------
+    def spec(self, kind: str, case_ref: str) -> DocumentSpec:
+        """The document model of a draft (for previews that lay it out themselves, and for tests)."""
+        return self._draft(kind, case_ref)[0]
+
+    def _draft(self, kind: str, case_ref: str) -> tuple[DocumentSpec, CaseRecord]:
+        if kind.strip() == GUIDE:
+            raise ValidationError(_("A guide is printed for a matter: use guide(matter_code)."), field="kind")
+        found = get_kind(kind)
+        ctx, record = self._context(found, case_ref, document_id="draft", issued_at=None)
+        return found.spec(ctx), record
+
+    def render(self, kind: str, case_ref: str) -> bytes:
+        """A draft PDF: every page marked 草稿（未签发）, no seal; nothing is stored (the reading is audited)."""
+        spec, record = self._draft(kind, case_ref)
+        pdf = render(spec, DraftMark()).pdf
+        with self._s.write("document.render", "case", record.id, {"kind": spec.kind}):
+            pass
+        return pdf
+
+    def issue(self, kind: str, case_ref: str, *, reason: str = "") -> IssuedDocInfo:
+        """Seal and store the document; a kind issued before gets the next version (``supersedes`` the last)."""
+        found = get_kind(kind)
+        if found.public and self._s.actor.role is Role.KIOSK:
+            raise PermissionDenied(_("A kiosk prints receipts; issuing is done at a desk."))
+        now = self._s.now()
+        doc_id = new_time_id(int(now.timestamp() * 1000))
+        ctx, record = self._context(found, case_ref, document_id=doc_id, issued_at=now)
+        spec = found.spec(ctx)
+        signer = self.keys.signer()
+        issued = issue_pdf(spec, signer)
+        from fzmediate.services.office_keys import fingerprint
+
+        with self._s.write("document.issue", "case", record.id, {"kind": found.name}) as s:
+            previous = s.scalars(
+                select(DocumentRow)
+                .where(DocumentRow.case_id == record.id, DocumentRow.kind == found.name)
+                .order_by(DocumentRow.version.desc())
+                .limit(1)
+            ).first()
+            row = DocumentRow(
+                id=doc_id,
+                case_id=record.id,
+                kind=found.name,
+                version=previous.version + 1 if previous is not None else 1,
+                supersedes=previous.id if previous is not None else None,
+                title=spec.title,
+                issue_date=ctx.issue_date,
+                issued_at=now.astimezone(dt.UTC).replace(tzinfo=None),
+                issued_by=self._s.actor.login,
+                device=self._s.device_id,
+                based_on_seq=record.events[-1].seq if record.events else 0,
+                reason=reason.strip(),
+                sha256=issued.sha256,
+                size=len(issued.pdf),
+                pages=issued.pages,
+                signer=fingerprint(signer.certificate),
+                pdf=issued.pdf,
+            )
+            s.add(row)
+            s.flush()
+            payload = row_fields(row, exclude=("pdf",))
+            payload["pdf"] = base64.b64encode(issued.pdf).decode("ascii")
+            append_changes(
+                s,
+                [Change("document", row.id, Op.APPEND, 1, payload)],
+                device_id=self._s.device_id,
+                actor=self._s.actor.login,
+                at=now,
+            )
+            info = self._info(row, record.number, current=True)
+        log.info("document issued (%s, version %d)", found.name, info.version)
+        return info
+
+    # --- reading -------------------------------------------------------------------------------------
+    @staticmethod
+    def _info(row: DocumentRow, number: str, *, current: bool) -> IssuedDocInfo:
+        return IssuedDocInfo(
+            id=row.id,
+            case_id=row.case_id,
+            case_number=number,
+            kind=row.kind,
+            title=row.title,
+            version=row.version,
+            supersedes=row.supersedes,
+            current=current,
+            sha256=row.sha256,
+            size=row.size,
+            pages=row.pages,
+            issue_date=row.issue_date,
+            issued_at=row.issued_at,
+            issued_by=row.issued_by,
+            reason=row.reason,
+        )
+
+    def _rows(self, s: OrmSession, case_id: str) -> list[DocumentRow]:
+        """Every document row of the case without its bytes loaded, in case-file order then version."""
+        from sqlalchemy.orm import defer
+
+        rows = list(
+            s.scalars(select(DocumentRow).where(DocumentRow.case_id == case_id).options(defer(DocumentRow.pdf)))
+        )
+        return sorted(rows, key=lambda r: (_order(r.kind), r.version, r.issued_at))
+
+    def list(self, case_ref: str) -> builtins.list[IssuedDocInfo]:
+        """Every issued document of the case, every version, in case-file order (oldest version first)."""
+        require_role(self._s, CASE_WORKERS, "document.list")
+        with self._s.read() as s:
+            case = self._resolve(s, case_ref)
+            rows = self._rows(s, case.id)
+            replaced = {r.supersedes for r in rows if r.supersedes}
+            return [self._info(r, case.number, current=r.id not in replaced) for r in rows]
+
+    def kinds(self, case_ref: str) -> builtins.list[KindStatus]:
+        """Every kind for this case: whether it can be made now (and why not), and how many versions exist."""
+        require_role(self._s, CASE_WORKERS, "document.list")
+        with self._s.read() as s:
+            case = self._resolve(s, case_ref)
+            parties = s.scalars(select(PartyRow).where(PartyRow.case_id == case.id)).all()
+            events = s.scalars(select(CaseEventRow).where(CaseEventRow.case_id == case.id)).all()
+            record = record_of(case, parties, events)
+            counts = dict(
+                s.execute(
+                    select(DocumentRow.kind, func.count())
+                    .where(DocumentRow.case_id == case.id)
+                    .group_by(DocumentRow.kind)
+                ).all()
+            )
+        label = self._action_label(record)
+        out = []
+        for name in sorted(KINDS, key=_order):
+            kind = KINDS[name]
+            problem = unmet(kind, record, label)
+            if problem is not None and record.kind not in kind.case_kinds:
+                continue
+            out.append(KindStatus(name, kind.title, problem is None, problem or "", int(counts.get(name, 0))))
+        return out
+
+    def get_pdf(self, doc_id: str) -> bytes:
+        """The stored bytes of an issued document (checked against their SHA-256). Reading is audited."""
+        require_role(self._s, CASE_WORKERS, "document.show")
+        with self._s.write("document.show", "document", doc_id.strip()) as s:
+            row = s.get(DocumentRow, doc_id.strip())
+            if row is None:
+                raise NotFoundError(_("No issued document with this id."))
+            data = bytes(row.pdf)
+            expected = row.sha256
+        if hashlib.sha256(data).hexdigest() != expected:
+            raise StoreDamagedError(_("The stored document does not match its recorded SHA-256; the store is damaged."))
+        return data
+
+    def verify(self, pdf: bytes) -> VerifyResult:
+        """Check a PDF against the office keys of this store (every key it ever had)."""
+        require_role(self._s, frozenset(Role), "document.verify")
+        return verify_pdf(pdf, self.keys.certificates())
+
+    def guide(self, matter_code: str, *, public: bool = True) -> bytes:
+        """The 申请指南 of a matter of the active catalogue, as printed at a desk or a kiosk (not sealed)."""
+        require_role(self._s, CATALOGUE_READERS, "catalogue")
+        matter = self._s.catalogue.show(matter_code)
+        spec = guide_spec(matter, document_id="G-" + matter.code, issue_date=self.today(), public=public)
+        return render_pdf(spec)
+
+    # --- the case file -------------------------------------------------------------------------------
+    def casefile(self, case_ref: str) -> bytes:
+        """The 卷宗 (see `fzmediate.documents.casefile`): the current version of every issued document."""
+        require_role(self._s, CASE_WORKERS, "document.casefile")
+        detail = self._s.cases.get(case_ref)
+        record = detail.record()
+        matter = self._matter(record)
+        with self._s.write("document.casefile", "case", record.id) as s:
+            rows = self._rows(s, record.id)
+            replaced = {r.supersedes for r in rows if r.supersedes}
+            current = [r for r in rows if r.id not in replaced]
+            if not current:
+                raise ValidationError(
+                    _("No document of case {number} has been issued yet; issue them first.").format(
+                        number=record.number
+                    ),
+                    field="case",
+                )
+            filed = tuple(
+                FiledDocument(
+                    document_id=r.id,
+                    kind=r.kind,
+                    title=r.title,
+                    version=r.version,
+                    issue_date=r.issue_date,
+                    sha256=r.sha256,
+                    pages=r.pages,
+                    pdf=bytes(r.pdf),
+                )
+                for r in current
+            )
+        for doc in filed:
+            if hashlib.sha256(doc.pdf).hexdigest() != doc.sha256:
+                raise StoreDamagedError(
+                    _("The stored document does not match its recorded SHA-256; the store is damaged.")
+                )
+        staff = self._staff(record)
+        closed = record.last_event("close")
+        archived = record.last_event("archive")
+        file_number = archived.payload.get("file_number") if archived is not None else ""
+        data = CaseFileData(
+            case_number=record.number,
+            title="{0}案件卷宗".format(KIND_WORDS[record.kind]),
+            matter=matter.name,
+            summary=record.summary,
+            office=self._office_for(matter),
+            parties=tuple((ROLE_WORDS[p.role], p.name) for p in record.parties),
+            received_on=record.received_on,
+            compiled_on=self.today(),
+            documents=filed,
+            handler=staff.get(current_mediator(record), ""),
+            closed_on=closed.on if closed is not None else None,
+            archived_on=archived.on if archived is not None else None,
+            file_number=file_number if isinstance(file_number, str) else "",
+        )
+        return build_casefile(data)
+
+
+def _order(kind: str) -> int:
+    found = KINDS.get(kind)
+    return found.order if found is not None else 1000
+
+
+def kind_titles() -> Iterable[tuple[str, str]]:
+    """(name, title) of every case kind in case-file order, then the guide."""
+    for name in sorted(KINDS, key=_order):
+        yield name, KINDS[name].title
+    yield GUIDE, "申请指南"

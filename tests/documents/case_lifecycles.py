@@ -1,0 +1,236 @@
+"""Whole synthetic cases for the document tests, run through the real services on a real (temp) store.
+
+Five cases on the standard procedures, with invented people (numbers from tests.synthetic) whose names need
+every font of the chain (王𠮷 Ext B, 张䶮 Ext A) and whose facts hold markup that must print literally:
+
+* ``agreed``: a property-management mediation (PS-TJ-007) ending in an agreement, reminded of 司法确认,
+  followed up, closed and archived; the applicant has an agent;
+* ``failed``: the same matter, undisputed facts recorded, then terminated and the notice served;
+* ``refused``: refused at acceptance, with reasons and basis;
+* ``transferred``: transferred to another body;
+* ``adjudicated``: a land-ownership adjudication (PS-CJ-001, two remedy routes: review first, then court)
+  through the hearing, the review by a different legally qualified supervisor, the decision and service.
+
+The test clock's today is 2026-11-29; every act is dated before it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from fzmediate.services.numbering import DEVICE_CODE_KEY
+from fzmediate.services.session import Session
+from fzmediate.services.workspace import Workspace
+from fzmediate.store.models import Meta
+from tests.cases_support import AGENT_ID, RESPONDENT_ID, person
+from tests.support import ADMIN_PW
+
+MEDIATOR = ("med1", "mediator-pass-1")
+SUPERVISOR = ("sup1", "supervisor-pass-1")
+OFFICE = "深圳市坪山区坪山街道办事处"
+DEVICE_CODE = "0A0B0C"
+APPLICANT = "王𠮷"
+RESPONDENT = "张䶮"
+AGENT = "李𬌗"
+MEDIATOR_NAME = "赵喆"
+#: Markup that ReportLab's Paragraph would obey; it must print literally.
+TERMINATION_REASONS = "双方对退费数额分歧较大，无法达成一致。"
+REFUSAL_REASONS = "该纠纷已向人民法院起诉，不属于行政调解受理范围"
+MARKUP_FACTS = "电梯<b>长期</b>故障&nbsp;<font size=40>未修</font>，<br/>业主多次投诉。"
+FACTS_FOUND = "争议地块<b>东至</b>水渠、西至村道，面积约1.2亩。"
+APPLICANT_PHONE = "13912345678"
+APPLICANT_ADDRESS = "广东省深圳市坪山区坪山街道六和社区某某路1号"
+RESPONDENT_PHONE = "13800002222"
+
+
+@dataclass(frozen=True)
+class Cases:
+    agreed: str
+    failed: str
+    refused: str
+    transferred: str
+    adjudicated: str
+
+
+def staff(initialized: Workspace) -> None:
+    """Two users, the issuing body's name, and a fixed device code (case numbers the same on every run, so that
+    documents can be compared with golden images)."""
+    with initialized.unlock("admin", ADMIN_PW) as s:
+        s.users.add("med1", "mediator", MEDIATOR[1], full_name=MEDIATOR_NAME)
+        s.users.add("sup1", "supervisor", SUPERVISOR[1], legally_qualified=True, full_name="孙赟")
+        s.documents.set_office(OFFICE)
+        with s.write("test.device_code", "meta", DEVICE_CODE_KEY) as o:
+            o.add(Meta(key=DEVICE_CODE_KEY, value=DEVICE_CODE))
+
+
+def mediation_intake(received_on: str, **changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "matter": "PS-TJ-007",
+        "received_on": received_on,
+        "summary": "物业服务费纠纷",
+        "facts": "申请人称小区" + MARKUP_FACTS,
+        "claims": "请求被申请人退还多收的物业服务费人民币1,200元。",
+        "parties": [
+            person("applicant", APPLICANT, phone=APPLICANT_PHONE, address=APPLICANT_ADDRESS),
+            person(
+                "respondent", RESPONDENT, id_number=RESPONDENT_ID, phone=RESPONDENT_PHONE,
+                address="广东省深圳市坪山区坑梓街道某某路3号",
+            ),
+            person("agent", AGENT, id_number=AGENT_ID, phone="13700003333", represents=0, power_of_attorney="一般授权"),
+        ],
+    }  # fmt: skip
+    data.update(changes)
+    return data
+
+
+def step(s: Session, case_id: str, action: str, on: str, payload: dict[str, Any] | None = None) -> None:
+    s.cases.act(case_id, action, payload or {}, on=date.fromisoformat(on))
+
+
+def _principals(s: Session, case_id: str) -> tuple[str, str]:
+    detail = s.cases.get(case_id)
+    applicant = next(p.id for p in detail.parties if p.role.value == "applicant")
+    respondent = next(p.id for p in detail.parties if p.role.value == "respondent")
+    return applicant, respondent
+
+
+def _prepare(s: Session, received_on: str) -> tuple[str, str, str]:
+    case = s.cases.create(mediation_intake(received_on))
+    applicant, respondent = _principals(s, case.id)
+    step(s, case.id, "accept", "2026-10-12", {"note": "材料齐全"})
+    step(s, case.id, "record_consent", "2026-10-13", {"party": respondent, "consent": "agreed"})
+    step(s, case.id, "disclose_conflicts", "2026-10-13", {"has_conflict": False})
+    step(s, case.id, "issue_rights_notice", "2026-10-14")
+    step(
+        s, case.id, "acknowledge_rights_notice", "2026-10-14",
+        {"parties": [applicant, respondent], "method": "signature"},
+    )  # fmt: skip
+    return case.id, applicant, respondent
+
+
+def agreed_case(s: Session) -> str:
+    case_id, applicant, respondent = _prepare(s, "2026-10-09")
+    step(s, case_id, "hold_session", "2026-10-20", {"summary": "第一次调解", "present": [applicant, respondent]})
+    terms = [
+        {
+            "obligor": respondent, "obligee": applicant, "content": "退还多收的物业服务费", "amount": "1200.00",
+            "manner": "银行转账", "place": "深圳市坪山区", "deadline": "2026-11-30",
+        },
+        {
+            "obligor": respondent, "obligee": applicant, "content": "修复小区2号楼电梯并承担维修费用",
+            "manner": "委托具有资质的维修单位维修", "place": "小区2号楼", "deadline": "2026-11-15",
+        },
+    ]  # fmt: skip
+    step(
+        s, case_id, "record_agreement", "2026-10-27",
+        {"facts_and_disputes": "小区电梯" + MARKUP_FACTS + "双方对退费数额有争议。", "terms": terms,
+         "signed_by": [applicant, respondent]},
+    )  # fmt: skip
+    step(
+        s, case_id, "remind_judicial_confirmation", "2026-10-27",
+        {"parties": [applicant, respondent], "court": "深圳市坪山区人民法院"},
+    )  # fmt: skip
+    step(s, case_id, "follow_up", "2026-11-20", {"performance": "performed"})
+    step(s, case_id, "close", "2026-11-23")
+    step(s, case_id, "archive", "2026-11-27", {"file_number": "坪山调档2026-001"})
+    return case_id
+
+
+def failed_case(s: Session) -> str:
+    case_id, applicant, respondent = _prepare(s, "2026-10-09")
+    step(s, case_id, "hold_session", "2026-10-20", {"summary": "双方分歧较大", "present": [applicant, respondent]})
+    step(
+        s, case_id, "record_undisputed_facts", "2026-10-28",
+        {"facts": "电梯于2026年3月至4月停运45天。\n申请人已缴纳2026年物业服务费<b>3,600元</b>。",
+         "signed_by": [applicant, respondent]},
+    )  # fmt: skip
+    step(
+        s,
+        case_id,
+        "terminate",
+        "2026-10-28",
+        {"ground": "cannot_proceed", "reasons": TERMINATION_REASONS},
+    )
+    step(s, case_id, "issue_termination_notice", "2026-10-29", {"parties": [applicant, respondent]})
+    step(s, case_id, "close", "2026-10-30")
+    return case_id
+
+
+def refused_case(s: Session) -> str:
+    case = s.cases.create(mediation_intake("2026-11-24"))
+    step(
+        s, case.id, "refuse", "2026-11-26",
+        {"reasons": REFUSAL_REASONS, "legal_basis": "《深圳经济特区矛盾纠纷多元化解条例》第四十六条"},
+    )  # fmt: skip
+    return case.id
+
+
+def transferred_case(s: Session) -> str:
+    case = s.cases.create(mediation_intake("2026-11-24"))
+    step(
+        s, case.id, "transfer", "2026-11-25",
+        {"receiving_body": "深圳市坪山区住房和建设局", "reasons": "该纠纷涉及专项维修资金使用的行政监管事项"},
+    )  # fmt: skip
+    return case.id
+
+
+def adjudication_intake(received_on: str) -> dict[str, Any]:
+    return {
+        "matter": "PS-CJ-001",
+        "received_on": received_on,
+        "summary": "土地使用权权属争议",
+        "facts": "争议地块位于坪山区坑梓街道某村，双方均主张使用权。",
+        "claims": "请求确认争议地块的集体土地使用权归申请人所有。",
+        "parties": [
+            person("applicant", APPLICANT, phone=APPLICANT_PHONE),
+            person("respondent", RESPONDENT, id_number=RESPONDENT_ID, phone=RESPONDENT_PHONE, address="坪山区坑梓街道"),
+        ],
+    }
+
+
+DECISION = {
+    "cause": "土地使用权权属争议",
+    "claims": "确认争议地块的集体土地使用权归申请人所有",
+    "applicant_facts_and_reasons": "申请人自1998年起一直在争议地块耕种，有村委会证明为据。",
+    "respondent_facts_and_reasons": "争议地块系被申请人的承包地，有承包合同为据。",
+    "facts_found": FACTS_FOUND,
+    "law_applied": "《中华人民共和国土地管理法》第十四条、《广东省土地权属纠纷处理条例》第十六条",
+    "decision_text": "争议地块的集体土地使用权归申请人王𠮷所有。\n"
+    "被申请人张䶮应于本裁决生效之日起三十日内退出争议地块。",
+}
+
+
+def adjudicated_case(ws: Workspace) -> str:
+    with ws.unlock(*MEDIATOR) as s:
+        case = s.cases.create(adjudication_intake("2026-08-03"))
+        applicant, respondent = _principals(s, case.id)
+        step(s, case.id, "accept", "2026-08-05")
+        step(s, case.id, "serve_copy", "2026-08-07", {"parties": [respondent], "method": "post"})
+        step(s, case.id, "receive_reply", "2026-08-20", {"party": respondent, "summary": "争议地块系其承包地"})
+        step(s, case.id, "disclose_conflicts", "2026-08-21", {"has_conflict": False})
+        step(s, case.id, "issue_rights_notice", "2026-08-21")
+        step(
+            s, case.id, "acknowledge_rights_notice", "2026-08-21",
+            {"parties": [applicant, respondent], "method": "signature"},
+        )  # fmt: skip
+        step(s, case.id, "attempt_mediation", "2026-08-28", {"result": "failed"})
+        step(s, case.id, "hold_hearing", "2026-09-10", {"summary": "质证", "present": [applicant, respondent]})
+    with ws.unlock(*SUPERVISOR) as s:
+        step(s, case.id, "review", "2026-09-15", {"result": "approved", "reasons": "事实清楚，适用法律正确"})
+    with ws.unlock(*MEDIATOR) as s:
+        step(s, case.id, "decide", "2026-09-30", dict(DECISION))
+        step(s, case.id, "serve_decision", "2026-10-09", {"parties": [applicant, respondent], "method": "in_person"})
+    return case.id
+
+
+def run_all(ws: Workspace) -> Cases:
+    """Staff the store and run the five cases (ws must be initialized)."""
+    staff(ws)
+    with ws.unlock(*MEDIATOR) as s:
+        agreed = agreed_case(s)
+        failed = failed_case(s)
+        refused = refused_case(s)
+        transferred = transferred_case(s)
+    return Cases(agreed, failed, refused, transferred, adjudicated_case(ws))
