@@ -14,6 +14,7 @@ from fzmediate.documents.render import document_text, render_pdf
 from fzmediate.documents.templates.agreement import AgreedTerm, AgreementParty, agreement_spec
 from fzmediate.documents.templates.guide import guide_spec
 from fzmediate.errors import ValidationError
+from fzmediate.i18n import _
 from fzmediate.security.masking import mask_id_number
 from tests.documents.conftest import ISSUE_DATE
 from tests.documents.pdftools import pdftotext, squash
@@ -67,7 +68,7 @@ def test_agreement_input_is_checked_with_field_names() -> None:
     bad = AgreementParty("申请人", "李\U00030000")
     with pytest.raises(MissingGlyphError) as caught:
         agreement_spec(agreement_data(parties=(bad, agreement_data().parties[1])))
-    assert caught.value.field == "party 1" and "U+30000" in caught.value.message
+    assert caught.value.field == _("party {n}").format(n=1) and "U+30000" in caught.value.message
 
 
 def test_agreed_term_text() -> None:
