@@ -35,7 +35,7 @@ _KIND_LABELS: Mapping[str, str] = {
 }
 _STATUS_LABELS: Mapping[str, str] = {
     "open": N_("in progress"),
-    "met": N_("met"),
+    "met": N_("met on time"),
     "stopped": N_("stopped"),
     "overdue": N_("overdue"),
 }

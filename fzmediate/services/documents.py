@@ -223,7 +223,7 @@ class DocumentService:
 
     def _draft(self, kind: str, case_ref: str) -> tuple[DocumentSpec, CaseRecord]:
         if kind.strip() == GUIDE:
-            raise ValidationError(_("A guide is printed for a matter: use guide(matter_code)."), field="kind")
+            raise ValidationError(_("A guide belongs to a matter, not to a case: print it with the matter's code."), field="kind")
         found = get_kind(kind)
         ctx, record = self._context(found, case_ref, document_id="draft", issued_at=None)
         return found.spec(ctx), record
@@ -392,7 +392,7 @@ class DocumentService:
             current = [r for r in rows if r.id not in replaced]
             if not current:
                 raise ValidationError(
-                    _("No document of case {number} has been issued yet; issue them first.").format(
+                    _("No document of case {number} has been issued yet; issue the documents first.").format(
                         number=record.number
                     ),
                     field="case",

@@ -48,7 +48,7 @@ class SetupScreen(QWidget):
         self.login = FormField(
             _("User name"),
             hint=_(
-                "2–32 lower-case letters, digits, '.', '_' or '-', starting with a letter, for example wangli; "
+                "2–32 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter, for example wangli; "
                 "a login name, not your real name."
             ),
             parent=self,
