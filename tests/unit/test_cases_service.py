@@ -533,7 +533,7 @@ def test_label_functions() -> None:
 
     assert [deadline_status_label(s) for s in ("open", "met", "stopped", "overdue")] == [
         "in progress",
-        "met",
+        "met on time",
         "stopped",
         "overdue",
     ]
