@@ -22,7 +22,7 @@ from fzmediate.store.engine import create_store_engine
 
 ROWS = 100_000
 LOOKUPS = 5_000
-REPEATS = 3
+REPEATS = 5
 
 meta = MetaData()
 cases = Table(

@@ -1,7 +1,10 @@
-"""The PDF signature (PAdES B-B) with pyHanko, made deterministic.
+"""A PDF signature (PAdES B-B) appended to an existing PDF with pyHanko, made deterministic.
 
-Kept apart from `seal` because importing pyHanko takes most of a second (it pulls in aiohttp for time-stamp
-clients we do not use): only signing and verifying pay for it.
+`issue_pdf` does not use this: it writes the same signature in ReportLab's rendering pass (`signature`), with
+a CMS that is byte for byte pyHanko's. This module signs a PDF that is already made (`OfficeSigner.sign_pdf`),
+as an incremental update, for PDFs not made by `issue_pdf` and as the reference the tests compare with.
+Importing pyHanko takes about half a second (it pulls in aiohttp for time-stamp clients we do not use), so it
+is imported only here and in `verify`.
 
 Three pyHanko behaviours are overridden, each for determinism (see `seal` for why it matters):
 
@@ -33,14 +36,14 @@ from pyhanko.sign.signers.pdf_cms import SimpleSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from fzmediate.documents.errors import SealError
+from fzmediate.documents.signature import CONTENTS_RESERVED, SIGNATURE_FIELD, digest_algorithm
 from fzmediate.i18n import _
 
 if TYPE_CHECKING:
     from fzmediate.documents.seal import OfficeSigner
 
-SIGNATURE_FIELD = "FzmediateSeal"
-#: Room for the CMS blob: certificate (~0.5 KB) + signed attributes + signature, with a margin.
-BYTES_RESERVED = 6144
+#: pyHanko counts the room for the CMS in hex digits: the same 3,072 bytes as `signature` reserves.
+BYTES_RESERVED = 2 * CONTENTS_RESERVED
 
 
 class _DeterministicSigner(SimpleSigner):
@@ -83,7 +86,8 @@ def sign_pdf(
     pyhanko_signer = _DeterministicSigner(
         signing_cert=cert,
         signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
-        cert_registry=SimpleCertificateStore.from_certs([cert]),  # type: ignore[no-untyped-call]
+        # Empty: the signing certificate is embedded anyway (pyHanko would otherwise write it twice).
+        cert_registry=SimpleCertificateStore(),  # type: ignore[no-untyped-call]
     )
     writer = _AsIssuedWriter(io.BytesIO(pdf))
     first_id = writer._document_id[0]
@@ -91,8 +95,7 @@ def sign_pdf(
     writer._document_id = generic.ArrayObject([first_id, generic.ByteStringObject(second_id)])
     meta = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
-        # Ed25519 in CMS is defined with SHA-512 (RFC 8419); ECDSA P-256 pairs with SHA-256.
-        md_algorithm="sha256" if isinstance(signer.private_key, ec.EllipticCurvePrivateKey) else "sha512",
+        md_algorithm=digest_algorithm(signer),
         subfilter=SigSeedSubFilter.PADES,
         reason=reason or None,
         location=location or None,

@@ -2,7 +2,9 @@
 
 The renderer lays the blocks out with `TextBlock` on the page grid of `layout`, then decorates every page
 (page number, and the QR seal when a `PageDecorator` is given) *after* the whole document is laid out, so
-that a decoration can know the page count and a digest of every page's content.
+that a decoration can know the page count and a digest of every page's content. A `DocumentFinisher` (what
+`issue` uses) can then add to ReportLab's document what ReportLab does not write itself, before the file is
+written, and finish the written bytes: so an issued document is made in one pass, never parsed again.
 
 Page content digest: each page's content stream is the body (everything the blocks drew) followed by the
 decorations, which are wrapped in a pagination artifact (``/Artifact <</Type /Pagination>> BDC … EMC``, also
@@ -62,6 +64,16 @@ class PageDecorator(Protocol):
     def draw(self, canvas: Canvas, page: int, pages: int) -> None: ...
 
 
+class DocumentFinisher(Protocol):
+    """Completes ReportLab's output. `prepare` gets ReportLab's `PDFDocument` once every page is added (their
+    `PDFPage` objects in ``document.Pages.pages``) and before anything is written; `finish` gets the written
+    bytes and the same document (object offsets in ``document.idToOffset``) and returns the final bytes."""
+
+    def prepare(self, document: Any) -> None: ...
+
+    def finish(self, pdf: bytes, document: Any) -> bytes: ...
+
+
 @dataclass(frozen=True)
 class Rendered:
     """A rendered PDF with the SHA-256 content digest of each page body (see module docs)."""
@@ -83,10 +95,17 @@ def page_body_digest(content: bytes) -> bytes:
 class _DecoratingCanvas(Canvas):  # type: ignore[misc]
     """Holds every finished page back until `save`, then adds page numbers and seals and writes them."""
 
-    def __init__(self, *args: Any, decorator: PageDecorator | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        decorator: PageDecorator | None = None,
+        finisher: DocumentFinisher | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._held: list[dict[str, Any]] = []
         self._decorator = decorator
+        self._finisher = finisher
         self.page_digests: list[bytes] = []
 
     def showPage(self) -> None:
@@ -113,6 +132,8 @@ class _DecoratingCanvas(Canvas):  # type: ignore[misc]
             super().showPage()
         # Set last: restoring a held page state above would have put back an older value.
         self.page_digests = digests
+        if self._finisher is not None:
+            self._finisher.prepare(self._doc)
         super().save()
 
 
@@ -278,8 +299,10 @@ def _flowable_texts(flowable: Flowable) -> list[str]:
     return []
 
 
-def render(spec: DocumentSpec, decorator: PageDecorator | None = None) -> Rendered:
-    """Lay out and draw `spec`. The same spec (and decorator input) always gives the same bytes."""
+def render(
+    spec: DocumentSpec, decorator: PageDecorator | None = None, *, finisher: DocumentFinisher | None = None
+) -> Rendered:
+    """Lay out and draw `spec`. The same spec (and decorator and finisher input) always gives the same bytes."""
     register_fonts()
     buffer = io.BytesIO()
     doc = BaseDocTemplate(
@@ -308,12 +331,16 @@ def render(spec: DocumentSpec, decorator: PageDecorator | None = None) -> Render
     holder: list[_DecoratingCanvas] = []
 
     def make_canvas(*args: Any, **kwargs: Any) -> _DecoratingCanvas:
-        canvas = _DecoratingCanvas(*args, decorator=decorator, **kwargs)
+        canvas = _DecoratingCanvas(*args, decorator=decorator, finisher=finisher, **kwargs)
         holder.append(canvas)
         return canvas
 
     doc.build(build_flowables(spec), canvasmaker=make_canvas)
-    return Rendered(buffer.getvalue(), tuple(holder[-1].page_digests))
+    canvas = holder[-1]
+    pdf = buffer.getvalue()
+    if finisher is not None:
+        pdf = finisher.finish(pdf, canvas._doc)
+    return Rendered(pdf, tuple(canvas.page_digests))
 
 
 def render_pdf(spec: DocumentSpec) -> bytes:

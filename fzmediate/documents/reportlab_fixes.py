@@ -11,6 +11,13 @@
 
 3. **Binary streams.** ``rl_config.useA85`` is switched off: ReportLab otherwise wraps every compressed stream
    in ASCII85, 25 % larger and encoded in pure Python (about 7 ms per document).
+4. **Streams as PDF/A and qpdf want them.** ``PDFStream.format`` writes the (binary) data and ``endstream``
+   right after it; PDF/A (ISO 19005-2 §6.1.7.1) wants an end-of-line marker between them, not counted in
+   ``/Length``. It also writes one filter as an array, ``/Filter [ /FlateDecode ]``, which qpdf (pikepdf)
+   does not recognise as already compressed: it inflates and deflates every such stream again when it saves,
+   4× slower (the case file copies every issued page). `format_stream` is ReportLab's method with an EOL
+   before ``endstream`` and a single filter written as a name. Issued documents are archived as ReportLab
+   writes them (the pikepdf rewrite that used to normalise both is gone); drafts get the same.
 
 The other two known traps are handled where documents are built, not by patching: the hidden non-embedded
 Helvetica (every canvas gets a CJK TrueType ``initialFontName``) and non-deterministic output
@@ -21,7 +28,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from typing import Final
+from typing import Any, Final
 
 #: Characters that must not start a line (GB/T 15834 点号 and closing 标号, plus their ASCII look-alikes).
 CANNOT_START: Final = "，。、；：？！”’）》〉」』】〕〗｝］…—·%‰℃,.;:?!)]}>"
@@ -72,6 +79,29 @@ def _utf16_hex(value: int) -> str:
     return "{0:04X}{1:04X}".format(0xD800 + (value >> 10), 0xDC00 + (value & 0x3FF))
 
 
+def format_stream(self: Any, document: Any) -> bytes:
+    """``PDFStream.format`` of ReportLab 4.x/5.x with fix 4 (see module docs)."""
+    from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName
+    from reportlab.pdfbase.pdfdoc import format as pdf_format
+
+    dictionary = PDFDictionary(self.dictionary.dict.copy())
+    content = self.content
+    if content is None:
+        raise ValueError("stream content not set")
+    filters = self.filters if self.filters is not None else document.defaultStreamFilters
+    if filters is not None and "Filter" not in dictionary.dict:
+        names: list[str] = []
+        for stream_filter in reversed(list(filters)):  # the last listed is applied first
+            content = stream_filter.encode(content)
+            names.insert(0, PDFName(stream_filter.pdfname))
+        if names:
+            dictionary["Filter"] = names[0] if len(names) == 1 else PDFArray(names)
+    content = document.encrypt.encode(content)
+    data = pdf_format(content, document)
+    dictionary["Length"] = len(content)
+    return bytes(pdf_format(dictionary, document) + b"\nstream\n" + data + b"\nendstream\n")
+
+
 def apply_fixes() -> None:
     """Patch ReportLab once; later calls do nothing."""
     global _applied
@@ -82,7 +112,7 @@ def apply_fixes() -> None:
             return
         from reportlab import rl_config
         from reportlab.lib import textsplit
-        from reportlab.pdfbase import ttfonts
+        from reportlab.pdfbase import pdfdoc, ttfonts
         from reportlab.platypus import paragraph
 
         ttfonts.makeToUnicodeCMap = to_unicode_cmap
@@ -92,4 +122,5 @@ def apply_fixes() -> None:
         extra_end = "".join(c for c in CANNOT_END if c not in textsplit.ALL_CANNOT_END)
         textsplit.ALL_CANNOT_END = textsplit.ALL_CANNOT_END + extra_end
         rl_config.useA85 = 0
+        pdfdoc.PDFStream.format = format_stream
         _applied = True

@@ -27,6 +27,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -42,12 +43,14 @@ from reportlab.pdfgen.canvas import Canvas
 from fzmediate.documents import layout as L
 from fzmediate.documents.errors import SealError
 from fzmediate.documents.model import DocumentMeta
+from fzmediate.documents.qr import qr_matrix, qr_rows
 from fzmediate.i18n import _
 
 STATEMENT_PREFIX = "FZDOC1"
 SEAL_KEY = "/FZSeal"
 QR_SIZE_MM = 22.0
 QR_TOP_MM = 8.0
+_DARK_RUN = re.compile(b"\x01+")
 
 PrivateKey = ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
 PublicKey = ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey
@@ -301,43 +304,32 @@ def qr_modules(payload: str) -> list[list[bool]]:
     """The QR matrix for `payload`: byte mode (UTF-8), error correction M, smallest version that fits.
 
     The mask pattern is fixed (pattern 0) instead of scored: ReportLab's scoring of all eight masks costs
-    about 30 ms per code in pure Python, a quarter of the whole sealing budget, and any mask is valid for a
-    reader. The code is 22 mm wide (0.4 mm per module at version 10) on an empty margin.
+    about 30 ms per code in pure Python, and any mask is valid for a reader. The matrix is ReportLab's for
+    these settings, computed by `qr` in about 0.3 ms instead of 5. The code is 22 mm wide (0.4 mm per module
+    at version 10) on an empty margin.
     """
-    from reportlab.graphics.barcode import qrencoder
-
-    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
-    code.addData(qrencoder.QR8bitByte(payload.encode("utf-8")))
-    code.version = code.calculate_version()
-    code.makeImpl(False, 0)
-    return [list(map(bool, row)) for row in code.modules]
+    return qr_matrix(payload)
 
 
 def draw_qr(canvas: Canvas, payload: str) -> None:
     """The QR code in the top margin, right-aligned with the text block, 22 mm square.
 
     Written as raw path operators in module units under one scaling matrix: integers format fast, where
-    ReportLab's pure-Python float formatting of a thousand rectangles cost about 10 ms per page.
+    ReportLab's pure-Python float formatting of a thousand rectangles cost about 10 ms per page. Each run of
+    dark modules in a row is one rectangle.
     """
-    modules = qr_modules(payload)
-    count = len(modules)
+    rows = qr_rows(payload)
+    count = len(rows)
     size = QR_SIZE_MM * L.MM
     step = size / count
     left = L.BLOCK_RIGHT - size
     bottom = L.PAGE_HEIGHT - QR_TOP_MM * L.MM - size
     ops = ["q 0 g {0:.4f} 0 0 {0:.4f} {1:.3f} {2:.3f} cm".format(step, left, bottom)]
-    for row_number, row in enumerate(modules):
+    for row_number, row in enumerate(rows):
         y = count - row_number - 1
-        column = 0
-        while column < count:
-            if not row[column]:
-                column += 1
-                continue
-            end = column
-            while end < count and row[end]:
-                end += 1
-            ops.append("{0} {1} {2} 1 re".format(column, y, end - column))
-            column = end
+        ops.extend(
+            "{0} {1} {2} 1 re".format(run.start(), y, run.end() - run.start()) for run in _DARK_RUN.finditer(row)
+        )
     # One fill for the whole code; rectangles of one row touch exactly, so no seams between them.
     ops.append("f Q")
     canvas.addLiteral("\n".join(ops))
