@@ -223,7 +223,9 @@ class DocumentService:
 
     def _draft(self, kind: str, case_ref: str) -> tuple[DocumentSpec, CaseRecord]:
         if kind.strip() == GUIDE:
-            raise ValidationError(_("A guide belongs to a matter, not to a case: print it with the matter's code."), field="kind")
+            raise ValidationError(
+                _("A guide belongs to a matter, not to a case: print it with the matter's code."), field="kind"
+            )
         found = get_kind(kind)
         ctx, record = self._context(found, case_ref, document_id="draft", issued_at=None)
         return found.spec(ctx), record

@@ -48,8 +48,8 @@ class SetupScreen(QWidget):
         self.login = FormField(
             _("User name"),
             hint=_(
-                "2–32 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter, for example wangli; "
-                "a login name, not your real name."
+                "2–32 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter, "
+                "for example wangli; a login name, not your real name."
             ),
             parent=self,
         )
