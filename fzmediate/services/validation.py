@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from fzmediate.errors import ValidationError
 from fzmediate.i18n import _
+from fzmediate.security import recovery_code
 from fzmediate.security.keyslots import RECOVERY_LOGIN
+from fzmediate.security.password_strength import assess
 from fzmediate.security.roles import Role, role_label
 
 _LOGIN = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
@@ -27,14 +30,33 @@ def validate_login(login: str) -> str:
     return value
 
 
-def validate_password(password: str) -> bytes:
+def password_problem(password: str, *, role: Role | str | None = None, user_inputs: Iterable[str] = ()) -> str:
+    """Why ``password`` is refused for ``role`` (one localized line), or "" when it is acceptable.
+
+    The desk calls this as the user types; ``validate_password`` raises it.
+    """
     if len(password) < MIN_PASSWORD:
-        raise ValidationError(_("Password: at least {min} characters.").format(min=MIN_PASSWORD), field="password")
+        return _("Password: at least {min} characters.").format(min=MIN_PASSWORD)
     if len(password) > MAX_PASSWORD:
-        raise ValidationError(_("Password: at most {max} characters.").format(max=MAX_PASSWORD), field="password")
-    if len(set(password)) < 3:
-        raise ValidationError(_("Password: use at least 3 different characters."), field="password")
+        return _("Password: at most {max} characters.").format(max=MAX_PASSWORD)
+    return assess(password, role=role, user_inputs=user_inputs).reason
+
+
+def validate_password(password: str, *, role: Role | str | None = None, user_inputs: Iterable[str] = ()) -> bytes:
+    """The password as bytes for the key derivation, or ValidationError saying why it is too weak.
+
+    Everyone needs a zxcvbn score of 3, administrators 4 (``role``; None means any user). ``user_inputs``
+    (login, full name) count as the first guesses an attacker would try.
+    """
+    problem = password_problem(password, role=role, user_inputs=user_inputs)
+    if problem:
+        raise ValidationError(problem, field="password")
     return password.encode("utf-8")
+
+
+def validate_recovery_code(text: str) -> bytes:
+    """The key-derivation secret of a typed recovery code; ValidationError naming the group to check."""
+    return recovery_code.validate(text)
 
 
 def validate_role(role: str) -> Role:

@@ -71,7 +71,7 @@ def test_enter_submits_the_setup_form(qtbot: QtBot, shell: DeskShell, workspace:
     shell.start()
     setup = shell.gate.setup_screen
     setup.login.edit.setText("wangli")
-    setup.password.edit.setText("mediate-2026")
-    setup.password2.edit.setText("mediate-2026")
+    setup.password.edit.setText(ADMIN_PW)
+    setup.password2.edit.setText(ADMIN_PW)
     qtbot.keyClick(setup.password2.edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: shell.gate.stack.currentWidget() is shell.gate.recovery_page, timeout=10_000)

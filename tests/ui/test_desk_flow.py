@@ -14,7 +14,7 @@ from fzmediate.errors import LockedError
 from fzmediate.security.roles import Role, role_label
 from fzmediate.services.session import Session
 from fzmediate.services.workspace import Workspace
-from tests.support import ADMIN_PW, FAST_KDF
+from tests.support import ADMIN_PW, ADMIN_PW_2, FAST_KDF, OTHER_PW
 from tests.ui.conftest import IDLE_SECONDS, TICK_MS, MonoClock
 from ui.desk.shell import DeskShell
 
@@ -53,8 +53,8 @@ def test_first_run_setup_shows_the_recovery_code_once_then_unlock(
     setup = gate.setup_screen
     setup.login.edit.setText("wangli")
     setup.full_name.edit.setText("王丽𠮷")
-    setup.password.edit.setText("mediate-2026")
-    setup.password2.edit.setText("mediate-2026")
+    setup.password.edit.setText(ADMIN_PW)
+    setup.password2.edit.setText(ADMIN_PW)
     click(qtbot, setup.create_button)
     assert setup.busy.isVisibleTo(setup)  # busy while the KDF runs on the worker
     qtbot.waitUntil(lambda: gate.stack.currentWidget() is gate.recovery_page, timeout=10_000)
@@ -77,9 +77,9 @@ def test_first_run_setup_shows_the_recovery_code_once_then_unlock(
     assert gate.unlock_screen.login.text() == "wangli"
     assert workspace.is_initialized()
     # The code shown is the one the store accepts.
-    new_code = workspace.recover(code, "wangli", "another-pass-9")
+    new_code = workspace.recover(code, "wangli", OTHER_PW)
     assert new_code and new_code != code
-    workspace.unlock("wangli", "another-pass-9").lock()
+    workspace.unlock("wangli", OTHER_PW).lock()
 
 
 def test_setup_validation_messages_appear_next_to_the_named_field(
@@ -89,8 +89,8 @@ def test_setup_validation_messages_appear_next_to_the_named_field(
     setup = shell.gate.setup_screen
 
     setup.login.edit.setText("王丽")  # a real name is not a login name
-    setup.password.edit.setText("mediate-2026")
-    setup.password2.edit.setText("mediate-2026")
+    setup.password.edit.setText(ADMIN_PW)
+    setup.password2.edit.setText(ADMIN_PW)
     click(qtbot, setup.create_button)
     qtbot.waitUntil(lambda: bool(setup.login.error_text()), timeout=10_000)
     assert setup.password.error_text() == ""
@@ -104,8 +104,8 @@ def test_setup_validation_messages_appear_next_to_the_named_field(
     assert setup.login.error_text() == ""
     assert setup.password.text() == "" and setup.password2.text() == ""
 
-    setup.password.edit.setText("mediate-2026")
-    setup.password2.edit.setText("mediate-2027")
+    setup.password.edit.setText(ADMIN_PW)
+    setup.password2.edit.setText(ADMIN_PW_2)
     click(qtbot, setup.create_button)
     assert setup.password2.error_text()  # checked before anything is sent
     assert not workspace.is_initialized()
@@ -289,8 +289,8 @@ def test_setup_when_another_window_set_up_the_store_meanwhile_goes_to_unlock(
     setup = shell.gate.setup_screen
     workspace.initialize("admin", ADMIN_PW)  # e.g. the CLI, after this window opened
     setup.login.edit.setText("wangli")
-    setup.password.edit.setText("mediate-2026")
-    setup.password2.edit.setText("mediate-2026")
+    setup.password.edit.setText(ADMIN_PW)
+    setup.password2.edit.setText(ADMIN_PW)
     click(qtbot, setup.create_button)
     screen = shell.gate.unlock_screen
     qtbot.waitUntil(lambda: shell.gate.stack.currentWidget() is screen, timeout=10_000)

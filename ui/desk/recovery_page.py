@@ -1,17 +1,26 @@
-"""The recovery code, shown once after set-up: print or write it down, then hand it to the supervisor."""
+"""The recovery code: shown once (after set-up or a reset) to print or write down for the supervisor, and
+typed back in to set a new password when every password is forgotten."""
 
 from __future__ import annotations
 
 import html
+import itertools
+import re
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QTextDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
+from fzmediate.errors import AuthenticationError, ValidationError
 from fzmediate.i18n import _, current_locale
-from ui.desk.form_field import centered_card
+from fzmediate.security import recovery_code
+from fzmediate.services.validation import password_problem, validate_recovery_code
+from fzmediate.services.workspace import Workspace
+from ui.desk.form_field import ErrorLine, FormField, centered_card
+from ui.desk.strength_hint import LiveHint
 from ui.fonts import monospace_font
+from ui.ops import CancelToken, Ops, error_message, log_failure
 from ui.style import set_role
 
 
@@ -121,3 +130,171 @@ class RecoveryPage(QWidget):
         self._code = ""
         self.code_label.clear()
         self.confirm.setChecked(False)
+
+
+def code_advice(text: str) -> str:
+    """What to fix in a typed recovery code, once it looks complete ("" while typing or when it is fine)."""
+    significant = [ch for ch in text if ch.isalnum()]
+    groups = [g for g in re.split(r"[\s\-]+", text.strip()) if g]
+    if len(significant) < recovery_code.CODE_LENGTH and len(groups) < recovery_code.GROUPS:
+        return ""  # still typing (a code in the old format is shorter, and is checked when submitted)
+    try:
+        validate_recovery_code(text)
+    except ValidationError as exc:
+        return exc.message
+    return ""
+
+
+class RecoveryResetPage(QWidget):
+    """A forgotten password: the recovery code sets a new one.
+
+    Emits ``recovered(new_code)`` (the used code is replaced; show the new one once) or ``cancelled``.
+    """
+
+    recovered = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, workspace: Workspace, ops: Ops, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ws = workspace
+        self._ops = ops
+        self._busy = False
+        form = centered_card(self, width=480)
+        title = QLabel(_("Reset a password with the recovery code"), self)
+        set_role(title, "title")
+        title.setWordWrap(True)
+        lead = QLabel(
+            _("The supervisor keeps the recovery code sealed. After the reset it no longer works; a new one is shown."),
+            self,
+        )
+        lead.setWordWrap(True)
+        set_role(lead, "subtitle")
+
+        self.code = FormField(
+            _("Recovery code"),
+            hint=_("7 groups of 4 characters. Upper or lower case, spaces and hyphens do not matter."),
+            parent=self,
+        )
+        self.code.edit.setFont(monospace_font(current_locale(), 13))
+        self.login = FormField(_("User name"), parent=self)
+        self.password = FormField(_("New password"), password=True, parent=self)
+        self.password2 = FormField(_("Repeat the new password"), password=True, parent=self)
+        self.message = ErrorLine(self)
+        self.code_hint = LiveHint(self.code, code_advice, parent=self)
+        self.strength = LiveHint(self.password, self._password_advice, also_watch=(self.login.edit,), parent=self)
+
+        self.reset_button = QPushButton(_("Set the new password"), self)
+        self.reset_button.setAccessibleName(_("Set the new password"))
+        self.reset_button.setDefault(True)
+        self.reset_button.setMinimumHeight(36)
+        self.reset_button.clicked.connect(self.submit)
+        self.back_button = QPushButton(_("Back"), self)
+        self.back_button.setAccessibleName(_("Back to unlock"))
+        self.back_button.clicked.connect(self._back)
+
+        self.busy = QProgressBar(self)
+        self.busy.setRange(0, 0)
+        self.busy.setTextVisible(False)
+        self.busy.setFixedHeight(6)
+        self.busy.setAccessibleName(_("Working"))
+        self.busy.setVisible(False)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.back_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.reset_button)
+        for w in (title, lead, self.code, self.login, self.password, self.password2, self.message):
+            form.addWidget(w)
+        form.addLayout(buttons)
+        form.addWidget(self.busy)
+
+        self._fields: dict[str, FormField] = {
+            "recovery_code": self.code,
+            "login": self.login,
+            "password": self.password,
+            "password2": self.password2,
+        }
+        for field in self._fields.values():
+            field.edit.returnPressed.connect(self.submit)
+        chain = [self.code.edit, self.login.edit, self.password.edit, self.password2.edit, self.reset_button]
+        for a, b in itertools.pairwise(chain):
+            QWidget.setTabOrder(a, b)
+        QWidget.setTabOrder(self.reset_button, self.back_button)
+        self.setFocusProxy(self.code.edit)
+
+    def _password_advice(self, password: str) -> str:
+        # The role is known only once the code has opened the store; an administrator then needs more.
+        return password_problem(password, user_inputs=(self.login.text().strip(),)) or _("Hard enough to guess.")
+
+    def prepare(self, login: str = "") -> None:
+        """Show the page fresh (nothing typed kept from an earlier visit)."""
+        for field in self._fields.values():
+            field.clear()
+        self.code_hint.reset()
+        self.strength.reset()
+        self.message.set_text("")
+        if login:
+            self.login.edit.setText(login)
+        self._set_busy(False)
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.busy.setVisible(busy)
+        for field in self._fields.values():
+            field.edit.setEnabled(not busy)
+        self.reset_button.setEnabled(not busy)
+        self.back_button.setEnabled(not busy)
+
+    def _back(self) -> None:
+        self.prepare()
+        self.cancelled.emit()
+
+    def submit(self) -> None:
+        if self._busy:
+            return
+        for field in self._fields.values():
+            field.clear_error()
+        self.message.set_text("")
+        code, login, password = self.code.text(), self.login.text().strip(), self.password.text()
+        if not code.strip():
+            self.code.set_error(_("Enter the recovery code."))
+            self.code.edit.setFocus()
+            return
+        if not login:
+            self.login.set_error(_("Enter your user name."))
+            self.login.edit.setFocus()
+            return
+        if password != self.password2.text():
+            self.password2.set_error(_("The two passwords differ."))
+            self.password2.edit.clear()
+            self.password2.edit.setFocus()
+            return
+        self._set_busy(True)
+        ws = self._ws
+
+        def work(token: CancelToken) -> str:
+            return ws.recover(code, login, password)
+
+        self._ops.run_db(work, on_success=self._succeeded, on_failure=self._failed, parent=self)
+
+    def _succeeded(self, new_code: str) -> None:
+        self.prepare()
+        self.recovered.emit(new_code)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        log_failure(exc)
+        field: FormField | None = None
+        if isinstance(exc, ValidationError):
+            field = self._fields.get(exc.field or "")
+        elif isinstance(exc, AuthenticationError):
+            field = self.code  # a wrong code, or a wait after too many
+        if field is None:
+            self.message.set_text(error_message(exc))
+            return
+        if field in (self.password, self.password2):
+            self.password.edit.clear()
+            self.password2.edit.clear()
+            self.strength.reset()
+        field.set_error(error_message(exc))
+        field.edit.setFocus()

@@ -9,9 +9,12 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QWidget
 
 from fzmediate.errors import AlreadyInitializedError, FzError, ValidationError
 from fzmediate.i18n import _
+from fzmediate.security.roles import Role
 from fzmediate.services.dto import SetupResult
+from fzmediate.services.validation import password_problem
 from fzmediate.services.workspace import Workspace
 from ui.desk.form_field import ErrorLine, FormField, centered_card
+from ui.desk.strength_hint import LiveHint
 from ui.ops import CancelToken, Ops, error_message, log_failure
 from ui.style import set_role
 
@@ -54,7 +57,12 @@ class SetupScreen(QWidget):
             parent=self,
         )
         self.full_name = FormField(_("Real name (optional)"), parent=self)
-        self.password = FormField(_("Password"), password=True, hint=_("At least 8 characters."), parent=self)
+        self.password = FormField(
+            _("Password"),
+            password=True,
+            hint=_("At least 8 characters and hard to guess: three or four unrelated words work well."),
+            parent=self,
+        )
         self.password2 = FormField(_("Repeat the password"), password=True, parent=self)
         self.message = ErrorLine(self)
 
@@ -96,11 +104,22 @@ class SetupScreen(QWidget):
         QWidget.setTabOrder(self.password.edit, self.password2.edit)
         QWidget.setTabOrder(self.password2.edit, self.create_button)
         self.setFocusProxy(self.login.edit)
+        # Why the password is too weak, as the user types (the administrator's rule: zxcvbn score 4).
+        self.strength = LiveHint(
+            self.password, self._password_advice, also_watch=(self.login.edit, self.full_name.edit), parent=self
+        )
+
+    def _password_advice(self, password: str) -> str:
+        problem = password_problem(
+            password, role=Role.ADMIN, user_inputs=(self.login.text().strip(), self.full_name.text().strip())
+        )
+        return problem or _("Hard enough to guess.")
 
     # --- state -----------------------------------------------------------------------------------
     def reset(self) -> None:
         for field in self._fields.values():
             field.clear()
+        self.strength.reset()
         self.message.set_text("")
         self._set_busy(False)
 
@@ -119,6 +138,7 @@ class SetupScreen(QWidget):
     def _clear_passwords(self) -> None:
         self.password.edit.clear()
         self.password2.edit.clear()
+        self.strength.reset()
 
     # --- actions ---------------------------------------------------------------------------------
     def submit(self) -> None:

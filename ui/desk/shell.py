@@ -21,7 +21,7 @@ from fzmediate.services.dto import SetupResult
 from fzmediate.services.workspace import Workspace
 from fzmediate.settings import Settings
 from ui.desk.main_window import MainWindow, window_title
-from ui.desk.recovery_page import RecoveryPage
+from ui.desk.recovery_page import RecoveryPage, RecoveryResetPage
 from ui.desk.setup_screen import SetupScreen
 from ui.desk.unlock_screen import UnlockScreen
 from ui.idle_watch import IdleWatcher
@@ -46,7 +46,8 @@ class GateWindow(QWidget):
         self.setup_screen = SetupScreen(workspace, ops, self)
         self.recovery_page = RecoveryPage(self)
         self.unlock_screen = UnlockScreen(workspace, ops, self)
-        for page in (self.setup_screen, self.recovery_page, self.unlock_screen):
+        self.recovery_reset = RecoveryResetPage(workspace, ops, self)
+        for page in (self.setup_screen, self.recovery_page, self.unlock_screen, self.recovery_reset):
             self.stack.addWidget(page)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -87,6 +88,9 @@ class DeskShell(QObject):
         self.gate.setup_screen.store_exists.connect(self.show_unlock)
         self.gate.recovery_page.finished.connect(self._recovery_done)
         self.gate.unlock_screen.unlocked.connect(self._unlocked)
+        self.gate.unlock_screen.recovery_requested.connect(self._show_recovery_reset)
+        self.gate.recovery_reset.cancelled.connect(self.show_unlock)
+        self.gate.recovery_reset.recovered.connect(self._show_new_recovery_code)
 
         self.idle = IdleWatcher(
             IdleLock(self.settings.idle_lock_seconds, idle_clock), tick_ms=idle_tick_ms, parent=self
@@ -115,6 +119,14 @@ class DeskShell(QObject):
 
     def _recovery_done(self) -> None:
         self.show_unlock()
+
+    def _show_recovery_reset(self, login: str) -> None:
+        self.gate.recovery_reset.prepare(login)
+        self.gate.show_page(self.gate.recovery_reset)
+
+    def _show_new_recovery_code(self, code: str) -> None:
+        self.gate.recovery_page.show_code(code)
+        self.gate.show_page(self.gate.recovery_page)
 
     def _unlocked(self, session: Session) -> None:
         self.context = SessionContext(self.ops, session)

@@ -23,9 +23,13 @@ if TYPE_CHECKING:
 
 
 class UnlockScreen(QWidget):
-    """Emits ``unlocked(Session)``. The session must only be used from the DB worker."""
+    """Emits ``unlocked(Session)``. The session must only be used from the DB worker.
+
+    Emits ``recovery_requested(login)`` when the user has forgotten the password and has the recovery code.
+    """
 
     unlocked = Signal(object)
+    recovery_requested = Signal(str)
 
     def __init__(
         self,
@@ -71,16 +75,23 @@ class UnlockScreen(QWidget):
         self.busy.setAccessibleName(_("Working"))
         self.busy.setVisible(False)
 
+        self.forgot_button = QPushButton(_("Forgot the password? Use the recovery code"), self)
+        self.forgot_button.setFlat(True)
+        self.forgot_button.setAccessibleName(_("Forgot the password? Use the recovery code"))
+        self.forgot_button.clicked.connect(lambda: self.recovery_requested.emit(self.login.text().strip()))
+
         for w in (title, subtitle, self.notice, self.login, self.password, self.message):
             form.addWidget(w)
         form.addSpacing(4)
         form.addWidget(self.unlock_button)
         form.addWidget(self.busy)
+        form.addWidget(self.forgot_button)
 
         self.login.edit.returnPressed.connect(self._login_entered)
         self.password.edit.returnPressed.connect(self.submit)
         QWidget.setTabOrder(self.login.edit, self.password.edit)
         QWidget.setTabOrder(self.password.edit, self.unlock_button)
+        QWidget.setTabOrder(self.unlock_button, self.forgot_button)
 
         self._countdown = QTimer(self)
         self._countdown.setInterval(250)
@@ -107,6 +118,7 @@ class UnlockScreen(QWidget):
         self.busy.setVisible(busy)
         self.login.edit.setEnabled(not busy)
         self.password.edit.setEnabled(not busy)
+        self.forgot_button.setEnabled(not busy)
         self._update_button()
 
     @property
