@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from fzmediate.errors import LockedError, StoreDamagedError
 from fzmediate.i18n import _
+from fzmediate.security.crashpoints import crashpoint
 from fzmediate.security.keyslots import wipe
 from fzmediate.store.engine import connect_raw, create_store_engine, execute_outside_transaction, rekey
 from fzmediate.store.migrate import upgrade_to_head
@@ -102,7 +103,9 @@ class Database:
                 # under the new key in one journaled transaction, then WAL mode is restored.
                 dbapi.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 dbapi.execute("PRAGMA journal_mode = DELETE")
+                crashpoint("rekey.journal-mode")
                 rekey(dbapi, new_key)
+                crashpoint("rekey.pages-rewritten")
                 dbapi.execute("PRAGMA journal_mode = WAL")
             except Exception as exc:
                 raise StoreDamagedError(_("Re-encrypting the database failed; it still uses the old key.")) from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -9,14 +10,14 @@ from sqlalchemy import text
 
 from fzmediate.errors import AuthenticationError, PermissionDenied, StoreDamagedError
 from fzmediate.services.workspace import Workspace
-from tests.support import ADMIN_PW
+from tests.support import ADMIN_PW, MEDIATOR_PW, MEDIATOR_PW_2
 
 
 def make_history(ws: Workspace) -> None:
     with ws.unlock("admin", ADMIN_PW) as s:
         for i in range(3):
-            s.users.add("med{0}".format(i), "mediator", "mediator-pass-1")
-        s.users.set_password("med1", "mediator-pass-2")
+            s.users.add("med{0}".format(i), "mediator", MEDIATOR_PW)
+        s.users.set_password("med1", MEDIATOR_PW_2)
 
 
 def test_every_state_change_is_in_the_chain(initialized: Workspace) -> None:
@@ -52,7 +53,7 @@ def test_any_edit_or_deletion_is_detected(initialized: Workspace, tamper: str) -
 
 def test_mediator_may_not_run_check(initialized: Workspace) -> None:
     make_history(initialized)
-    with initialized.unlock("med0", "mediator-pass-1") as s, pytest.raises(PermissionDenied):
+    with initialized.unlock("med0", MEDIATOR_PW) as s, pytest.raises(PermissionDenied):
         s.maintenance.check()
 
 
@@ -61,7 +62,7 @@ def test_backup_and_restore_round_trip(initialized: Workspace, tmp_path: Path) -
     out = tmp_path / "store.fzbackup"
     with initialized.unlock("admin", ADMIN_PW) as s:
         info = s.maintenance.backup(out)
-        s.users.add("late", "mediator", "mediator-pass-1")  # after the backup
+        s.users.add("late", "mediator", MEDIATOR_PW)  # after the backup
     assert info.size == out.stat().st_size > 0
     kept = initialized.restore(out, "admin", ADMIN_PW)
     assert kept is not None and (kept / "fzmediate.db").exists()  # nothing lost
@@ -97,3 +98,78 @@ def test_restore_refuses_wrong_password_and_damaged_file(initialized: Workspace,
     with pytest.raises(StoreDamagedError):
         initialized.restore(bad, "admin", ADMIN_PW)
     assert initialized.paths.db.read_bytes() == before
+
+
+def test_backup_is_private_and_the_replaced_store_opens_with_the_old_passwords(
+    initialized: Workspace, tmp_path: Path
+) -> None:
+    from tests.support import ADMIN_PW_2, FAST_KDF
+
+    make_history(initialized)
+    out = tmp_path / "store.fzbackup"
+    with initialized.unlock("admin", ADMIN_PW) as s:
+        s.maintenance.backup(out)
+        s.users.set_password("admin", ADMIN_PW_2)  # valid only in the store the restore will replace
+        s.users.add("late", "mediator", MEDIATOR_PW)
+    assert out.stat().st_mode & 0o777 == 0o600
+    kept = initialized.restore(out, "admin", ADMIN_PW_2, backup_password=ADMIN_PW)
+    assert kept is not None and kept.parent == initialized.paths.backups
+    copy = tmp_path / "kept-copy"
+    shutil.copytree(kept, copy)
+    with Workspace(copy, kdf=FAST_KDF).unlock("admin", ADMIN_PW_2) as s:
+        assert "late" in [u.login for u in s.users.list()]
+        assert s.maintenance.check().ok
+    with Workspace(copy, kdf=FAST_KDF).unlock("med1", MEDIATOR_PW_2) as s:
+        assert s.actor.login == "med1"
+    with initialized.unlock("admin", ADMIN_PW) as s:  # the restored store: the backup's passwords
+        assert "late" not in [u.login for u in s.users.list()]
+
+
+def test_leftovers_of_interrupted_work_are_removed_at_the_next_start(initialized: Workspace) -> None:
+    root = initialized.paths.root
+    for name in (".restore-" + "0" * 32, ".fzbackup-x1y2"):
+        (root / name).mkdir()
+        (root / name / "fzmediate.db").write_bytes(b"\0" * 4096)
+    (root / ".keyslots.json.abc123.tmp").write_bytes(b"{")
+    assert initialized.is_initialized()
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".") and p.name != ".lock") == []
+    with initialized.unlock("admin", ADMIN_PW) as s:
+        assert s.maintenance.check().ok
+
+
+def test_restore_over_an_unreadable_store_is_refused_with_the_way_out(
+    initialized: Workspace,
+    tmp_path: Path,
+    clock,  # type: ignore[no-untyped-def]
+) -> None:
+    from fzmediate.i18n import set_locale
+    from tests.support import FAST_KDF
+
+    set_locale("en")
+    out = tmp_path / "b.fzbackup"
+    with initialized.unlock("admin", ADMIN_PW) as s:
+        s.maintenance.backup(out)
+    initialized.paths.db.write_bytes(initialized.paths.db.read_bytes()[:4096])  # cut short: nobody can check
+    with pytest.raises(StoreDamagedError, match=r"cannot be opened.*empty data folder"):
+        initialized.restore(out, "admin", ADMIN_PW)
+    fresh = Workspace(tmp_path / "empty", kdf=FAST_KDF, clock=clock)
+    assert fresh.restore(out, "admin", ADMIN_PW) is None
+
+
+def test_a_damaged_or_orphaned_restore_intent_moves_nothing(initialized: Workspace) -> None:
+    from fzmediate.i18n import set_locale
+
+    set_locale("en")
+    intent = initialized.paths.restore_intent
+    intent.write_text('{"format": "fzmediate-restore-intent", "version": 1, "staging": "../..", "kept": "x"}')
+    with pytest.raises(StoreDamagedError, match=r"restore-intent\.json is damaged"):
+        initialized.is_initialized()
+    # A well-formed intent whose staging folder someone deleted: every file stays with its database.
+    staging, kept = ".restore-" + "a" * 32, "replaced-20261129T090000000000Z"
+    intent.write_text(
+        '{{"format": "fzmediate-restore-intent", "version": 1, "staging": "{0}", "kept": "{1}"}}'.format(staging, kept)
+    )
+    assert initialized.is_initialized() and not intent.exists()
+    assert not (initialized.paths.backups / kept).exists()
+    with initialized.unlock("admin", ADMIN_PW) as s:
+        assert s.maintenance.check().ok
