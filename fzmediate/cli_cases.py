@@ -6,6 +6,13 @@ legal view; reading it is audited); ``case list`` masks names.
 
 For ``case create`` and ``case act`` the input JSON comes from ``--json FILE`` (``-`` = stdin), which also
 switches the output to JSON; ``--payload FILE`` / a positional FILE read it without changing the output.
+It is read by :func:`fzmediate.jsonsafe.load_json` (size, nesting, number and character limits; every
+refusal one line naming the field) before the store is unlocked, so refused input never reaches the store.
+
+``case show --json`` and ``case act --json`` print personal data masked (names 张某某, ID numbers and phones
+starred, addresses cut at the township; ID numbers and phones inside free text starred too) unless
+``--full`` is given: the full values come from the audited case-file read (``case.show`` in the audit log).
+Text ``case show`` is the legal view of the case file, in full and audited, as before.
 
 Text output is for people: states, acts, time limits, deadline statuses and case kinds are shown in words
 (the district's labels from the case's pinned procedure definition and matter, or gettext for our own), and
@@ -21,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -30,13 +38,16 @@ from typing import Any
 
 from fzmediate.domain.case import party_role_label
 from fzmediate.domain.identity import id_type_label
+from fzmediate.domain.intake import MAX_INTAKE_BYTES
 from fzmediate.errors import NotFoundError, UsageError, ValidationError
 from fzmediate.i18n import _
+from fzmediate.jsonsafe import load_json
 from fzmediate.procedure.calendar import WorkCalendar
 from fzmediate.procedure.clock import Unit, add_working_days, describe, working_days_between
 from fzmediate.procedure.definition import INTAKE_ACTION, ActionSpec, DeadlineSpec, PayloadField, ProcedureDefinition
 from fzmediate.procedure.engine import DeadlineInfo
 from fzmediate.procedure.payload import TERM_KEYS
+from fzmediate.security.masking import mask_address, mask_id_number, mask_name, mask_phone, redact_text
 from fzmediate.services.case_views import CaseDetail, CaseSummary, case_kind_label, deadline_status_label, jsonable
 from fzmediate.services.catalogue import BundleInfo
 
@@ -68,18 +79,38 @@ def _count(text: str) -> int:
     return value
 
 
-def _read_input(source: str) -> str:
-    """The text of FILE, or of stdin for ``-``."""
+#: An act's data: a few fields of at most 50,000 characters each.
+MAX_PAYLOAD_BYTES = 2 * 1024 * 1024
+_ACTION_CODE = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+
+def _action_code(text: str) -> str:
+    if not _ACTION_CODE.fullmatch(text):
+        raise argparse.ArgumentTypeError(_("expected an action code such as accept (see case actions ID)"))
+    return text
+
+
+def _read_input(source: str, limit: int) -> bytes:
+    """The bytes of FILE, or of stdin for ``-``; at most ``limit`` + 1 are read, so a huge input is never
+    held in memory (the JSON reader then refuses it as too large)."""
     if source == "-":
-        return sys.stdin.read()
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is not None:
+            data: bytes = stream.read(limit + 1)
+            return data
+        return sys.stdin.read(limit + 1).encode("utf-8", "surrogatepass")
     try:
-        return Path(source).read_text(encoding="utf-8-sig")
+        with Path(source).open("rb") as handle:
+            return handle.read(limit + 1)
     except OSError as exc:
         raise UsageError(
             _("Cannot read {name}: {problem}").format(name=Path(source).name, problem=exc.strerror)
         ) from None
-    except UnicodeDecodeError:
-        raise ValidationError(_("{name} is not UTF-8 text.").format(name=Path(source).name)) from None
+
+
+def read_json_input(source: str, *, what: str, limit: int) -> Any:
+    """The JSON document of FILE (``-`` = stdin), decoded by :func:`fzmediate.jsonsafe.load_json`."""
+    return load_json(_read_input(source, limit), what=what, max_bytes=limit)
 
 
 def _input_and_format(args: argparse.Namespace, *, required: bool) -> tuple[str | None, bool]:
@@ -96,7 +127,7 @@ def _input_and_format(args: argparse.Namespace, *, required: bool) -> tuple[str 
 
 
 def _print_json(data: Any) -> None:
-    print(json.dumps(jsonable(data), ensure_ascii=False, indent=2))
+    _base().print_json(jsonable(data))
 
 
 def _emit(as_json: bool, data: Any, text: Callable[[], str]) -> None:
@@ -246,9 +277,9 @@ def _summary_lines(rows: Sequence[CaseSummary], today: date) -> list[str]:
 def cmd_case_create(args: argparse.Namespace) -> int:
     source, as_json = _input_and_format(args, required=True)
     assert source is not None
-    text = _read_input(source)
+    data = read_json_input(source, what=_("Intake data"), limit=MAX_INTAKE_BYTES)
     with _base()._session(args) as s:
-        summary = s.cases.create(text)
+        summary = s.cases.create(data)
     _emit(
         as_json,
         summary,
@@ -288,11 +319,38 @@ def _detail_text(d: CaseDetail, today: date) -> str:
     return "\n".join(lines)
 
 
+def _masked_text(value: Any) -> Any:
+    """Free text (and the texts inside lists and objects) with ID numbers and phones starred."""
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, list):
+        return [_masked_text(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _masked_text(v) for k, v in value.items()}
+    return value
+
+
+def masked_detail(detail: CaseDetail) -> dict[str, Any]:
+    """The case file as JSON with personal data masked (the default of ``--json``; ``--full`` shows all)."""
+    data: dict[str, Any] = jsonable(detail)
+    for party in data["parties"]:
+        party["name"] = mask_name(party["name"]) if party["name"] else ""
+        party["id_number"] = mask_id_number(party["id_number"]) if party["id_number"] else ""
+        party["phone"] = mask_phone(party["phone"]) if party["phone"] else ""
+        party["address"] = mask_address(party["address"]) if party["address"] else ""
+        party["power_of_attorney"] = redact_text(party["power_of_attorney"])
+    for key in ("summary", "facts", "claims"):
+        data[key] = redact_text(data[key])
+    for event in data["events"]:
+        event["payload"] = _masked_text(event["payload"])
+    return data
+
+
 def cmd_case_show(args: argparse.Namespace) -> int:
     with _base()._session(args) as s:
-        detail = s.cases.get(args.case)
+        detail = s.cases.get(args.case)  # the audited read of the case file
         today = s.cases.today()
-    _emit(args.json, detail, lambda: _detail_text(detail, today))
+    _emit(args.json, detail if args.full else masked_detail(detail), lambda: _detail_text(detail, today))
     return 0
 
 
@@ -308,22 +366,19 @@ def cmd_case_act(args: argparse.Namespace) -> int:
     source, as_json = _input_and_format(args, required=False)
     payload: dict[str, Any] = {}
     if source is not None:
-        try:
-            loaded = json.loads(_read_input(source))
-        except json.JSONDecodeError as exc:
-            raise ValidationError(
-                _("Payload: not valid JSON (line {line}, column {column}).").format(line=exc.lineno, column=exc.colno)
-            ) from None
+        loaded = read_json_input(source, what=_("Action data"), limit=MAX_PAYLOAD_BYTES)
         if not isinstance(loaded, dict):
             raise ValidationError(_("Payload: expected a JSON object."))
         payload = loaded
     with _base()._session(args) as s:
         detail = s.cases.act(args.case, args.action, payload, on=args.on)
+        if as_json and args.full:
+            detail = s.cases.get(detail.id)  # full values only through the audited read
         today = s.cases.today()
     done = detail.events[-1]
     _emit(
         as_json,
-        detail,
+        detail if args.full else masked_detail(detail),
         lambda: _("{number}: {action} recorded; state {state}; next deadline {deadline}.").format(
             number=detail.number,
             action=done.action_label,
@@ -657,9 +712,16 @@ def register(sub: SubParsers, common: argparse.ArgumentParser, as_json: argparse
         "--json",
         nargs="?",
         const=True,
-        default=False,
         metavar="FILE",
         help=_("machine-readable output; with FILE, also read the input JSON from FILE (- = stdin)"),
+    )
+    in_json.set_defaults(json_capable=True)
+    full = parser_class(add_help=False, argument_default=argparse.SUPPRESS)
+    full.add_argument(
+        "--full",
+        action="store_true",
+        default=False,
+        help=_("JSON output with personal data in full (the read is audited); masked without it"),
     )
 
     cat = sub.add_parser("catalogue", parents=[common], help=_("the catalogue of matters"))
@@ -684,7 +746,9 @@ def register(sub: SubParsers, common: argparse.ArgumentParser, as_json: argparse
     p = ksub.add_parser("create", parents=[common, in_json], help=_("register a case from an intake JSON file"))
     p.add_argument("file", nargs="?", metavar="FILE", help=_("intake JSON file (- = stdin)"))
     p.set_defaults(func=cmd_case_create)
-    p = ksub.add_parser("show", parents=[common, as_json], help=_("show the case file (full values; audited)"))
+    p = ksub.add_parser(
+        "show", parents=[common, as_json, full], help=_("show the case file (audited; JSON masked unless --full)")
+    )
     p.add_argument("case", metavar="ID")
     p.set_defaults(func=cmd_case_show)
     p = ksub.add_parser("list", parents=[common, as_json], help=_("list cases (names masked)"))
@@ -693,9 +757,9 @@ def register(sub: SubParsers, common: argparse.ArgumentParser, as_json: argparse
     p.add_argument("--limit", type=_count, default=50)
     p.add_argument("--offset", type=_count, default=0)
     p.set_defaults(func=cmd_case_list)
-    p = ksub.add_parser("act", parents=[common, in_json], help=_("record a procedure action"))
+    p = ksub.add_parser("act", parents=[common, in_json, full], help=_("record a procedure action"))
     p.add_argument("case", metavar="ID")
-    p.add_argument("action", metavar="ACTION")
+    p.add_argument("action", metavar="ACTION", type=_action_code)
     p.add_argument("--payload", metavar="FILE", help=_("the action's data as a JSON object (- = stdin)"))
     p.add_argument("--on", type=_iso_date, metavar="YYYY-MM-DD", help=_("date of the act (default: today)"))
     p.set_defaults(func=cmd_case_act, on=None, payload=None)

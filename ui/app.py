@@ -15,6 +15,7 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from fzmediate.guard import EXIT_INTERRUPTED, log_unexpected
 from fzmediate.i18n import _, set_locale
 from fzmediate.logsetup import configure_logging
 from fzmediate.paths import default_data_dir
@@ -67,6 +68,13 @@ def prepare_application(app: QApplication, locale: str) -> None:
     install_qt_translations(app, locale)
 
 
+def show_crash_dialog_if_possible() -> None:
+    """The crash dialog, when there is a screen to show it on (the GUI thread of a running, visible app)."""
+    on_gui_thread = threading.current_thread() is threading.main_thread()
+    if on_gui_thread and QApplication.instance() is not None and QGuiApplication.platformName() != "offscreen":
+        _show_crash_dialog()
+
+
 def _show_crash_dialog() -> None:
     box = QMessageBox(
         QMessageBox.Icon.Critical,
@@ -81,15 +89,18 @@ def _show_crash_dialog() -> None:
 
 
 def install_excepthook() -> None:
-    """Log uncaught exceptions and tell the user briefly, without the exception text (it may hold personal data)."""
+    """Log uncaught exceptions and tell the user briefly, without the exception text (it may hold personal data).
+
+    The log gets the type and the stack frames only (:func:`fzmediate.guard.log_unexpected`), masked.
+    """
     showing = False
 
     def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         nonlocal showing
         if issubclass(exc_type, KeyboardInterrupt):
-            sys.__excepthook__(exc_type, exc, tb)
+            QApplication.exit(EXIT_INTERRUPTED)  # Ctrl+C in the terminal: leave quietly
             return
-        log.critical("uncaught exception", exc_info=(exc_type, exc, tb))
+        log_unexpected(exc.with_traceback(tb), None, level=logging.CRITICAL)
         on_gui_thread = threading.current_thread() is threading.main_thread()
         if on_gui_thread and QApplication.instance() is not None and not showing:
             showing = True
@@ -99,11 +110,8 @@ def install_excepthook() -> None:
                 showing = False
 
     def thread_hook(args: threading.ExceptHookArgs) -> None:
-        log.critical(
-            "uncaught exception in thread %s",
-            args.thread.name if args.thread else "?",
-            exc_info=(args.exc_type, args.exc_value, args.exc_traceback),  # type: ignore[arg-type]
-        )
+        if args.exc_value is not None:
+            log_unexpected(args.exc_value.with_traceback(args.exc_traceback), None, level=logging.CRITICAL)
 
     sys.excepthook = hook
     threading.excepthook = thread_hook

@@ -19,7 +19,10 @@
 
 Rules (each problem names its field with a path such as ``parties[1].id_number``):
 
-- unknown fields are refused (a typo must not silently drop data); text fields must be JSON strings;
+- the JSON itself is read by :func:`fzmediate.jsonsafe.load_json`: at most 2 MB, nesting, number, surrogate,
+  control-character and duplicate-key limits, each refusal naming the field;
+- unknown fields are refused (a typo must not silently drop data), named only when the name cannot be
+  personal data (:func:`fzmediate.jsonsafe.key_text`); text fields must be JSON strings;
 - ``role``: applicant | respondent | third_party | agent; ``kind``: person | organization;
 - ``id_type``: resident_id | hk_macao_permit | taiwan_permit | hmt_residence | foreign_permanent | passport |
   uscc (default: uscc for an organization, resident_id for a person); an organization must use uscc and a
@@ -41,7 +44,6 @@ Nothing is written anywhere by this module: the service stores an :class:`Intake
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -54,6 +56,8 @@ from fzmediate.domain.case import CaseKind, PartyKind, PartyRole
 from fzmediate.domain.identity import IdType, validate_id_number, validate_phone
 from fzmediate.errors import ValidationError
 from fzmediate.i18n import _
+from fzmediate.jsonsafe import JsonInputError, load_json, unknown_field_problem
+from fzmediate.jsonsafe import Problem as Problem  # re-exported: the services name problems with it
 
 MAX_INTAKE_BYTES = 2 * 1024 * 1024
 MAX_NAME = 64
@@ -83,24 +87,8 @@ _MULTILINE_ALLOWED = frozenset("\t\n\r")
 _DIRECTION_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One broken rule: the field's path (``parties[1].id_number``) and a localized message naming it."""
-
-    field: str
-    message: str
-
-
-class IntakeError(ValidationError):
+class IntakeError(JsonInputError):
     """The intake was refused; ``problems`` lists every broken rule, the message names the first."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        first = problems[0]
-        message = first.message
-        if len(problems) > 1:
-            message += " " + _("({count} more problems)").format(count=len(problems) - 1)
-        super().__init__(message, field=first.field)
-        self.problems = tuple(problems)
 
 
 @dataclass(frozen=True)
@@ -130,45 +118,12 @@ class Intake:
 
 
 def parse_intake_json(text: str | bytes, *, catalogue: Bundle, today: date) -> Intake:
-    """Decode an intake document and validate it (see the module docstring)."""
-    if len(text) > MAX_INTAKE_BYTES:
-        raise IntakeError(
-            [Problem("(root)", _("Intake: the document is larger than {mb} MB.").format(mb=MAX_INTAKE_BYTES >> 20))]
-        )
+    """Decode an intake document (by the rules of :mod:`fzmediate.jsonsafe`) and validate it."""
     try:
-        decoded = text.decode("utf-8-sig") if isinstance(text, bytes) else text
-        data = json.loads(decoded, object_pairs_hook=_no_duplicate_keys, parse_constant=_reject_constant)
-    except UnicodeDecodeError:
-        raise IntakeError([Problem("(root)", _("Intake: the document is not UTF-8 text."))]) from None
-    except json.JSONDecodeError as exc:
-        raise IntakeError(
-            [
-                Problem(
-                    "(root)",
-                    _("Intake: not valid JSON (line {line}, column {column}).").format(
-                        line=exc.lineno, column=exc.colno
-                    ),
-                )
-            ]
-        ) from None
-    except RecursionError:
-        raise IntakeError([Problem("(root)", _("Intake: the document is nested too deeply."))]) from None
+        data = load_json(text, what=_("Intake data"), max_bytes=MAX_INTAKE_BYTES)
+    except JsonInputError as exc:
+        raise IntakeError(exc.problems) from None
     return validate_intake(data, catalogue=catalogue, today=today)
-
-
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise IntakeError(
-                [Problem(key, _("Intake: the field {field} appears twice in one object.").format(field=key))]
-            )
-        result[key] = value
-    return result
-
-
-def _reject_constant(name: str) -> Any:
-    raise IntakeError([Problem("(root)", _("Intake: {name} is not allowed in JSON.").format(name=name))])
 
 
 def validate_intake(data: object, *, catalogue: Bundle, today: date) -> Intake:
@@ -176,7 +131,7 @@ def validate_intake(data: object, *, catalogue: Bundle, today: date) -> Intake:
     checker = _Checker(today)
     if not isinstance(data, Mapping):
         raise IntakeError([Problem("(root)", _("Intake: expected a JSON object."))])
-    checker.unknown_fields(data, TOP_FIELDS, "")
+    checker.unknown_fields(data, TOP_FIELDS, [])
     matter_code, kind, procedure_id = checker.matter(data.get("matter"), catalogue)
     received_on = checker.received_on(data.get("received_on"))
     summary = checker.text(data.get("summary"), "summary", max_len=MAX_SUMMARY, required=True)
@@ -210,11 +165,11 @@ class _Checker:
     def fail(self, field: str, rule: str) -> None:
         self.problems.append(_rule(field, rule))
 
-    def unknown_fields(self, data: Mapping[Any, Any], known: Sequence[str], prefix: str) -> None:
+    def unknown_fields(self, data: Mapping[Any, Any], known: Sequence[str], parent: Sequence[str | int]) -> None:
+        """Keys that are not fields of the format; a key that may be personal data is not named."""
         for key in data:
             if key not in known:
-                path = prefix + str(key)
-                self.problems.append(_rule(path, _("unknown field (a typo?)")))
+                self.problems.append(unknown_field_problem(parent, key, _("unknown field (a typo?)")))
 
     # --- scalar fields ---------------------------------------------------------------------------
     def text(
@@ -323,7 +278,7 @@ class _Checker:
             self.fail(where, _("expected an object"))
             return None
         before = len(self.problems)
-        self.unknown_fields(raw, PARTY_FIELDS, where + ".")
+        self.unknown_fields(raw, PARTY_FIELDS, ["parties", index])
         role = self._enum(raw.get("role"), where + ".role", PartyRole)
         kind = self._enum(raw.get("kind"), where + ".kind", PartyKind)
         name = self.text(raw.get("name"), where + ".name", max_len=MAX_NAME, required=True, is_name=True)

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from fzmediate.i18n import _
+from fzmediate.jsonsafe import path_text
 
 
 def describe_problem(error: Mapping[str, Any]) -> str:
@@ -35,8 +36,9 @@ def describe_problem(error: Mapping[str, Any]) -> str:
 
 
 def field_path(parts: tuple[Any, ...]) -> str:
-    """``("matters", 3, "time_limits", 0, "unit")`` → ``matters[3].time_limits[0].unit``."""
-    text = ""
-    for part in parts:
-        text += "[{0}]".format(part) if isinstance(part, int) else ("." if text else "") + str(part)
-    return text
+    """``("matters", 3, "time_limits", 0, "unit")`` → ``matters[3].time_limits[0].unit``.
+
+    Keys come from the document, so they are shown as :func:`fzmediate.jsonsafe.key_text` allows: escaped,
+    cut, and ``<?>`` for a key that may be personal data.
+    """
+    return path_text([p if isinstance(p, int) else str(p) for p in parts]) if parts else ""

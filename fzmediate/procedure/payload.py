@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from fzmediate.domain.case import CaseRecord, Party, PartyRole, party_role_label
 from fzmediate.i18n import _
+from fzmediate.jsonsafe import character_problem, key_text
 from fzmediate.procedure.definition import ActionSpec, PayloadField
 
 #: Longest text we accept in one field: a long statement of facts fits, a pasted file does not.
@@ -94,6 +95,10 @@ class _Checker:
         if len(value) > MAX_TEXT:
             self.bad(spec, _("longer than {n} characters").format(n=MAX_TEXT))
             return None
+        rule = character_problem(value)
+        if rule is not None:
+            self.bad(spec, rule)
+            return None
         return value.strip()
 
     def party(self, spec: PayloadField, value: Any) -> str | None:
@@ -102,7 +107,12 @@ class _Checker:
             return None
         party = self.case.party(value)
         if party is None:
-            self.bad(spec, _("the case has no party {id}").format(id=value))
+            # What was typed is shown only when it cannot be personal data (a name typed instead of an id).
+            shown = key_text(value)
+            if shown is None:
+                self.bad(spec, _("the case has no party with the id given"))
+            else:
+                self.bad(spec, _("the case has no party {id}").format(id=shown))
             return None
         allowed = {PartyRole(r) for r in spec.party_roles}
         if not allowed:
@@ -125,7 +135,11 @@ class _Checker:
             return None
         unknown = sorted(str(k) for k in value if k not in TERM_KEYS)
         if unknown:
-            self.bad(spec, _("{where}: unknown field {key}").format(where=where, key=unknown[0]))
+            shown = key_text(unknown[0])
+            if shown is None:
+                self.bad(spec, _("{where}: an unknown field (its name is not shown)").format(where=where))
+            else:
+                self.bad(spec, _("{where}: unknown field {key}").format(where=where, key=shown))
             return None
         out: dict[str, Any] = {}
         for key in TERM_KEYS:
@@ -146,6 +160,9 @@ class _Checker:
                 out[key] = day.isoformat()
             elif not isinstance(item, str) or len(item) > MAX_TEXT:
                 self.bad(spec, _("{where}: {key} must be text").format(where=where, key=key))
+                return None
+            elif (rule := character_problem(item)) is not None:
+                self.bad(spec, _("{field}: {rule}").format(field=where, rule=rule))
                 return None
             else:
                 out[key] = item.strip()
@@ -233,8 +250,14 @@ def normalize_payload(case: CaseRecord, action: ActionSpec, raw: Any) -> tuple[d
     if not isinstance(raw, Mapping):
         return out, [_("The data for this act must be a set of named fields")]
     declared = {f.field for f in action.payload}
+    hidden = False
     for key in sorted(str(k) for k in raw if k not in declared):
-        checker.reasons.append(_("{field}: unknown field for this act").format(field=key))
+        shown = key_text(key)
+        if shown is not None:
+            checker.reasons.append(_("{field}: unknown field for this act").format(field=shown))
+        elif not hidden:  # one line for all the keys that are not shown
+            hidden = True
+            checker.reasons.append(_("a field unknown for this act (its name is not shown: it may be personal data)"))
     for spec in action.payload:
         value = raw.get(spec.field)
         if _missing(value):

@@ -8,14 +8,17 @@ from pathlib import Path
 import pytest
 
 from tests.cli_helpers import run_cli
+from tests.support import ADMIN_PW, MEDIATOR_PW, MEDIATOR_PW_2
 
-PW = {"FZMEDIATE_PASSWORD": "admin-pass-1"}
+PW = {"FZMEDIATE_PASSWORD": ADMIN_PW}
+#: `init` reads the first administrator's password as a password being set (README, Command line).
+NEW_ADMIN_PW = {"FZMEDIATE_NEW_PASSWORD": ADMIN_PW}
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("cli") / "data"
-    r = run_cli("init", "--admin", "admin", "--full-name", "王𠮷", "--data-dir", str(d), env=PW)
+    r = run_cli("init", "--admin", "admin", "--full-name", "王𠮷", "--data-dir", str(d), env=NEW_ADMIN_PW)
     assert r.code == 0, r.err
     assert "恢复码" in r.out
     r = run_cli(
@@ -32,7 +35,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
         str(d),
         "--user",
         "admin",
-        env={**PW, "FZMEDIATE_NEW_PASSWORD": "mediator-pass-1"},
+        env={**PW, "FZMEDIATE_NEW_PASSWORD": MEDIATOR_PW},
     )
     assert r.code == 0, r.err
     return d
@@ -78,7 +81,7 @@ def test_refused_operation_exit_1(store: Path) -> None:
         str(store),
         "--user",
         "admin",
-        env={**PW, "FZMEDIATE_NEW_PASSWORD": "mediator-pass-1"},
+        env={**PW, "FZMEDIATE_NEW_PASSWORD": MEDIATOR_PW},
     )
     assert r.code == 1 and "角色" in r.err
 
@@ -115,7 +118,7 @@ def test_backup_restore_and_passwd_remove(store: Path, tmp_path: Path) -> None:
         str(store),
         "--user",
         "admin",
-        env={**PW, "FZMEDIATE_NEW_PASSWORD": "mediator-pass-2"},
+        env={**PW, "FZMEDIATE_NEW_PASSWORD": MEDIATOR_PW_2},
     )
     assert r.code == 0, r.err
     r = run_cli(
@@ -125,7 +128,7 @@ def test_backup_restore_and_passwd_remove(store: Path, tmp_path: Path) -> None:
         str(store),
         "--user",
         "med1",
-        env={"FZMEDIATE_PASSWORD": "mediator-pass-2"},
+        env={"FZMEDIATE_PASSWORD": MEDIATOR_PW_2},
     )
     assert r.code == 0, r.err
     r = run_cli("user", "remove", "med1", "--data-dir", str(store), "--user", "admin", env=PW)
@@ -140,6 +143,6 @@ def test_backup_restore_and_passwd_remove(store: Path, tmp_path: Path) -> None:
         str(store),
         "--user",
         "med1",
-        env={"FZMEDIATE_PASSWORD": "mediator-pass-1"},
+        env={"FZMEDIATE_PASSWORD": MEDIATOR_PW},
     )
     assert r.code == 0, r.err  # the backup predates both the password change and the removal
