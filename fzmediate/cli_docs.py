@@ -6,10 +6,22 @@ Same conventions as ``fzmediate.cli``: exit 0 success, 1 refused (one localized 
 * ``doc render KIND --case ID --out FILE.pdf``: a draft (marked 草稿 on every page, not stored); with
   ``--issue``, the sealed document is stored as the next version of that kind and written to FILE.
   ``doc render guide --matter CODE --out FILE.pdf``: the 申请指南 of a matter (no case).
-* ``doc verify FILE.pdf``: valid or invalid with the reason; exit 0 valid, 1 invalid. Needs no unlock: it
-  trusts the certificates exported to ``<data dir>/office-certificates.pem`` (or ``--certificates PEM``).
+* ``doc verify FILE.pdf``: exit 0 valid (intact and signed by an office a district root certified), 3 signature
+  and seals intact but the signer not certified by the district (e.g. a self-issued office key), 1 invalid.
+  Needs no unlock and reads no file of the data directory: trust is the district roots shipped with the app.
+  ``--roots PEM`` replaces them with other roots, for tests and inspection only (it says so on stderr).
 * ``doc list --case ID``, ``doc kinds [--case ID]``, ``doc get DOC_ID --out FILE.pdf``,
   ``doc casefile --case ID --out FILE.pdf``, ``doc office [--name NAME]``.
+
+``fzmediate office …``: the office's document-signing key and its certification by the district
+(docs/trust.md):
+
+* ``office request --out REQ.pem`` (desk): a certificate request for the active office key;
+* ``office certify --root-key KEY.pem --root-cert ROOT.pem REQ.pem --out CERT.pem [--days N]`` (the
+  district, on its own offline machine; no store needed): the office certificate;
+* ``office install CERT.pem`` (desk): checks that it matches the active key and chains to a district root,
+  stores it with its chain (audited);
+* ``office show``: the active key's certificate and whether the district certified it.
 
 Written PDFs carry personal data: they are created readable by the owner only (mode 0600).
 """
@@ -21,7 +33,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from fzmediate.errors import UsageError
+from fzmediate.errors import UsageError, ValidationError
 from fzmediate.i18n import _
 
 SubParsers = Any  # argparse's _SubParsersAction is private
@@ -44,13 +56,25 @@ def _write(path: str, data: bytes) -> Path:
     return target
 
 
+#: Largest PDF ``doc verify`` reads: an issued document is far smaller; a huge file is never held in memory.
+MAX_PDF_BYTES = 128 * 1024 * 1024
+
+
 def _read(path: str) -> bytes:
     try:
-        return Path(path).read_bytes()
+        with Path(path).open("rb") as handle:
+            data = handle.read(MAX_PDF_BYTES + 1)
     except OSError as exc:
         raise UsageError(
             _("Cannot read {name}: {problem}").format(name=Path(path).name, problem=exc.strerror)
         ) from None
+    if len(data) > MAX_PDF_BYTES:
+        raise ValidationError(
+            _("{name} is larger than {mb} MB: not an issued document.").format(
+                name=Path(path).name, mb=MAX_PDF_BYTES >> 20
+            )
+        )
+    return data
 
 
 def _json(data: Any) -> None:
@@ -120,29 +144,44 @@ def _emit_written(args: argparse.Namespace, data: dict[str, Any], path: Path) ->
         print(_("Written to {path}.").format(path=path))
 
 
+#: Exit code of `doc verify` for a document whose signature and seals are intact but whose signer the
+#: district did not certify.
+NOT_CERTIFIED_EXIT = 3
+
+
+def _test_roots(path: str | None) -> list[Any] | None:
+    """The roots named with ``--roots`` (tests and inspection only), with a warning; None without it."""
+    if path is None:
+        return None
+    from cryptography import x509
+
+    try:
+        roots = x509.load_pem_x509_certificates(_read(path))
+    except ValueError:
+        raise UsageError(_("{name} holds no readable PEM certificate.").format(name=Path(path).name)) from None
+    print(
+        _("Warning: trusting the roots in {name} instead of the district roots shipped with the app.").format(
+            name=Path(path).name
+        ),
+        file=sys.stderr,
+    )
+    return roots
+
+
 def cmd_doc_verify(args: argparse.Namespace) -> int:
-    from fzmediate.documents.verify import verify_pdf
-    from fzmediate.paths import default_data_dir
-    from fzmediate.services.office_keys import certificates_path, read_certificates
+    from fzmediate.documents.verify import NOT_CERTIFIED, verify_pdf
 
     data = _read(args.file)
-    source = (
-        Path(args.certificates)
-        if args.certificates
-        else certificates_path(Path(args.data_dir) if args.data_dir else default_data_dir())
-    )
-    trusted = read_certificates(source)
-    result = verify_pdf(data, trusted)
+    result = verify_pdf(data, roots=_test_roots(args.roots))
     if args.json:
         _json(result)
     elif result.valid:
         print(result.message)
-    elif trusted:
-        print(result.message, file=sys.stderr)
     else:
-        hint = _("No trusted office certificates were found in {path}.").format(path=source)
-        print("{0} {1}".format(result.message, hint), file=sys.stderr)
-    return 0 if result.valid else 1
+        print(result.message, file=sys.stderr)
+    if result.valid:
+        return 0
+    return NOT_CERTIFIED_EXIT if result.reason == NOT_CERTIFIED else 1
 
 
 def cmd_doc_list(args: argparse.Namespace) -> int:
@@ -211,6 +250,89 @@ def cmd_doc_office(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_office_request(args: argparse.Namespace) -> int:
+    with _base()._session(args) as s:
+        request = s.documents.keys.certificate_request()
+    path = _write(args.out, request)
+    if args.json:
+        _json({"path": str(path)})
+    else:
+        print(_("Certificate request written to {path}; take it to the district to be certified.").format(path=path))
+    return 0
+
+
+def cmd_office_certify(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from cryptography import x509
+
+    from fzmediate.documents.certify import OFFICE_DAYS, certify_request, load_private_key
+    from fzmediate.documents.errors import SealError
+
+    try:
+        request = x509.load_pem_x509_csr(_read(args.request))
+    except ValueError:
+        raise UsageError(
+            _("{name} is not a readable certificate request (PEM).").format(name=Path(args.request).name)
+        ) from None
+    try:
+        root_certificate = x509.load_pem_x509_certificate(_read(args.root_cert))
+    except ValueError:
+        raise UsageError(
+            _("{name} is not a readable PEM certificate.").format(name=Path(args.root_cert).name)
+        ) from None
+    try:
+        root_key = load_private_key(_read(args.root_key))
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        certificate = certify_request(
+            request, root_key, root_certificate, valid_from=now, days=OFFICE_DAYS if args.days is None else args.days
+        )
+    except SealError as exc:
+        raise UsageError(str(exc)) from None
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from fzmediate.security.district_trust import common_name
+
+    path = _write(args.out, certificate.public_bytes(Encoding.PEM))
+    subject = common_name(certificate.subject)
+    if args.json:
+        _json({"path": str(path), "subject": subject, "not_after": certificate.not_valid_after_utc})
+    else:
+        print(
+            _("Certified {subject} until {date}; written to {path}.").format(
+                subject=subject, date=certificate.not_valid_after_utc.date().isoformat(), path=path
+            )
+        )
+    return 0
+
+
+def cmd_office_install(args: argparse.Namespace) -> int:
+    data = _read(args.certificate)
+    roots = _test_roots(args.roots)
+    with _base()._session(args) as s:
+        status = s.documents.keys.install(data, roots=roots)
+    if args.json:
+        _json({"subject": status.subject, "root": status.root, "certified": status.certified})
+    else:
+        print(_("Installed: {message}").format(message=status.message))
+    return 0
+
+
+def cmd_office_show(args: argparse.Namespace) -> int:
+    roots = _test_roots(args.roots)
+    with _base()._session(args) as s:
+        info = s.documents.keys.show(roots=roots)
+    if args.json:
+        _json(info)
+    else:
+        print(_("Office key {fingerprint}: {subject}, issued by {issuer}, valid until {date}.").format(
+            fingerprint=info.fingerprint[:16], subject=info.subject, issuer=info.issuer,
+            date=info.not_after.date().isoformat(),
+        ))  # fmt: skip
+        print(info.message)
+    return 0
+
+
 # --- parser ------------------------------------------------------------------------------------
 def register(sub: SubParsers, common: argparse.ArgumentParser, as_json: argparse.ArgumentParser) -> None:
     """Add the ``doc`` commands to the ``fzmediate`` parser."""
@@ -230,10 +352,8 @@ def register(sub: SubParsers, common: argparse.ArgumentParser, as_json: argparse
 
     p = dsub.add_parser("verify", parents=[common, as_json], help=_("check an issued PDF (no unlock needed)"))
     p.add_argument("file", metavar="FILE")
-    p.add_argument(
-        "--certificates", metavar="PEM", help=_("trusted office certificates (default: the data directory's)")
-    )
-    p.set_defaults(func=cmd_doc_verify, certificates=None)
+    p.add_argument("--roots", metavar="PEM", help=_("TESTS ONLY: trust these roots instead of the district's"))
+    p.set_defaults(func=cmd_doc_verify, roots=None)
 
     p = dsub.add_parser("list", parents=[common, as_json], help=_("the issued documents of a case"))
     p.add_argument("--case", required=True, metavar="ID")
@@ -256,3 +376,37 @@ def register(sub: SubParsers, common: argparse.ArgumentParser, as_json: argparse
     p = dsub.add_parser("office", parents=[common, as_json], help=_("show or set the issuing body's name"))
     p.add_argument("--name", metavar="NAME", help=_("the name printed and sealed on documents"))
     p.set_defaults(func=cmd_doc_office, name=None)
+
+    register_office(sub, common, as_json)
+
+
+def register_office(sub: SubParsers, common: argparse.ArgumentParser, as_json: argparse.ArgumentParser) -> SubParsers:
+    """Add the ``office`` group (the office's signing key and its certification); returns its sub-parsers so
+    that other ``office`` commands can be added to the same group."""
+    parser_class = type(common)
+    office = sub.add_parser("office", parents=[common], help=_("the office's signing key and its certification"))
+    osub = office.add_subparsers(dest="office_command", required=True, parser_class=parser_class)
+
+    p = osub.add_parser("request", parents=[common, as_json], help=_("a certificate request for the office key"))
+    p.add_argument("--out", required=True, metavar="REQ.pem", help=_("the request file to write"))
+    p.set_defaults(func=cmd_office_request)
+
+    p = osub.add_parser(
+        "certify", parents=[common, as_json], help=_("the district certifies a request (offline, no store)")
+    )
+    p.add_argument("request", metavar="REQ.pem")
+    p.add_argument("--root-key", required=True, metavar="KEY.pem", help=_("the district's root private key"))
+    p.add_argument("--root-cert", required=True, metavar="ROOT.pem", help=_("the district's root certificate"))
+    p.add_argument("--out", required=True, metavar="CERT.pem", help=_("the certificate file to write"))
+    p.add_argument("--days", type=int, metavar="N", help=_("validity in days (default: five years)"))
+    p.set_defaults(func=cmd_office_certify, days=None)
+
+    p = osub.add_parser("install", parents=[common, as_json], help=_("install the certificate the district issued"))
+    p.add_argument("certificate", metavar="CERT.pem")
+    p.add_argument("--roots", metavar="PEM", help=_("TESTS ONLY: trust these roots instead of the district's"))
+    p.set_defaults(func=cmd_office_install, roots=None)
+
+    p = osub.add_parser("show", parents=[common, as_json], help=_("the office key's certificate and its trust"))
+    p.add_argument("--roots", metavar="PEM", help=_("TESTS ONLY: trust these roots instead of the district's"))
+    p.set_defaults(func=cmd_office_show, roots=None)
+    return osub

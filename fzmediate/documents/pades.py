@@ -42,7 +42,7 @@ from fzmediate.i18n import _
 if TYPE_CHECKING:
     from fzmediate.documents.seal import OfficeSigner
 
-#: pyHanko counts the room for the CMS in hex digits: the same 3,072 bytes as `signature` reserves.
+#: pyHanko counts the room for the CMS in hex digits: the same bytes as `signature` reserves.
 BYTES_RESERVED = 2 * CONTENTS_RESERVED
 
 
@@ -86,8 +86,10 @@ def sign_pdf(
     pyhanko_signer = _DeterministicSigner(
         signing_cert=cert,
         signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
-        # Empty: the signing certificate is embedded anyway (pyHanko would otherwise write it twice).
-        cert_registry=SimpleCertificateStore(),  # type: ignore[no-untyped-call]
+        # The chain only: the signing certificate is embedded anyway (pyHanko would otherwise write it twice).
+        cert_registry=SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]
+            [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in signer.chain]
+        ),
     )
     writer = _AsIssuedWriter(io.BytesIO(pdf))
     first_id = writer._document_id[0]

@@ -11,10 +11,11 @@ document digest the SHA-256 over the document's identity and every page digest i
 over everything before it. So a printed page tells which document, case, date and position it belongs to and
 that the office issued it; a PDF page can be checked against its own content.
 
-**PDF signature.** The finished PDF is signed with pyHanko (PAdES baseline B-B, SHA-256) with the same key and
-its certificate. The office key is, for now, an EC P-256 (recommended: Acrobat and poppler verify it) or an
-Ed25519 key with a self-issued certificate, held by the caller (`OfficeSigner`). A self-issued certificate gives
-tamper evidence, not the legal standing of a licensed CA certificate under 《电子签名法》.
+**PDF signature.** The finished PDF is signed (PAdES baseline B-B, SHA-256; `signature`) with the same key; the
+CMS carries the office certificate and its chain up to the district root (`OfficeSigner.chain`). The office
+key is an EC P-256 (recommended: Acrobat and poppler verify it) or an Ed25519 key, held by the caller
+(`OfficeSigner`). Until the district certifies it (docs/trust.md) its certificate is self-issued: tamper
+evidence only, which `verify` reports as ``not_certified``, never as valid.
 
 **Determinism.** Ed25519 signatures are deterministic and ECDSA signatures are made deterministic (RFC 6979).
 The signing time is the document's ``issued_at`` (not the clock), pyHanko's metadata update is skipped (the
@@ -48,6 +49,10 @@ from fzmediate.i18n import _
 
 STATEMENT_PREFIX = "FZDOC1"
 SEAL_KEY = "/FZSeal"
+#: The catalog entry holding the issuing store's audit head (`format_anchor`), inside the signed bytes.
+ANCHOR_KEY = "/FZAuditHead"
+ANCHOR_PREFIX = "FZHEAD1"
+_ANCHOR = re.compile(r"FZHEAD1\|([1-9][0-9]{0,17}|0)\|([0-9a-f]{64})")
 QR_SIZE_MM = 22.0
 QR_TOP_MM = 8.0
 _DARK_RUN = re.compile(b"\x01+")
@@ -112,6 +117,22 @@ class SealStatement:
         )
 
 
+def format_anchor(sequence: int, digest: str) -> str:
+    """The audit head as the catalog carries it: ``FZHEAD1|<sequence>|<hash, 64 hex digits>``."""
+    text = "{0}|{1}|{2}".format(ANCHOR_PREFIX, sequence, digest)
+    if _ANCHOR.fullmatch(text) is None:
+        raise SealError(_("The audit head must be a sequence number and a SHA-256 in hex."))
+    return text
+
+
+def parse_anchor(text: str) -> tuple[int, str]:
+    """(sequence, hash) from `format_anchor`'s text; ValueError if it is not one."""
+    found = _ANCHOR.fullmatch(text)
+    if found is None:
+        raise ValueError("not an audit head")
+    return int(found.group(1)), found.group(2)
+
+
 def document_digest(document_id: str, case_number: str, issue_date: dt.date, page_digests: Sequence[bytes]) -> bytes:
     """SHA-256 over the document's identity and its page digests in order (the full 32 bytes)."""
     digest = hashlib.sha256()
@@ -132,9 +153,13 @@ class OfficeSigner:
     """The office's signing key and certificate: signs seal statements and PDFs.
 
     The key stays in memory with this object; how it is stored and unlocked is the caller's business.
+    `chain` holds the certificates that certify `certificate` up to (not including) a district root, in
+    order: they travel in every PDF signature so that a verifier can build the path to the root.
     """
 
-    def __init__(self, private_key: PrivateKey, certificate: x509.Certificate) -> None:
+    def __init__(
+        self, private_key: PrivateKey, certificate: x509.Certificate, chain: Sequence[x509.Certificate] = ()
+    ) -> None:
         if isinstance(private_key, ec.EllipticCurvePrivateKey):
             if not isinstance(private_key.curve, ec.SECP256R1):
                 raise SealError(_("The office key must be an EC P-256 or Ed25519 key."))
@@ -144,6 +169,7 @@ class OfficeSigner:
             raise SealError(_("The certificate does not belong to the office key."))
         self.private_key = private_key
         self.certificate = certificate
+        self.chain = tuple(chain)
 
     # --- construction ------------------------------------------------------------------------------------
     @classmethod
@@ -168,11 +194,18 @@ class OfficeSigner:
         return cls(key, self_issued_certificate(key, common_name, organization, valid_from, years, serial))
 
     @classmethod
-    def from_pem(cls, key_pem: bytes, certificate_pem: bytes, password: bytes | None = None) -> OfficeSigner:
+    def from_pem(
+        cls, key_pem: bytes, certificate_pem: bytes, password: bytes | None = None, chain_pem: bytes = b""
+    ) -> OfficeSigner:
         key = serialization.load_pem_private_key(key_pem, password=password)
         if not isinstance(key, (ec.EllipticCurvePrivateKey, ed25519.Ed25519PrivateKey)):
             raise SealError(_("The office key must be an EC P-256 or Ed25519 key."))
-        return cls(key, x509.load_pem_x509_certificate(certificate_pem))
+        chain = x509.load_pem_x509_certificates(chain_pem) if chain_pem.strip() else []
+        return cls(key, x509.load_pem_x509_certificate(certificate_pem), chain)
+
+    def with_certificate(self, certificate: x509.Certificate, chain: Sequence[x509.Certificate] = ()) -> OfficeSigner:
+        """The same key with another certificate for it (e.g. the one the district issued) and its chain."""
+        return OfficeSigner(self.private_key, certificate, chain)
 
     # --- signing -----------------------------------------------------------------------------------------
     @property
@@ -301,12 +334,9 @@ class QrSealer:
 
 
 def qr_modules(payload: str) -> list[list[bool]]:
-    """The QR matrix for `payload`: byte mode (UTF-8), error correction M, smallest version that fits.
-
-    The mask pattern is fixed (pattern 0) instead of scored: ReportLab's scoring of all eight masks costs
-    about 30 ms per code in pure Python, and any mask is valid for a reader. The matrix is ReportLab's for
-    these settings, computed by `qr` in about 0.3 ms instead of 5. The code is 22 mm wide (0.4 mm per module
-    at version 10) on an empty margin.
+    """The QR matrix for `payload`: byte mode (UTF-8), error correction M, smallest version that fits, and
+    the mask the ISO/IEC 18004 penalty rules choose (segno's matrix, computed by `qr` in about 1 ms instead
+    of segno's 23). The code is 22 mm wide (0.4 mm per module at version 10) on an empty margin.
     """
     return qr_matrix(payload)
 

@@ -12,10 +12,12 @@ the file's one revision instead of a second one:
 * the field: ``/FT /Sig``, ``/T (FzmediateSeal)``, a widget with ``/Rect [0 0 0 0]`` and ``/F 132`` (print,
   locked) on page 1, listed in ``/AcroForm`` with ``/SigFlags 3``;
 * the value: ``/Filter /Adobe.PPKLite``, ``/SubFilter /ETSI.CAdES.detached``, ``/M`` = the issue time,
-  ``/Reason``, ``/Location``, 3,072 bytes reserved for the CMS;
+  ``/Reason``, ``/Location``, 12 KiB reserved for the CMS (room for the chain and a later RFC 3161
+  time-stamp token);
 * the catalog declares the ESIC extension (PAdES) and ISO/TS 32002 (ECDSA P-256, Ed25519) with
   ``/Version /2.0``, as pyHanko did;
-* the CMS ``SignedData`` (`cms_signature`): the certificate, and signed attributes content-type,
+* the CMS ``SignedData`` (`cms_signature`): the office certificate and its chain up to the district root
+  (`OfficeSigner.chain`), and signed attributes content-type,
   message-digest and signing-certificate-v2 (no signing-time: PAdES puts the time in ``/M``); SHA-256 with
   ECDSA P-256 (RFC 6979 nonces, so deterministic), SHA-512 with Ed25519 (RFC 8419). A test checks that the
   DER equals pyHanko's for the same digest, and that pyHanko validates the result as covering the entire file.
@@ -45,8 +47,10 @@ if TYPE_CHECKING:
     from fzmediate.documents.seal import OfficeSigner
 
 SIGNATURE_FIELD = "FzmediateSeal"
-#: Room for the DER of the CMS (about 850 bytes with one certificate); the hex string is twice as long.
-CONTENTS_RESERVED = 3072
+#: Room for the DER of the CMS: about 850 bytes with one certificate and 500 more per chain certificate; the
+#: rest is kept for an RFC 3161 time-stamp token (an unsigned attribute, with the TSA's certificates) to be
+#: added later. The hex string in the file is twice as long.
+CONTENTS_RESERVED = 12288
 #: Widget flags: print (4) + locked (128).
 _WIDGET_FLAGS = 132
 _BYTE_RANGE_PLACEHOLDER = b"[0 0000000000 0000000000 0000000000]"
@@ -189,7 +193,7 @@ class _SignerParts:
 
 
 @functools.lru_cache(maxsize=16)
-def _signer_parts(der_certificate: bytes, ecdsa: bool) -> _SignerParts:
+def _signer_parts(der_certificate: bytes, der_chain: tuple[bytes, ...], ecdsa: bool) -> _SignerParts:
     """Encoded once per certificate with asn1crypto (the library pyHanko builds its CMS with)."""
     from asn1crypto import algos, cms, tsp  # type: ignore[import-untyped]
     from asn1crypto import x509 as asn1_x509
@@ -220,7 +224,9 @@ def _signer_parts(der_certificate: bytes, ecdsa: bool) -> _SignerParts:
         signed_data_head=version
         + _der(_SET, digest_algorithm_der)
         + cms.EncapsulatedContentInfo({"content_type": "data"}).dump()
-        + _der(_CONTEXT_0, der_certificate),
+        # certificates [0] IMPLICIT SET OF: the office certificate and its chain, sorted as DER sorts a SET OF
+        # (X.690 §11.6), which is also the order asn1crypto writes pyHanko's in.
+        + _der(_CONTEXT_0, b"".join(sorted({der_certificate, *der_chain}))),
         signer_info_head=version + sid.dump() + digest_algorithm_der,
         content_type=cms.CMSAttribute({"type": "content_type", "values": ["data"]}).dump(),
         message_digest_type=cms.CMSAttributeType("message_digest").dump(),
@@ -239,7 +245,11 @@ def cms_signature(signer: OfficeSigner, digest: bytes) -> bytes:
     the whole structure with asn1crypto each time cost about 10 ms.)
     """
     ecdsa = isinstance(signer.private_key, ec.EllipticCurvePrivateKey)
-    parts = _signer_parts(signer.certificate.public_bytes(serialization.Encoding.DER), ecdsa)
+    parts = _signer_parts(
+        signer.certificate.public_bytes(serialization.Encoding.DER),
+        tuple(c.public_bytes(serialization.Encoding.DER) for c in signer.chain),
+        ecdsa,
+    )
     message_digest = _der(_SEQUENCE, parts.message_digest_type + _der(_SET, _der(_OCTET_STRING, digest)))
     # A DER SET OF is sorted by encoding (X.690 §11.6): content-type, message-digest, signing certificate,
     # the order pyHanko writes them in.

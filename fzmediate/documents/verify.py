@@ -1,24 +1,32 @@
-"""Check an issued PDF: signed by a trusted office key, unchanged since, every page the page sealed there.
+"""Check an issued PDF: signed by an office the district certified, unchanged since, every page the page sealed.
 
 `verify_pdf` answers with one `VerifyResult`: ``valid`` or the first reason it is not, in this order:
 
-``unreadable``    not a PDF that can be read at all;
-``unsigned``      no PDF signature;
-``unknown_key``   signed, but by a key that is not in the trusted set;
-``altered``       the signed bytes were changed or bytes were added after signing. If the page seals show
-                  that pages were reordered or taken from another document, ``swapped_page`` is reported
-                  instead, since that says more;
-``not_sealed``    signed, but the pages carry no seal statements;
-``wrong_digest``  a page's content, or the document digest, does not match its signed seal statement (a
-                  trusted key signed a PDF whose content is not what was sealed), or a seal signature is bad;
-``swapped_page``  a page is missing, extra, out of order or belongs to another document.
+``unreadable``     not a PDF that can be read at all;
+``unsigned``       no PDF signature;
+``altered``        the signed bytes were changed or bytes were added after signing. If the page seals show
+                   that pages were reordered or taken from another document, ``swapped_page`` is reported
+                   instead, since that says more;
+``not_sealed``     signed, but the pages carry no seal statements;
+``wrong_digest``   a page's content, or the document digest, does not match its signed seal statement (the
+                   signer's key signed a PDF whose content is not what was sealed), or a seal signature is bad;
+``swapped_page``   a page is missing, extra, out of order or belongs to another document;
+``not_certified``  signature and seals are intact, but the signer's certificate does not chain to a district
+                   root (self-issued, unknown issuer, expired, bad signature, not a CA: `ChainStatus`).
+
+Trust comes only from the district roots shipped with the app (`fzmediate.security.district_trust`); the
+office certificate and its chain come from the PDF signature itself (the CMS certificates). No file in the
+data directory is consulted. ``roots=`` is for tests and inspection with a TEST-ONLY root.
+
+`read_anchor` gives the audit head (sequence number, hash) the issuing store had when the document was
+issued: it is in the document catalog (``/FZAuditHead``), inside the signed byte range.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -28,31 +36,36 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from fzmediate.documents.render import page_body_digest
 from fzmediate.documents.seal import (
+    ANCHOR_KEY,
     SEAL_KEY,
     STATEMENT_PREFIX,
-    PublicKey,
     SealStatement,
     b64url,
-    public_key_id,
+    parse_anchor,
     verify_statement,
 )
 from fzmediate.i18n import _
+from fzmediate.security.district_trust import ChainStatus, common_name, office_chain_status
 
 VALID: Final = "valid"
 UNREADABLE: Final = "unreadable"
 UNSIGNED: Final = "unsigned"
-UNKNOWN_KEY: Final = "unknown_key"
 ALTERED: Final = "altered"
 NOT_SEALED: Final = "not_sealed"
 WRONG_DIGEST: Final = "wrong_digest"
 SWAPPED_PAGE: Final = "swapped_page"
-
-Trusted = x509.Certificate | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey
+NOT_CERTIFIED: Final = "not_certified"
 
 
 @dataclass(frozen=True)
 class VerifyResult:
-    """The answer: `valid`, a stable `reason` word (module docs) and a localized message for people."""
+    """The answer: `valid`, a stable `reason` word (module docs) and a localized message for people.
+
+    `intact` says that the PDF signature and every page seal are intact (true for ``valid`` and
+    ``not_certified``); `trust` is the `ChainStatus` reason of the signer's certificate chain and
+    `certified_by` the district root's name when certified. `anchor` is the audit head at issuance
+    (sequence, hash), read only from an intact document.
+    """
 
     valid: bool
     reason: str
@@ -64,6 +77,10 @@ class VerifyResult:
     signer: str = ""
     #: 1-based page the reason refers to, when there is one.
     page: int | None = None
+    intact: bool = False
+    trust: str = ""
+    certified_by: str = ""
+    anchor: tuple[int, str] | None = None
 
 
 @dataclass
@@ -72,22 +89,25 @@ class _Page:
     digest: bytes | None  # None when the page content could not be read
 
 
-def verify_pdf(data: bytes, trusted: Iterable[Trusted]) -> VerifyResult:
-    """Verify an issued document against the trusted office certificates or public keys."""
-    trusted_ids = {public_key_id(t.public_key() if isinstance(t, x509.Certificate) else t) for t in trusted}
-    pages = _read_pages(data)
-    if pages is None:
+def verify_pdf(
+    data: bytes, *, roots: Sequence[x509.Certificate] | None = None, at: dt.datetime | None = None
+) -> VerifyResult:
+    """Verify an issued document; trusted only if its signer chains to a district root (module docs).
+
+    `roots` replaces the shipped district roots (tests: a TEST-ONLY root); `at` (default: now) is the moment
+    the certificates must be valid at.
+    """
+    read = _read_pdf(data)
+    if read is None:
         return VerifyResult(False, UNREADABLE, _("Invalid: the file is not a readable PDF."))
+    pages, anchor = read
     signature = _signature(data)
     if signature is None:
         return VerifyResult(False, UNSIGNED, _("Invalid: the document carries no signature."), pages=len(pages))
-    embedded, certificate = signature
-    signer_name = _common_name(certificate)
+    embedded, certificate, others = signature
+    signer_name = common_name(certificate.subject)
     public_key = certificate.public_key()
     info = _identity(pages, signer_name)
-    if public_key_id(public_key) not in trusted_ids:
-        message = _("Invalid: signed by a key that is not trusted ({signer}).").format(signer=signer_name)
-        return VerifyResult(False, UNKNOWN_KEY, message, **info)
     if not _intact(embedded, certificate):
         misplaced = _misplaced_page(pages)
         if misplaced is not None:
@@ -95,19 +115,49 @@ def verify_pdf(data: bytes, trusted: Iterable[Trusted]) -> VerifyResult:
         return VerifyResult(False, ALTERED, _("Invalid: the bytes were changed after signing."), **info)
     if all(p.statement is None for p in pages):
         return VerifyResult(False, NOT_SEALED, _("Invalid: the pages carry no seal."), **info)
-    assert isinstance(public_key, (ec.EllipticCurvePublicKey, ed25519.Ed25519PublicKey))
-    wrong = _wrong_digest_page(pages, public_key)
+    # Seals are only ever made with EC P-256 or Ed25519 keys: any other key's seals cannot be valid.
+    usable = isinstance(public_key, (ec.EllipticCurvePublicKey, ed25519.Ed25519PublicKey))
+    wrong = _wrong_digest_page(pages, public_key) if usable else 1
     if wrong is not None:
         message = _("Invalid: page {page} does not match its seal (wrong digest).").format(page=wrong)
         return VerifyResult(False, WRONG_DIGEST, message, **info, page=wrong)
     misplaced = _misplaced_page(pages)
     if misplaced is not None:
         return _swapped(misplaced, info)
-    message = _("Valid: document {id}, case {case}, issued {date}, {pages} pages, signed by {signer}.").format(
+    chain = office_chain_status([certificate, *others], roots=roots, at=at)
+    if not chain.certified:
+        return _not_certified(chain, info, anchor)
+    message = _(
+        "Valid: document {id}, case {case}, issued {date}, {pages} pages, signed by {signer}, certified by {root}."
+    ).format(
         id=info["document_id"], case=info["case_number"] or "-", date=info["issue_date"], pages=len(pages),
-        signer=signer_name,
+        signer=signer_name, root=chain.root,
     )  # fmt: skip
-    return VerifyResult(True, VALID, message, **info)
+    return VerifyResult(
+        True, VALID, message, **info, intact=True, trust=chain.reason, certified_by=chain.root, anchor=anchor
+    )
+
+
+def read_anchor(
+    data: bytes, *, roots: Sequence[x509.Certificate] | None = None, require_certified: bool = False
+) -> tuple[int, str] | None:
+    """The audit head (sequence number, hash) sealed into an issued document, or None.
+
+    None unless the signature and every seal are intact (and, with `require_certified`, the signer is
+    certified by a district root), or when the document carries no audit head (issued before it did).
+    """
+    result = verify_pdf(data, roots=roots)
+    if not result.intact or (require_certified and not result.valid):
+        return None
+    return result.anchor
+
+
+def _not_certified(chain: ChainStatus, info: dict[str, Any], anchor: tuple[int, str] | None) -> VerifyResult:
+    message = _(
+        "Signature intact, but the issuing office's certificate is not certified by a district root "
+        "(document {id}, signed by {signer}): {problem}"
+    ).format(id=info.get("document_id") or "-", signer=info["signer"], problem=chain.message)
+    return VerifyResult(False, NOT_CERTIFIED, message, **info, intact=True, trust=chain.reason, anchor=anchor)
 
 
 def _swapped(page: int, info: dict[str, Any]) -> VerifyResult:
@@ -130,7 +180,8 @@ def _identity(pages: list[_Page], signer: str) -> dict[str, Any]:
     }
 
 
-def _read_pages(data: bytes) -> list[_Page] | None:
+def _read_pdf(data: bytes) -> tuple[list[_Page], tuple[int, str] | None] | None:
+    """Every page's seal statement and content digest, and the audit head in the catalog; None if unreadable."""
     import pikepdf
 
     try:
@@ -138,6 +189,13 @@ def _read_pages(data: bytes) -> list[_Page] | None:
     except Exception:  # any parse failure means the same thing to the user
         return None
     with pdf:
+        anchor: tuple[int, str] | None = None
+        raw_anchor = pdf.Root.get(ANCHOR_KEY)
+        if raw_anchor is not None:
+            try:
+                anchor = parse_anchor(bytes(raw_anchor).decode("ascii"))
+            except (ValueError, TypeError):
+                anchor = None
         pages = []
         for page in pdf.pages:
             statement: SealStatement | None = None
@@ -149,7 +207,7 @@ def _read_pages(data: bytes) -> list[_Page] | None:
                 except (ValueError, TypeError):
                     statement = None
             pages.append(_Page(statement, _content_digest(page)))
-    return pages
+    return pages, anchor
 
 
 def _content_digest(page: Any) -> bytes | None:
@@ -168,7 +226,8 @@ def _content_digest(page: Any) -> bytes | None:
     return page_body_digest(data)
 
 
-def _signature(data: bytes) -> tuple[Any, x509.Certificate] | None:
+def _signature(data: bytes) -> tuple[Any, x509.Certificate, list[x509.Certificate]] | None:
+    """The last signature, its signer's certificate and the other certificates its CMS carries."""
     from pyhanko.pdf_utils.reader import PdfFileReader
 
     try:
@@ -181,9 +240,10 @@ def _signature(data: bytes) -> tuple[Any, x509.Certificate] | None:
     embedded = signatures[-1]
     try:
         certificate = x509.load_der_x509_certificate(embedded.signer_cert.dump())
-    except Exception:
+        others = [x509.load_der_x509_certificate(c.dump()) for c in embedded.other_embedded_certs]
+    except Exception:  # a certificate that cannot be parsed: no signature we can check
         return None
-    return embedded, certificate
+    return embedded, certificate, others
 
 
 def _intact(embedded: Any, certificate: x509.Certificate) -> bool:
@@ -200,13 +260,6 @@ def _intact(embedded: Any, certificate: x509.Certificate) -> bool:
     except Exception:  # pyHanko refuses to validate a broken structure: the bytes are not as signed
         return False
     return bool(status.intact and status.valid and status.coverage == SignatureCoverageLevel.ENTIRE_FILE)
-
-
-def _common_name(certificate: x509.Certificate) -> str:
-    from cryptography.x509.oid import NameOID
-
-    names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-    return str(names[0].value) if names else certificate.subject.rfc4514_string()
 
 
 def _misplaced_page(pages: list[_Page]) -> int | None:
@@ -227,7 +280,7 @@ def _misplaced_page(pages: list[_Page]) -> int | None:
     return None
 
 
-def _wrong_digest_page(pages: list[_Page], public_key: PublicKey) -> int | None:
+def _wrong_digest_page(pages: list[_Page], public_key: Any) -> int | None:
     """The first page whose seal is not validly signed or does not match the page content, or None."""
     from fzmediate.documents.seal import document_digest
 

@@ -25,10 +25,10 @@ from fzmediate.services.session import Session
 from fzmediate.services.workspace import Workspace
 from fzmediate.store.models import Meta
 from tests.cases_support import AGENT_ID, RESPONDENT_ID, person
-from tests.support import ADMIN_PW
+from tests.support import ADMIN_PW, MEDIATOR_PW, SUPERVISOR_PW
 
-MEDIATOR = ("med1", "mediator-pass-1")
-SUPERVISOR = ("sup1", "supervisor-pass-1")
+MEDIATOR = ("med1", MEDIATOR_PW)
+SUPERVISOR = ("sup1", SUPERVISOR_PW)
 OFFICE = "深圳市坪山区坪山街道办事处"
 DEVICE_CODE = "0A0B0C"
 APPLICANT = "王𠮷"

@@ -15,6 +15,7 @@ from fzmediate.documents.seal import OfficeSigner
 from fzmediate.documents.templates.agreement import agreement_spec
 from fzmediate.documents.templates.guide import guide_spec
 from tests.documents.samples import agreement_data
+from tests.documents.trust import certified
 
 ISSUE_DATE = dt.date(2026, 11, 29)
 
@@ -27,7 +28,8 @@ def make_signer(name: str = "深圳市坪山区坪山街道人民调解委员会
 
 @pytest.fixture(scope="session")
 def signer() -> OfficeSigner:
-    return make_signer()
+    """An office key certified by an intermediate below the TEST-ONLY root (pass ``roots=[trust.root()]``)."""
+    return certified(make_signer(), via_intermediate=True)
 
 
 @pytest.fixture(scope="session")

@@ -1,51 +1,68 @@
 """Issuing in one pass: the QR matrix, the PDF/A entries and the PAdES signature that ReportLab writes itself
-are what ReportLab's QR encoder, pikepdf and pyHanko made before (see `issue`, `qr`, `pdfa`, `signature`)."""
+are what segno, pikepdf and pyHanko make (see `issue`, `qr`, `pdfa`, `signature`); pyHanko and poppler
+validate the signature with the chain it carries, given only the (TEST-ONLY) district root."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 import pytest
+import segno
 from asn1crypto import cms  # type: ignore[import-untyped]
 from cryptography.hazmat.primitives.serialization import Encoding
-from reportlab.graphics.barcode import qrencoder
 
+from fzmediate.documents import signature
 from fzmediate.documents.issue import IssuedDocument, issue_pdf
 from fzmediate.documents.model import DocumentSpec
 from fzmediate.documents.qr import qr_matrix
 from fzmediate.documents.seal import OfficeSigner
 from fzmediate.documents.signature import cms_signature
+from tests.documents import trust
 from tests.documents.conftest import make_signer
+from tests.documents.trust import START, certified
+from tests.support import soak_scale
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _reportlab_matrix(payload: str) -> list[list[bool]]:
-    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
-    code.addData(qrencoder.QR8bitByte(payload.encode("utf-8")))
-    code.version = code.calculate_version()
-    code.makeImpl(False, 0)
-    return [[bool(m) for m in row] for row in code.modules]
+def _segno_matrix(payload: str) -> tuple[list[list[bool]], int]:
+    code = segno.make_qr(payload.encode("utf-8"), error="M", mode="byte", boost_error=False)
+    return [[bool(m) for m in row] for row in code.matrix], code.mask
 
 
-def test_the_qr_matrix_is_reportlabs() -> None:
+@pytest.mark.soak
+def test_the_qr_matrix_is_segnos() -> None:
+    """Module for module segno's symbol, mask chosen by the ISO/IEC 18004 penalty rules (not a fixed mask)."""
     rng = random.Random(20261129)
     alphabet = "FZDOC1|D-2026-0123456789abcXYZ_坪调〔〕号𠮷"
-    lengths = [0, 1, 13, 14, 100, 180, 188, 250, *(rng.randint(1, 700) for _ in range(25))]
-    versions = set()
+    extra = soak_scale(40, 2000)
+    lengths = [0, 1, 13, 14, 100, 180, 188, 250, *(rng.randint(1, 700) for _ in range(extra))]
+    versions, masks = set(), set()
     for length in lengths:
         payload = "".join(rng.choice(alphabet) for _ in range(length))
-        expected = _reportlab_matrix(payload)
+        expected, mask = _segno_matrix(payload)
         versions.add((len(expected) - 17) // 4)
+        masks.add(mask)
         assert qr_matrix(payload) == expected, length
     # Small versions, version information (≥ 7) and the 16-bit length field (≥ 10) are all covered.
     assert min(versions) == 1 and any(7 <= v < 10 for v in versions) and max(versions) >= 10
+    assert len(masks) >= 6  # the mask is chosen per code
+
+
+def test_a_seal_payload_takes_segnos_mask(issued_agreement: IssuedDocument) -> None:
+    for statement in issued_agreement.statements:
+        expected, _mask = _segno_matrix(statement.encode())
+        assert qr_matrix(statement.encode()) == expected
 
 
 def _embedded_cms(pdf: bytes) -> bytes:
@@ -56,39 +73,105 @@ def _embedded_cms(pdf: bytes) -> bytes:
 
 
 @pytest.mark.parametrize("key_type", ["ec-p256", "ed25519"])
-def test_the_cms_is_pyhankos(agreement_pdf: bytes, key_type: str) -> None:
-    """For the same key and document digest, the CMS written in the rendering pass is pyHanko's, byte for byte."""
+@pytest.mark.parametrize("chain", ["self-issued", "certified", "via-intermediate"])
+def test_the_cms_is_pyhankos(agreement_pdf: bytes, key_type: str, chain: str) -> None:
+    """For the same key, chain and document digest, the CMS written in the rendering pass is pyHanko's, byte
+    for byte (certificates included)."""
     import datetime as dt
 
-    office = make_signer(key_type=key_type)
+    office = _office(key_type, chain)
     moment = dt.datetime(2026, 11, 29, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     by_pyhanko = _embedded_cms(office.sign_pdf(agreement_pdf, signing_time=moment, reason="签发"))
-    signer_info = cms.ContentInfo.load(by_pyhanko)["content"]["signer_infos"][0]
+    signed_data = cms.ContentInfo.load(by_pyhanko)["content"]
+    assert len(signed_data["certificates"]) == 1 + len(office.chain)
+    signer_info = signed_data["signer_infos"][0]
     digest = next(a["values"][0].native for a in signer_info["signed_attrs"] if a["type"].native == "message_digest")
     assert cms_signature(office, digest) == by_pyhanko
 
 
-@pytest.mark.parametrize("key_type", ["ec-p256", "ed25519"])
-def test_pyhanko_validates_the_signature_over_the_entire_file(agreement: DocumentSpec, key_type: str) -> None:
+def _office(key_type: str, chain: str) -> OfficeSigner:
+    office = make_signer(key_type=key_type)
+    if chain == "self-issued":
+        return office
+    return certified(office, via_intermediate=chain == "via-intermediate")
+
+
+def _pyhanko_status(pdf: bytes, trust_root: Any) -> Any:
     from asn1crypto import x509 as asn1_x509
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
-    office = make_signer(key_type=key_type)
-    pdf = issue_pdf(agreement, office).pdf
     reader = PdfFileReader(io.BytesIO(pdf))  # strict parsing
     (embedded,) = reader.embedded_signatures
-    root = asn1_x509.Certificate.load(office.certificate.public_bytes(Encoding.DER))
-    context = ValidationContext(
-        trust_roots=[root], allow_fetching=False, moment=office.certificate.not_valid_before_utc
-    )
-    status = validate_pdf_signature(embedded, signer_validation_context=context)
-    assert status.intact and status.valid and status.trusted
+    root = asn1_x509.Certificate.load(trust_root.public_bytes(Encoding.DER))
+    # Only the root is given: the intermediate must come from the signature itself.
+    context = ValidationContext(trust_roots=[root], allow_fetching=False, moment=START + dt.timedelta(days=300))
+    return embedded, validate_pdf_signature(embedded, signer_validation_context=context)
+
+
+@pytest.mark.parametrize("key_type", ["ec-p256", "ed25519"])
+@pytest.mark.parametrize("chain", ["certified", "via-intermediate"])
+def test_pyhanko_validates_the_signature_with_the_chain(agreement: DocumentSpec, key_type: str, chain: str) -> None:
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+    office = _office(key_type, chain)
+    pdf = issue_pdf(agreement, office).pdf
+    embedded, status = _pyhanko_status(pdf, trust.root())
+    assert status.intact and status.valid and status.trusted, status.pretty_print_details()
     assert status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    path = [c.subject.native["common_name"] for c in status.validation_path]
+    assert path[0].startswith("TEST-ONLY") and path[-1] == "深圳市坪山区坪山街道人民调解委员会"
+    assert len(path) == (3 if chain == "via-intermediate" else 2)
     assert embedded.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"
     assert embedded.sig_object["/Reason"] == "签发"
+
+
+def test_pyhanko_does_not_trust_a_self_issued_signer(agreement: DocumentSpec) -> None:
+    _embedded, status = _pyhanko_status(issue_pdf(agreement, make_signer()).pdf, trust.root())
+    assert status.intact and status.valid and not status.trusted
+
+
+def test_the_signature_leaves_room_for_a_time_stamp(agreement: DocumentSpec) -> None:
+    """An RFC 3161 token (with the TSA's certificates) takes about 4–6 KB: it fits after the chain."""
+    office = _office("ec-p256", "via-intermediate")
+    used = len(_embedded_cms(issue_pdf(agreement, office).pdf))
+    assert signature.CONTENTS_RESERVED - used >= 8192
+
+
+# `make test` installs poppler-utils and libnss3-tools (.ci/sysdeps); only a machine without them skips.
+@pytest.mark.skipif(
+    (shutil.which("pdfsig") is None or shutil.which("certutil") is None) and os.environ.get("CI") != "true",
+    reason="pdfsig (poppler-utils) or certutil (libnss3-tools) is not installed; make test installs them",
+)
+def test_pdfsig_validates_the_signature_with_the_chain(agreement: DocumentSpec, tmp_path: Path) -> None:
+    """poppler (NSS) trusts the signer through the chain in the signature, given only the root."""
+    nss = tmp_path / "nss"
+    nss.mkdir()
+    root_pem = tmp_path / "root.pem"
+    root_pem.write_bytes(trust.root().public_bytes(Encoding.PEM))
+    subprocess.run(["certutil", "-N", "-d", "sql:{0}".format(nss), "--empty-password"], check=True)
+    subprocess.run(
+        ["certutil", "-A", "-d", "sql:{0}".format(nss), "-n", "root", "-t", "C,C,C", "-i", str(root_pem)], check=True
+    )
+
+    def pdfsig(office: OfficeSigner) -> list[str]:
+        target = tmp_path / "signed.pdf"
+        target.write_bytes(issue_pdf(agreement, office).pdf)
+        out = subprocess.run(
+            ["pdfsig", "-nssdir", "sql:{0}".format(nss), str(target)], capture_output=True, text=True, check=False
+        ).stdout
+        return [line.strip() for line in out.splitlines() if "Validation:" in line]
+
+    chained = _office("ec-p256", "via-intermediate")
+    assert pdfsig(chained) == [
+        "- Signature Validation: Signature is Valid.",
+        "- Certificate Validation: Certificate is Trusted.",
+    ]
+    # The same certificate without its chain in the signature: NSS cannot reach the root.
+    unchained = chained.with_certificate(chained.certificate)
+    assert pdfsig(unchained)[1] == "- Certificate Validation: Certificate issuer is unknown."
+    assert pdfsig(make_signer())[1] == "- Certificate Validation: Certificate issuer is unknown."
 
 
 def test_the_issued_pdf_is_one_revision_with_the_pdfa_entries(issued_agreement: IssuedDocument) -> None:

@@ -236,8 +236,9 @@ def test_no_private_key_or_machine_path_in_committed_resources() -> None:
                 text = path.read_text(encoding="utf-8")
                 assert "PRIVATE KEY" not in text or path.suffix == ".py", path.name
                 assert str(REPO.parent) + "/" not in text, path.name  # no absolute path of this checkout
-    pems = [p.name for p in (REPO / "tests").rglob("*.pem")]
-    assert pems == ["dev-signing-key.pem"]
+    pems = sorted(p.name for p in (REPO / "tests").rglob("*.pem"))
+    # The labelled TEST-ONLY keys: the catalogue's dev key and the trust root of tests/fixtures/trust.
+    assert pems == ["TEST-ONLY-root-key.pem", "TEST-ONLY-root.pem", "dev-signing-key.pem"]
 
 
 def test_shipped_holiday_tables_fit_the_bundle_shape() -> None:

@@ -79,12 +79,13 @@ def test_render_a_draft_then_issue_verify_and_tamper(store: Store, tmp_path: Pat
     assert (info["kind"], info["version"]) == ("agreement", 1)
     assert hashlib.sha256(issued.read_bytes()).hexdigest() == info["sha256"]
 
-    # Verification needs no user and no password: the exported certificates are trusted.
+    # Verification needs no user and no password. The store's own key is self-issued (the district has not
+    # certified it): intact, never valid, exit 3 (tests/documents/test_office_cli.py certifies one).
     r = doc(store, "verify", str(issued), env={}, user=False)
-    assert r.code == 0, r.err
-    assert r.out.startswith("Valid") and info["id"] in r.out
+    assert r.code == 3, r.err
+    assert info["id"] in r.err and "not certified by a district root" in one_line(r)
     r = doc(store, "verify", str(issued), "--json", env={}, user=False)
-    assert r.code == 0 and json.loads(r.out)["valid"] is True
+    assert r.code == 3 and json.loads(r.out)["reason"] == "not_certified"
 
     data = bytearray(issued.read_bytes())
     at = data.find(b"/Producer")
@@ -97,13 +98,13 @@ def test_render_a_draft_then_issue_verify_and_tamper(store: Store, tmp_path: Pat
     assert r.code == 1 and json.loads(r.out)["reason"] == "altered"
 
 
-def test_verify_with_no_trusted_certificate_is_invalid(store: Store, tmp_path: Path) -> None:
+def test_verify_no_longer_takes_a_certificates_file(store: Store, tmp_path: Path) -> None:
     issued = tmp_path / "decision.pdf"
     assert doc(store, "render", "decision", "--case", store.adjudicated, "--out", str(issued), "--issue").code == 0
-    empty = tmp_path / "none.pem"
-    empty.write_text("")
-    r = doc(store, "verify", str(issued), "--certificates", str(empty), "--json", env={}, user=False)
-    assert r.code == 1 and json.loads(r.out)["reason"] == "unknown_key"
+    exported = store.data / "office-certificates.pem"
+    assert exported.exists()  # still written, for information
+    r = doc(store, "verify", str(issued), "--certificates", str(exported), "--json", env={}, user=False)
+    assert r.code == 2
 
 
 def test_list_get_and_reissue(store: Store, tmp_path: Path) -> None:
