@@ -1,8 +1,15 @@
 """The ``fzmediate`` command: a thin shell over ``fzmediate.services``.
 
-Exit codes: 0 success, 1 refused operation (one localized line on stderr), 2 usage error.
+Exit codes: 0 success, 1 refused operation (one localized line on stderr), 2 usage error, 130 interrupted.
+Whatever goes wrong, the user sees one line and never a traceback (:mod:`fzmediate.guard`); output cut
+short by a closed pipe (``fzmediate case list | head``) ends quietly.
+
+The global options ``--data-dir``, ``--user``, ``--lang`` and ``--json`` may stand before or after the
+sub-command (``fzmediate --data-dir D init`` = ``fzmediate init --data-dir D``); given twice, the later one
+wins. ``--json`` is refused by commands that have no JSON output.
+
 Passwords come from an interactive prompt or, for automation, ``FZMEDIATE_PASSWORD`` (acting user) and
-``FZMEDIATE_NEW_PASSWORD`` (a password being set).
+``FZMEDIATE_NEW_PASSWORD`` (a password being set, including the first administrator's at ``init``).
 """
 
 from __future__ import annotations
@@ -13,12 +20,14 @@ import json
 import logging
 import os
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, NoReturn
 
-from fzmediate.errors import FzError, UsageError
+from fzmediate.errors import UsageError
+from fzmediate.guard import one_line, run_guarded
 from fzmediate.i18n import _, set_locale
 from fzmediate.logsetup import configure_logging
 from fzmediate.paths import default_data_dir
@@ -33,8 +42,11 @@ log = logging.getLogger(__name__)
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        print(_("fzmediate: usage error: {detail}").format(detail=message), file=sys.stderr)
+        """One line: what is wrong and where to read how it is done (the usage text is in --help)."""
+        print(
+            one_line(_("{prog}: usage error: {detail} (see {prog} --help)").format(prog=self.prog, detail=message)),
+            file=sys.stderr,
+        )
         raise SystemExit(2)
 
 
@@ -56,17 +68,28 @@ def _workspace(args: argparse.Namespace) -> Workspace:
     return Workspace(data_dir)
 
 
-def _session(args: argparse.Namespace) -> Session:
+def _session(args: argparse.Namespace, *, inspect: bool = False) -> Session:
     if not args.user:
         raise UsageError(_("Name the acting user with --user NAME."))
     ws = _workspace(args)
     ws.require_initialized()
-    return ws.unlock(args.user, _password_from("FZMEDIATE_PASSWORD", _("Password for {user}: ").format(user=args.user)))
+    password = _password_from("FZMEDIATE_PASSWORD", _("Password for {user}: ").format(user=args.user))
+    return ws.unlock(args.user, password, inspect=inspect)
+
+
+def print_json(data: Any) -> None:
+    """``data`` as indented JSON; text that cannot be UTF-8 (a lone surrogate stored long ago) is escaped."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(data, ensure_ascii=True, indent=2, default=str)
+    print(text)
 
 
 def _emit(args: argparse.Namespace, data: Any, text: Callable[[], str]) -> None:
     if getattr(args, "json", False):
-        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        print_json(data)
     else:
         print(text())
 
@@ -86,7 +109,7 @@ def _masked_user(u: UserInfo) -> dict[str, Any]:
 def cmd_init(args: argparse.Namespace) -> int:
     ws = _workspace(args)
     password = _password_from(
-        "FZMEDIATE_PASSWORD", _("New password for {user}: ").format(user=args.admin), confirm=True
+        "FZMEDIATE_NEW_PASSWORD", _("New password for {user}: ").format(user=args.admin), confirm=True
     )
     result = ws.initialize(args.admin, password, full_name=args.full_name or "")
     print(_("Store created. Administrator: {login}.").format(login=result.admin.login))
@@ -153,9 +176,21 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_check(args: argparse.Namespace) -> int:
+def cmd_user_regrant(args: argparse.Namespace) -> int:
     with _session(args) as s:
-        report = s.maintenance.check()
+        u = s.users.regrant(args.name)
+    print(_("The role of {login} ({role}) is signed again by {admin}.").format(
+        login=u.login, role=role_label(u.role), admin=args.user))  # fmt: skip
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from fzmediate.services.anchors import read_anchor_file
+
+    anchors = [read_anchor_file(Path(a)) for a in args.anchor or []]
+    # Opened for inspection: a store whose signatures fail is still read, so that check can name what failed.
+    with _session(args, inspect=True) as s:
+        report = s.maintenance.check(anchors)
     data = {"ok": report.ok, "problems": list(report.problems), "audit_events": report.audit_events}
 
     def text() -> str:
@@ -183,12 +218,41 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup_password(login: str, default: str) -> str:
+    """The password valid in the backup: ``FZMEDIATE_BACKUP_PASSWORD``, else asked (Enter: the same), else the same."""
+    value = os.environ.get("FZMEDIATE_BACKUP_PASSWORD")
+    if value is not None:
+        return value
+    if sys.stdin.isatty():
+        typed = getpass.getpass(_("Password of {user} in the backup (Enter: the same as above): ").format(user=login))
+        return typed or default
+    return default
+
+
 def cmd_restore(args: argparse.Namespace) -> int:
-    if not args.user:
-        raise UsageError(_("Name the acting user with --user NAME."))
+    """Two logins may be involved: ``--user``, an administrator of the current store, authorises replacing
+    it; ``--backup-user`` (default: the same login) opens the backup and must be an administrator in it."""
     ws = _workspace(args)
-    password = _password_from("FZMEDIATE_PASSWORD", _("Password for {user}: ").format(user=args.user))
-    kept = ws.restore(Path(args.input), args.user, password)
+    backup_user = args.backup_user or args.user
+    if ws.is_initialized():
+        if not args.user:
+            raise UsageError(_("Name an administrator of the current store with --user NAME."))
+        password = _password_from("FZMEDIATE_PASSWORD", _("Password for {user}: ").format(user=args.user))
+        kept = ws.restore(
+            Path(args.input),
+            args.user,
+            password,
+            backup_login=backup_user,
+            backup_password=_backup_password(backup_user, password),
+            replace_store=args.replace_store,
+        )
+    else:
+        if not backup_user:
+            raise UsageError(_("Name an administrator of the backed-up store with --user NAME."))
+        password = os.environ.get("FZMEDIATE_BACKUP_PASSWORD") or _password_from(
+            "FZMEDIATE_PASSWORD", _("Password for {user}: ").format(user=backup_user)
+        )
+        kept = ws.restore(Path(args.input), backup_user, password)
     print(_("Backup restored."))
     if kept is not None:
         print(_("The store it replaced was kept in {path}.").format(path=kept))
@@ -211,17 +275,28 @@ def cmd_recover(args: argparse.Namespace) -> int:
 
 
 # --- parser ------------------------------------------------------------------------------------
-def build_parser() -> argparse.ArgumentParser:
-    # SUPPRESS: an option given before the sub-command must not be reset to None by the sub-parser.
-    common = _Parser(add_help=False, argument_default=argparse.SUPPRESS)
-    common.add_argument("--data-dir", metavar="DIR", help=_("data directory (default: per-user app data)"))
-    common.add_argument("--user", metavar="NAME", help=_("acting user"))
-    common.add_argument("--lang", metavar="LOCALE", help=_("language: zh_CN (default), en, zh_TW"))
-    as_json = _Parser(add_help=False, argument_default=argparse.SUPPRESS)
-    as_json.add_argument("--json", action="store_true", default=False, help=_("machine-readable output"))
+def _global_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", metavar="DIR", help=_("data directory (default: per-user app data)"))
+    parser.add_argument("--user", metavar="NAME", help=_("acting user"))
+    parser.add_argument("--lang", metavar="LOCALE", help=_("language: zh_CN (default), en, zh_TW"))
 
-    p = _Parser(prog="fzmediate", description=_("Mediation and adjudication desk: command line"), parents=[common])
-    p.set_defaults(data_dir=None, user=None, lang=None, json=False)
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``fzmediate`` parser. The global options are declared twice, on purpose, as separate actions: on
+    the top parser with their defaults (None, False), and on every sub-parser through ``common`` with
+    SUPPRESS, so that a sub-parser only sets what was given after the sub-command and never resets a value
+    given before it. (A shared parent would share the action objects, and one default would rule both.)
+    """
+    common = _Parser(add_help=False, argument_default=argparse.SUPPRESS)
+    _global_options(common)
+    # Commands with JSON output take --json after the sub-command too; json_capable tells main() it is one.
+    as_json = _Parser(add_help=False, argument_default=argparse.SUPPRESS)
+    as_json.add_argument("--json", action="store_true", help=_("machine-readable output"))
+    as_json.set_defaults(json_capable=True)
+
+    p = _Parser(prog="fzmediate", description=_("Mediation and adjudication desk: command line"))
+    _global_options(p)
+    p.add_argument("--json", action="store_true", default=False, help=_("machine-readable output (where offered)"))
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     init = sub.add_parser("init", parents=[common], help=_("set up a new encrypted store"))
@@ -255,14 +330,39 @@ def build_parser() -> argparse.ArgumentParser:
     pw = usub.add_parser("passwd", parents=[common], help=_("change a password"))
     pw.add_argument("name")
     pw.set_defaults(func=cmd_user_passwd)
+    rg = usub.add_parser(
+        "regrant", parents=[common], help=_("sign a user's role again (after checking it; administrators)")
+    )
+    rg.add_argument("name")
+    rg.set_defaults(func=cmd_user_regrant)
 
     chk = sub.add_parser("check", parents=[common, as_json], help=_("verify the database and the audit chain"))
+    chk.add_argument(
+        "--anchor",
+        action="append",
+        metavar="FILE",
+        help=_("an issued PDF or a head receipt whose audit head the chain must still contain (repeatable)"),
+    )
     chk.set_defaults(func=cmd_check)
     bk = sub.add_parser("backup", parents=[common, as_json], help=_("write an encrypted backup"))
     bk.add_argument("out", metavar="OUT")
     bk.set_defaults(func=cmd_backup)
     rs = sub.add_parser("restore", parents=[common], help=_("restore an encrypted backup"))
     rs.add_argument("input", metavar="IN")
+    rs.add_argument(
+        "--backup-user",
+        metavar="NAME",
+        help=_(
+            "administrator in the backup (default: --user); password from FZMEDIATE_BACKUP_PASSWORD "
+            "(default: the same as the current one)"
+        ),
+    )
+    rs.add_argument(
+        "--replace-store",
+        action="store_true",
+        default=False,
+        help=_("allow a backup of another store to replace the current one (which is kept in backups/)"),
+    )
     rs.set_defaults(func=cmd_restore)
     rc = sub.add_parser("recover", parents=[common], help=_("reset a password with the recovery code"))
     rc.set_defaults(func=cmd_recover)
@@ -273,36 +373,53 @@ def build_parser() -> argparse.ArgumentParser:
     from fzmediate.cli_docs import register as register_doc_commands
 
     register_doc_commands(sub, common, as_json)  # doc render|verify|list|… (fzmediate/cli_docs.py)
+    from fzmediate.cli_kiosk import register as register_kiosk_commands
+
+    register_kiosk_commands(sub, common, as_json)  # office export-key, kiosk …, intake … (fzmediate/cli_kiosk.py)
+    from fzmediate.cli_audit import register as register_audit_commands
+
+    register_audit_commands(sub, common, as_json)  # audit anchor|tail (fzmediate/cli_audit.py)
     return p
 
 
-def _prescan_lang(argv: Sequence[str]) -> str | None:
+def _prescan(argv: Sequence[str], option: str) -> str | None:
+    """The value of the last ``option`` in ``argv`` (before ``--``), read before the parser runs."""
+    found = None
     for i, a in enumerate(argv):
-        if a == "--lang" and i + 1 < len(argv):
-            return argv[i + 1]
-        if a.startswith("--lang="):
-            return a.split("=", 1)[1]
-    return None
+        if a == "--":
+            break
+        if a == option and i + 1 < len(argv):
+            found = argv[i + 1]
+        elif a.startswith(option + "="):
+            found = a.split("=", 1)[1]
+    return found
+
+
+def _log_dir(argv: Sequence[str]) -> Path:
+    data_dir = _prescan(argv, "--data-dir")
+    return (Path(data_dir) if data_dir else default_data_dir()) / "logs"
+
+
+def _check_arguments(argv: Sequence[str]) -> None:
+    """Refuse arguments that are not text: bytes that are not UTF-8 reach Python as lone surrogates."""
+    for position, arg in enumerate(argv, start=1):
+        if any(unicodedata.category(ch) == "Cs" for ch in arg):
+            raise UsageError(_("Argument {n} is not valid text (not UTF-8).").format(n=position))
+
+
+def _run(argv: list[str]) -> int:
+    set_locale(_prescan(argv, "--lang"))  # before the parser, so that --help is localized too
+    _check_arguments(argv)
+    args = build_parser().parse_args(argv)
+    if args.json and not getattr(args, "json_capable", False):
+        raise UsageError(_("This command has no JSON output: leave out --json."))
+    return int(args.func(args))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    set_locale(_prescan_lang(argv))  # before the parser, so that --help is localized too
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-        return int(args.func(args))
-    except FzError as exc:
-        print(_("fzmediate: {message}").format(message=exc.message), file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print(_("fzmediate: interrupted; nothing more was changed."), file=sys.stderr)
-        return 1
-    except Exception:
-        # Never print the exception text: it could carry personal data. The log file has the traceback.
-        log.exception("unexpected error in %s", argv[:1])
-        print(_("fzmediate: unexpected internal error; details are in the log file."), file=sys.stderr)
-        return 1
+    """Run one ``fzmediate`` command; return the exit code. Never raises (see :mod:`fzmediate.guard`)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    return run_guarded(lambda: _run(args), log_dir=lambda: _log_dir(args))
 
 
 if __name__ == "__main__":

@@ -36,7 +36,6 @@ SUPERVISOR = Actor("sup1", Role.SUPERVISOR, legally_qualified=True)
 SUPERVISOR_UNQUALIFIED = Actor("sup2", Role.SUPERVISOR, legally_qualified=False)
 ADMIN = Actor("adm1", Role.ADMIN, legally_qualified=False)
 ADMIN_QUALIFIED = Actor("adm2", Role.ADMIN, legally_qualified=True)
-KIOSK = Actor("kiosk1", Role.KIOSK, legally_qualified=False)
 
 CONSUMER = "PS-TJ-001"  # 消费者权益争议行政调解: acceptance 5 wd (+5), mediation 30 d (+30)
 LABOUR = "PS-TJ-005"  # 社会保险争议调解: mediation period 15 d from receipt

@@ -30,6 +30,9 @@ class SessionContext:
         self._session: Session | None = session
         #: Who is signed in. Immutable, so it is safe to read on the GUI thread.
         self.actor: Actor = session.actor
+        #: Problems the unlock found that did not stop this user (e.g. another user's unsigned role): plain
+        #: strings copied once, for administrators to see.
+        self.trust_warnings: tuple[str, ...] = tuple(session.trust_warnings)
 
     @property
     def active(self) -> bool:

@@ -27,7 +27,6 @@ from fzmediate.catalogue.model import Identifier, MatterCode, ProcedureId, Text
 from fzmediate.errors import ValidationError
 from fzmediate.i18n import _
 from fzmediate.i18n.schema_errors import describe_problem
-from fzmediate.security.roles import Role
 
 #: What a payload field holds. ``party``/``parties`` are party ids of the case; ``terms`` is the list of an
 #: agreement's terms (人民调解法 第二十九条); ``time_limit`` names one of the time limits an act extends.
@@ -66,8 +65,6 @@ def _as_tuple(value: Any) -> Any:
 
 
 def _as_role_list(value: Any) -> Any:
-    if isinstance(value, list | tuple) and Role.KIOSK.value in value:
-        raise ValueError(_("the kiosk role can never act on a case"))
     return tuple(value) if isinstance(value, list) else value
 
 

@@ -239,8 +239,6 @@ class ProcedureEngine:
         deadlines already computed for ``on`` (listing computes them once for every act).
         """
         d = self.definition
-        if actor.role is Role.KIOSK:
-            return [_("A kiosk cannot act on cases")], {}, {}
         act = d.action(name)
         if act is None:
             return [_("There is no act {action} in procedure {id}").format(action=name, id=d.id)], {}, {}

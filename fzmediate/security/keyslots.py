@@ -21,11 +21,13 @@ import json
 import os
 import secrets
 from dataclasses import asdict, dataclass, replace
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any, Literal
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
@@ -36,7 +38,9 @@ from fzmediate.i18n import _
 from fzmediate.security.atomic import atomic_write_bytes
 
 FORMAT = "fzmediate-keyslots"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: Slot files this build reads (format 1 lacks the signing keys; they are added at the owner's next unlock).
+READABLE_VERSIONS = (1, 2)
 RECOVERY_LOGIN = "__recovery__"
 SlotKind = Literal["user", "recovery"]
 
@@ -70,6 +74,18 @@ def _canonical(obj: Any) -> bytes:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
+@dataclass
+class SlotKeys:
+    """What a slot's secret opens: the database key, the slot's X25519 private key (opens key shares), the
+    user's Ed25519 signing key (None in a format-1 slot) and the KEK (to wrap a signing key into an old slot).
+    Callers wipe ``db_key`` and ``kek`` when done."""
+
+    db_key: bytearray
+    slot_private: bytes
+    signing_private: bytes | None
+    kek: bytearray
+
+
 @dataclass(frozen=True)
 class KeySlot:
     kind: SlotKind
@@ -82,6 +98,51 @@ class KeySlot:
     seal_ephemeral: str
     seal_nonce: str
     sealed_key: str
+    # Format 2: the user's Ed25519 signing key (role grants, audit events), wrapped with the same KEK.
+    # Empty in slots written by format 1 until their owner next unlocks (``with_signing_key``).
+    signing_public: str = ""
+    signing_nonce: str = ""
+    wrapped_signing: str = ""
+
+    def _signing_aad(self, store_id: str) -> bytes:
+        return _canonical(
+            [
+                "fzmediate:slot-signing:v1",
+                store_id,
+                self.kind,
+                self.login,
+                asdict(self.kdf),
+                self.public_key,
+                self.signing_public,
+            ]
+        )
+
+    def open_all(self, store_id: str, secret: bytes) -> SlotKeys:
+        """Every key the slot holds, or InvalidTag if ``secret`` is wrong or the slot was altered."""
+        kek = bytearray(self.kdf.derive(secret, _unb64(self.salt)))
+        private_raw = AESGCM(bytes(kek)).decrypt(
+            _unb64(self.private_nonce), _unb64(self.wrapped_private), self._private_aad(store_id)
+        )
+        private = X25519PrivateKey.from_private_bytes(private_raw)
+        db_key = bytearray(self._unseal(store_id, private))
+        signing: bytes | None = None
+        if self.wrapped_signing:
+            signing = AESGCM(bytes(kek)).decrypt(
+                _unb64(self.signing_nonce), _unb64(self.wrapped_signing), self._signing_aad(store_id)
+            )
+            if Ed25519PrivateKey.from_private_bytes(signing).public_key().public_bytes_raw() != _unb64(
+                self.signing_public
+            ):
+                raise InvalidTag()
+        return SlotKeys(db_key=db_key, slot_private=private_raw, signing_private=signing, kek=kek)
+
+    def with_signing_key(self, store_id: str, kek: bytes | bytearray, signing_private: bytes) -> KeySlot:
+        """This slot with ``signing_private`` wrapped under its KEK (upgrading a format-1 slot)."""
+        public = _b64(Ed25519PrivateKey.from_private_bytes(signing_private).public_key().public_bytes_raw())
+        nonce = os.urandom(12)
+        skeleton = replace(self, signing_public=public, signing_nonce=_b64(nonce), wrapped_signing="")
+        wrapped = AESGCM(bytes(kek)).encrypt(nonce, signing_private, skeleton._signing_aad(store_id))
+        return replace(skeleton, wrapped_signing=_b64(wrapped))
 
     def _private_aad(self, store_id: str) -> bytes:
         return _canonical(
@@ -93,12 +154,9 @@ class KeySlot:
 
     def open(self, store_id: str, secret: bytes) -> bytearray:
         """Return the database key, or raise InvalidTag if ``secret`` is wrong or the slot was altered."""
-        kek = self.kdf.derive(secret, _unb64(self.salt))
-        private_raw = AESGCM(kek).decrypt(
-            _unb64(self.private_nonce), _unb64(self.wrapped_private), self._private_aad(store_id)
-        )
-        private = X25519PrivateKey.from_private_bytes(private_raw)
-        return bytearray(self._unseal(store_id, private))
+        keys = self.open_all(store_id, secret)
+        wipe(keys.kek)
+        return keys.db_key
 
     def _unseal(self, store_id: str, private: X25519PrivateKey) -> bytes:
         ephemeral = X25519PublicKey.from_public_bytes(_unb64(self.seal_ephemeral))
@@ -126,6 +184,9 @@ class KeySlot:
     def from_json(cls, d: dict[str, Any]) -> KeySlot:
         fields = dict(d)
         fields["kdf"] = KdfParams(**fields["kdf"])
+        allowed = {f.name for f in dataclass_fields(cls)}
+        if set(fields) - allowed:
+            raise ValueError("slot fields")
         if fields["kind"] not in ("user", "recovery"):
             raise ValueError("slot kind")
         return cls(**fields)
@@ -138,9 +199,17 @@ def _seal_cipher(shared: bytes, ephemeral: str, recipient: str) -> AESGCM:
 
 
 def new_slot(
-    store_id: str, kind: SlotKind, login: str, secret: bytes, db_key: bytes | bytearray, kdf: KdfParams
+    store_id: str,
+    kind: SlotKind,
+    login: str,
+    secret: bytes,
+    db_key: bytes | bytearray,
+    kdf: KdfParams,
+    *,
+    signing_private: bytes | None = None,
 ) -> KeySlot:
-    """Make a slot for ``login`` whose ``secret`` (password or recovery code) opens ``db_key``."""
+    """Make a slot for ``login`` whose ``secret`` (password or recovery code) opens ``db_key`` and, for a user,
+    ``signing_private`` (their Ed25519 signing key: kept across password changes, new for a new user)."""
     private = X25519PrivateKey.generate()
     public = _b64(private.public_key().public_bytes_raw())
     salt = os.urandom(16)
@@ -148,7 +217,10 @@ def new_slot(
     skeleton = KeySlot(kind, login, kdf, _b64(salt), public, _b64(nonce), "", "", "", "")
     kek = kdf.derive(secret, salt)
     wrapped = AESGCM(kek).encrypt(nonce, private.private_bytes_raw(), skeleton._private_aad(store_id))
-    return replace(skeleton, wrapped_private=_b64(wrapped)).resealed(store_id, db_key)
+    slot = replace(skeleton, wrapped_private=_b64(wrapped)).resealed(store_id, db_key)
+    if signing_private is not None:
+        slot = slot.with_signing_key(store_id, kek, signing_private)
+    return slot
 
 
 @dataclass(frozen=True)
@@ -179,7 +251,7 @@ class KeySlotFile:
             checksum = body.pop("checksum")
             if hashlib.sha256(_canonical(body)).hexdigest() != checksum:
                 raise damaged
-            if body["format"] != FORMAT or body["version"] != FORMAT_VERSION:
+            if body["format"] != FORMAT or body["version"] not in READABLE_VERSIONS:
                 raise damaged
             slots = tuple(KeySlot.from_json(s) for s in body["slots"])
             return cls(store_id=str(body["store_id"]), slots=slots)
@@ -206,6 +278,12 @@ class KeySlotFile:
 
     def open(self, kind: SlotKind, login: str, secret: bytes) -> bytearray:
         """The database key, or AuthenticationError (unknown login and wrong secret look the same)."""
+        keys = self.open_all(kind, login, secret)
+        wipe(keys.kek)
+        return keys.db_key
+
+    def open_all(self, kind: SlotKind, login: str, secret: bytes) -> SlotKeys:
+        """Every key of ``login``'s slot, or AuthenticationError (unknown login and wrong secret look the same)."""
         wrong = AuthenticationError(_("Wrong user name or password. The database was not opened."))
         slot = self.slot(kind, login)
         if slot is None:
@@ -213,7 +291,7 @@ class KeySlotFile:
             DEFAULT_KDF.derive(secret, b"\0" * 16)
             raise wrong
         try:
-            return slot.open(self.store_id, secret)
+            return slot.open_all(self.store_id, secret)
         except (InvalidTag, ValueError) as exc:
             raise wrong from exc
 
@@ -235,14 +313,17 @@ def new_db_key() -> bytearray:
 
 
 def new_recovery_code() -> str:
-    """96 random bits as 20 base32 characters in groups of four (printed once for the supervisor)."""
-    raw = base64.b32encode(secrets.token_bytes(15)).decode("ascii")[:20]  # 20 chars × 5 bits ≥ 96 bits
-    return "-".join(raw[i : i + 4] for i in range(0, 20, 4))
+    """A new recovery code (Crockford base32 with a check character per group; see ``recovery_code``)."""
+    from fzmediate.security import recovery_code
+
+    return recovery_code.new_code()
 
 
 def normalize_recovery_code(code: str) -> bytes:
-    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
-    return cleaned.encode("ascii", errors="replace")
+    """The key-derivation secret of a recovery code (current or version-1 format); ValidationError if mistyped."""
+    from fzmediate.security import recovery_code
+
+    return recovery_code.normalize(code)
 
 
 def wipe(buf: bytearray) -> None:

@@ -1,4 +1,9 @@
-"""Roles and what each may do. The services check these; the UI only hides what a role cannot use."""
+"""Roles and what each may do. The services check these; the UI only hides what a role cannot use.
+
+There is no kiosk role: a kiosk is its own device with its own store and never holds this store's key
+(``fzmediate.services.kiosk``). A role counts only when an administrator's signed grant states it
+(``fzmediate.security.grants``).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,6 @@ class Role(StrEnum):
     ADMIN = "admin"
     SUPERVISOR = "supervisor"
     MEDIATOR = "mediator"
-    KIOSK = "kiosk"
 
 
 class Permission(StrEnum):
@@ -26,15 +30,12 @@ _GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.SUPERVISOR: frozenset({Permission.BACKUP, Permission.CHECK, Permission.VIEW_AUDIT}),
     Role.MEDIATOR: frozenset(),
-    # A kiosk writes applications and reads the catalogue and guides, nothing else.
-    Role.KIOSK: frozenset(),
 }
 
 _LABELS = {
     Role.ADMIN: N_("administrator"),
     Role.SUPERVISOR: N_("supervisor"),
     Role.MEDIATOR: N_("mediator"),
-    Role.KIOSK: N_("kiosk"),
 }
 
 

@@ -1,8 +1,8 @@
 """Which roles may use cases and the catalogue (the services check; the UI only hides what a role cannot use).
 
-A kiosk files applications and reads the catalogue and guides, nothing else: it never reads a case back.
 Mediators, supervisors and administrators create and work cases; the procedure engine then checks each
-action against the actor (e.g. the legality review needs a different, legally qualified person).
+action against the actor (e.g. the legality review needs a different, legally qualified person). Kiosk
+applications arrive sealed and are registered here by a case worker (``fzmediate.services.intake_inbox``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,10 @@ if TYPE_CHECKING:
     from fzmediate.services.session import Session
 
 CASE_WORKERS = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.MEDIATOR})
-APPLICATION_WRITERS = CASE_WORKERS | {Role.KIOSK}
+APPLICATION_WRITERS = CASE_WORKERS
+#: Roles that may hold the office signing key and issue documents. An administrator manages accounts and
+#: the store; without a case role they get no share of the office keys (security/key_shares.py).
+ISSUERS = frozenset({Role.SUPERVISOR, Role.MEDIATOR})
 ASSIGNERS = frozenset({Role.ADMIN, Role.SUPERVISOR})
 CATALOGUE_READERS = frozenset(Role)
 CATALOGUE_IMPORTERS = frozenset({Role.ADMIN})

@@ -10,7 +10,7 @@ from __future__ import annotations
 import builtins
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
@@ -80,23 +80,28 @@ class CaseService:
             return parse_intake_json(intake, catalogue=catalogue, today=self.today())
         return validate_intake(intake, catalogue=catalogue, today=self.today())
 
-    def create(self, intake: Intake | Mapping[str, Any] | str | bytes) -> CaseSummary:
+    def create(
+        self,
+        intake: Intake | Mapping[str, Any] | str | bytes,
+        *,
+        channel: str = "desk",
+        also: Callable[[OrmSession, str], None] | None = None,
+    ) -> CaseSummary:
         """Register a new case (state ``registered``, one ``register`` event dated ``received_on``).
 
         ``intake`` is the JSON text, its decoded data or a parsed :class:`Intake`. Raises IntakeError (every
-        problem, by field path) and writes nothing when anything is invalid.
+        problem, by field path) and writes nothing when anything is invalid. ``channel`` is "kiosk" for an
+        application filed at a kiosk and registered from the intake inbox; ``also(orm_session, case_id)`` runs in
+        the same transaction (the inbox links its application there, so a crash cannot register it twice).
         """
+        if channel not in ("desk", "kiosk"):
+            raise ValueError("channel")
         role = require_role(self._s, APPLICATION_WRITERS, "case.create")
         bundle_id, bundle_version = self._s.catalogue.active_ref()
         parsed = self.parse(intake)
         matter = self._s.catalogue.bundle(bundle_id, bundle_version).matter(parsed.matter_code)
         if matter is None:  # an Intake parsed against another catalogue version
             raise IntakeError([Problem("matter", _("matter: not a matter code of the active catalogue"))])
-        if role is Role.KIOSK and parsed.received_on != self.today():
-            # The public cannot backdate an application: the receipt date starts the legal clock.
-            raise IntakeError(
-                [Problem("received_on", _("received_on: an application filed at a kiosk is received today"))]
-            )
         now = self._now_naive()
         case_id = self._new_id()
         party_ids = [self._new_id() for _p in parsed.parties]
@@ -122,7 +127,7 @@ class CaseService:
             at=now,
             actor=self._s.actor.login,
             device=self._s.device_id,
-            payload={"channel": "kiosk" if role is Role.KIOSK else "desk"},
+            payload={"channel": channel},
         )
         # A mediator registering a dispute at the desk handles it; otherwise a supervisor assigns it.
         assigned = self._s.actor.login if role is Role.MEDIATOR else ""
@@ -203,6 +208,8 @@ class CaseService:
                 Change("case_event", event.id, Op.APPEND, 1, row_fields(event)),
             )
             summary = summary_of(case, ((p.role.value, p.name) for p in parties), matter.name, self.labels(record, s))
+            if also is not None:
+                also(s, case_id)
         log.info("case created (matter %s)", parsed.matter_code)
         return summary
 
@@ -336,7 +343,7 @@ class CaseService:
         login = mediator.strip()
         with self._s.read() as s:
             user = s.scalars(select(User).where(User.login == login, User.active.is_(True))).one_or_none()
-            if user is None or user.role == Role.KIOSK.value:
+            if user is None:
                 raise ValidationError(
                     _("Mediator: no active mediator, supervisor or administrator with this user name."),
                     field="mediator",

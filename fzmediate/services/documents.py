@@ -5,9 +5,9 @@
 * ``render(kind, case_ref) -> bytes``: a draft (marked 草稿 on every page, no seal), not stored;
 * ``issue(kind, case_ref) -> IssuedDocInfo``: sealed with the office key (QR on every page, PDF/A-2b, PAdES),
   stored with its SHA-256 in the encrypted database, in ONE transaction with the audit event and the outbox
-  row. Issuing a kind again makes the next version, which ``supersedes`` the last one; old rows and bytes are
-  never changed (SQLite triggers refuse it);
-* ``list(case_ref)``, ``get_pdf(doc_id)``, ``verify(pdf_bytes)``;
+  row; the document carries the audit head read in that transaction. Issuing a kind again makes the next
+  version, which ``supersedes`` the last one; old rows and bytes are never changed (SQLite triggers refuse it);
+* ``list(case_ref)``, ``get_pdf(doc_id)``, ``verify(pdf_bytes)`` (trust: the district roots, docs/trust.md);
 * ``guide(matter_code, public=True)``: the 申请指南 of a matter (no case needed: kiosks print it);
 * ``casefile(case_ref)``: the 卷宗, every current issued document in statutory order behind a cover and a
   table of contents;
@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from cryptography import x509
 from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as OrmSession
@@ -50,12 +51,13 @@ from fzmediate.documents.templates.guide import guide_spec
 from fzmediate.documents.templates.kinds import GUIDE, KINDS, Kind, get_kind, unmet
 from fzmediate.documents.verify import VerifyResult, verify_pdf
 from fzmediate.domain.case import CaseRecord
-from fzmediate.errors import NotFoundError, PermissionDenied, StoreDamagedError, ValidationError
+from fzmediate.errors import NotFoundError, StoreDamagedError, ValidationError
 from fzmediate.i18n import _
 from fzmediate.procedure.engine import DeadlineInfo
 from fzmediate.procedure.guard_registry import current_mediator
+from fzmediate.security.audit import head as audit_head
 from fzmediate.security.roles import Role
-from fzmediate.services.access import APPLICATION_WRITERS, ASSIGNERS, CASE_WORKERS, CATALOGUE_READERS, require_role
+from fzmediate.services.access import ASSIGNERS, CASE_WORKERS, CATALOGUE_READERS, require_role
 from fzmediate.services.case_views import record_of
 from fzmediate.services.office_keys import OfficeKeys, default_office_name
 from fzmediate.store.models import Case, CaseEventRow, DocumentRow, PartyRow, User, new_time_id
@@ -128,7 +130,7 @@ class DocumentService:
     # --- the office ----------------------------------------------------------------------------------
     def office(self) -> str:
         """The issuing body's name set for this store ("" until set: each matter's implementing body)."""
-        require_role(self._s, CASE_WORKERS | {Role.KIOSK}, "document.office")
+        require_role(self._s, CASE_WORKERS, "document.office")
         return self.keys.office_name()
 
     def set_office(self, name: str) -> None:
@@ -151,25 +153,11 @@ class DocumentService:
         return case
 
     def _record(self, kind: Kind | None, ref: str) -> tuple[CaseRecord, tuple[DeadlineInfo, ...]]:
-        """The case and its deadlines today. Case workers read it through the case service (audited); a kiosk
-        only the receipt of its own application of today."""
-        role = require_role(self._s, APPLICATION_WRITERS if kind is not None and kind.public else CASE_WORKERS,
-                            "document")  # fmt: skip
-        if role is not Role.KIOSK:
-            detail = self._s.cases.get(ref)
-            record = detail.record()
-            return record, tuple(self._s.cases.deadlines(detail.id))
-        with self._s.read() as s:
-            case = self._resolve(s, ref)
-            if case.created_by != self._s.actor.login or case.received_on != self.today():
-                raise PermissionDenied(_("A kiosk can print only the receipt of an application it filed today."))
-            parties = s.scalars(select(PartyRow).where(PartyRow.case_id == case.id)).all()
-            events = s.scalars(select(CaseEventRow).where(CaseEventRow.case_id == case.id)).all()
-            record = record_of(case, parties, events)
-        engine = self._s.cases.engines.for_case(
-            record.bundle_id, record.bundle_version, record.matter_code, record.procedure_id
-        )
-        return record, tuple(engine.deadlines(record, self.today()))
+        """The case and its deadlines today, read by a case worker through the case service (audited)."""
+        require_role(self._s, CASE_WORKERS, "document")
+        detail = self._s.cases.get(ref)
+        record = detail.record()
+        return record, tuple(self._s.cases.deadlines(detail.id))
 
     def _matter(self, record: CaseRecord) -> Matter:
         matter = self._s.catalogue.bundle(record.bundle_id, record.bundle_version).matter(record.matter_code)
@@ -241,17 +229,17 @@ class DocumentService:
     def issue(self, kind: str, case_ref: str, *, reason: str = "") -> IssuedDocInfo:
         """Seal and store the document; a kind issued before gets the next version (``supersedes`` the last)."""
         found = get_kind(kind)
-        if found.public and self._s.actor.role is Role.KIOSK:
-            raise PermissionDenied(_("A kiosk prints receipts; issuing is done at a desk."))
         now = self._s.now()
         doc_id = new_time_id(int(now.timestamp() * 1000))
         ctx, record = self._context(found, case_ref, document_id=doc_id, issued_at=now)
         spec = found.spec(ctx)
         signer = self.keys.signer()
-        issued = issue_pdf(spec, signer)
         from fzmediate.services.office_keys import fingerprint
 
         with self._s.write("document.issue", "case", record.id, {"kind": found.name}) as s:
+            # The audit head read in the unit of work that stores the document: the document proves that the
+            # chain had reached it (`fzmediate check --anchor`). Rendering inside keeps the two consistent.
+            issued = issue_pdf(spec, signer, anchor=audit_head(s))
             previous = s.scalars(
                 select(DocumentRow)
                 .where(DocumentRow.case_id == record.id, DocumentRow.kind == found.name)
@@ -369,10 +357,11 @@ class DocumentService:
             raise StoreDamagedError(_("The stored document does not match its recorded SHA-256; the store is damaged."))
         return data
 
-    def verify(self, pdf: bytes) -> VerifyResult:
-        """Check a PDF against the office keys of this store (every key it ever had)."""
+    def verify(self, pdf: bytes, *, roots: Sequence[x509.Certificate] | None = None) -> VerifyResult:
+        """Check a PDF: valid only if signed by an office certified by a district root (not by this store's
+        own say-so: a self-issued office key gives ``not_certified``). `roots` is for tests only."""
         require_role(self._s, frozenset(Role), "document.verify")
-        return verify_pdf(pdf, self.keys.certificates())
+        return verify_pdf(pdf, roots=roots)
 
     def guide(self, matter_code: str, *, public: bool = True) -> bytes:
         """The 申请指南 of a matter of the active catalogue, as printed at a desk or a kiosk (not sealed)."""

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from fzmediate.security.audit import AuditRecord, to_record, verify_chain
+from fzmediate.security.audit import AuditRecord, to_record
 from fzmediate.security.roles import Permission
+from fzmediate.services.anchors import Anchor, check_anchors
 from fzmediate.services.dto import BackupInfo, CheckReport
+from fzmediate.services.store_trust import full_check
 from fzmediate.store.models import AuditEvent
 
 if TYPE_CHECKING:
@@ -20,13 +23,15 @@ class MaintenanceService:
     def __init__(self, session: Session) -> None:
         self._s = session
 
-    def check(self) -> CheckReport:
-        """SQLite and SQLCipher page integrity, then the whole audit chain."""
+    def check(self, anchors: Sequence[Anchor] = ()) -> CheckReport:
+        """SQLite and SQLCipher page integrity, every role grant, the whole audit chain with every signature,
+        and each anchor taken earlier (issued documents, head receipts) still in the chain."""
         self._s.require(Permission.CHECK)
         problems = list(self._s.db.integrity_problems())
         with self._s.read() as s:
-            problems.extend(verify_chain(s))
+            problems.extend(full_check(s, self._s.store_id))
             count = s.scalar(select(func.count()).select_from(AuditEvent)) or 0
+        problems.extend(check_anchors(self._s, list(anchors)))
         return CheckReport(problems=tuple(problems), audit_events=count)
 
     def audit_tail(self, limit: int = 50) -> list[AuditRecord]:

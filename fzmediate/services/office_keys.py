@@ -1,17 +1,21 @@
-"""The office seal: the key that signs issued documents, kept in the encrypted store.
+"""The office seal: the key that signs issued documents, kept in the encrypted store, and its certificate.
 
 On first use an EC P-256 key and a self-issued certificate are generated (common name: the issuing body's
-name, see `office_name`). The private key is stored in the encrypted database (``office_keys``), never in a
-plain file; the certificates of every key the store ever had (public, no personal data) are also written to
-``<data dir>/office-certificates.pem``, so that ``fzmediate doc verify`` can check a document without
-unlocking the store.
+name, see `office_name`). The private key is stored in the encrypted database, never in a plain file (how
+is the business of `signer` and `_generate` only: sealed per entitled user, see ``services/key_custody.py``).
 
-A self-issued certificate gives tamper evidence only: it proves that this store's key sealed the bytes,
-not the legal standing of a licensed CA certificate under 《电子签名法》. In production the district should
-have a CA issue the office certificate and install it in place of the generated one (docs/documents.md).
+A self-issued certificate gives tamper evidence only: documents it signs verify as ``not_certified`` (exit 3
+of ``fzmediate doc verify``), never as valid. Trust comes from the district (docs/trust.md): the desk makes a
+certificate request for the active key (`certificate_request`), the district certifies it offline with its
+root key, and the desk installs the certificate (`install`), which must match the active key and chain to a
+district root shipped with the app; its chain is stored in ``office_keys.chain_pem`` and travels in every
+signature from then on.
+
+The certificates of every key the store ever had (public, no personal data) are also written to
+``<data dir>/office-certificates.pem`` for information only: nothing trusts that file.
 
 Changing the office name retires the active key (it stays, so what it signed still verifies); the next
-document is sealed with a new key whose certificate carries the new name.
+document is sealed with a new key whose certificate carries the new name, which needs certifying again.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ import datetime as dt
 import hashlib
 import logging
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,10 +33,15 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from sqlalchemy import select
 
+from fzmediate.documents.certify import certificate_request, pem
 from fzmediate.documents.seal import OfficeSigner
-from fzmediate.errors import ValidationError
+from fzmediate.errors import NotFoundError, PermissionDenied, ValidationError
 from fzmediate.i18n import _
 from fzmediate.security.atomic import atomic_write_bytes
+from fzmediate.security.district_trust import ChainStatus, common_name, office_chain_status
+from fzmediate.security.key_shares import OFFICE_SIGNING
+from fzmediate.services.access import ASSIGNERS, ISSUERS, require_role
+from fzmediate.services.key_custody import open_role_key, share_new_key
 from fzmediate.store.models import Meta, OfficeKeyRow, new_time_id
 
 if TYPE_CHECKING:
@@ -46,7 +57,7 @@ MAX_OFFICE_NAME = 80
 
 
 def certificates_path(data_dir: Path) -> Path:
-    """Where the public certificates of the office keys are exported."""
+    """Where the public certificates of the office keys are exported (informational; never a trust anchor)."""
     return Path(data_dir) / CERTIFICATES_FILE
 
 
@@ -63,6 +74,12 @@ def read_certificates(path: Path) -> list[x509.Certificate]:
         return []
 
 
+def _spki(certificate: x509.Certificate) -> bytes:
+    return certificate.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
 def fingerprint(certificate: x509.Certificate) -> str:
     """SHA-256 (hex) of the certificate in DER."""
     return hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).hexdigest()
@@ -74,6 +91,23 @@ def default_office_name(implementing_body: str) -> str:
     head = re.split(r"[；;]", implementing_body, maxsplit=1)[0]
     head = re.sub(r"（[^）]*）|\([^)]*\)", "", head).strip()
     return head or implementing_body.strip()
+
+
+@dataclass(frozen=True)
+class OfficeKeyInfo:
+    """The active office key as ``fzmediate office show`` tells it (public facts only)."""
+
+    key_id: str
+    office: str
+    subject: str
+    issuer: str
+    fingerprint: str
+    not_before: dt.datetime
+    not_after: dt.datetime
+    chain: tuple[str, ...]
+    certified: bool
+    trust: str
+    message: str
 
 
 class OfficeKeys:
@@ -112,31 +146,52 @@ class OfficeKeys:
 
     # --- the key ------------------------------------------------------------------------------------
     def signer(self) -> OfficeSigner:
-        """The active office key, generated (and its certificate exported) on first use."""
+        """The active office key with its certificate and chain, generated (and exported) on first use.
+
+        The private key exists only as shares sealed to the slot keys of users whose verified role may issue
+        (mediators and supervisors; ``services/key_custody.py``): an account without a case role — an
+        administrator's — holds none and cannot seal a document, even with the database key in hand.
+        """
         if self._signer is not None:
             return self._signer
+        require_role(self._s, ISSUERS, "document.issue")
         with self._s.read() as s:
             row = s.scalars(select(OfficeKeyRow).where(OfficeKeyRow.active.is_(True))).first()
-            pem = (row.private_key_pem, row.certificate_pem) if row is not None else None
-        if pem is None:
-            pem = self._generate()
-        self._signer = OfficeSigner.from_pem(pem[0].encode("ascii"), pem[1].encode("ascii"))
+            found = (row.id, row.private_key_pem, row.certificate_pem, row.chain_pem) if row is not None else None
+        if found is None:
+            key_id, certificate_pem = self._generate()
+            found = (key_id, "", certificate_pem, "")
+        key_id, legacy_pem, certificate_pem, chain_pem = found
+        if legacy_pem:
+            self._share_legacy_key(key_id, legacy_pem)
+        key_pem = open_role_key(self._s, OFFICE_SIGNING, key_id)
+        if key_pem is None:
+            raise PermissionDenied(
+                _(
+                    "You hold no share of the office signing key yet: a colleague who holds it passes it on when "
+                    "they next unlock (mediators and supervisors only)."
+                )
+            )
+        self._signer = OfficeSigner.from_pem(
+            key_pem, certificate_pem.encode("ascii"), chain_pem=chain_pem.encode("ascii")
+        )
         self._ensure_exported(self._signer.certificate)
         return self._signer
 
     def _generate(self) -> tuple[str, str]:
+        """Make the office key; store its certificate and its private key sealed to every entitled user."""
         name = self.office_name() or "fzmediate 文书签章（设备 {0}）".format(self._s.device_id[:8].upper())
         now = self._s.now().astimezone(dt.UTC).replace(microsecond=0)
         signer = OfficeSigner.generate(name, "fzmediate", valid_from=now - dt.timedelta(days=1), years=YEARS)
         key_pem = signer.private_key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        ).decode("ascii")
+        )
         cert_pem = signer.certificate.public_bytes(serialization.Encoding.PEM).decode("ascii")
         key_id = new_time_id(int(now.timestamp() * 1000))
         with self._s.write("office_key.create", "office_key", key_id) as s:
             existing = s.scalars(select(OfficeKeyRow).where(OfficeKeyRow.active.is_(True))).first()
             if existing is not None:  # made meanwhile: use that one
-                return existing.private_key_pem, existing.certificate_pem
+                return existing.id, existing.certificate_pem
             s.add(
                 OfficeKeyRow(
                     id=key_id,
@@ -145,12 +200,110 @@ class OfficeKeys:
                     common_name=name,
                     fingerprint=fingerprint(signer.certificate),
                     certificate_pem=cert_pem,
-                    private_key_pem=key_pem,
+                    private_key_pem="",
                     active=True,
                 )
             )
+            s.flush()
+            share_new_key(self._s, s, OFFICE_SIGNING, key_id, key_pem)
         log.info("office key created")
-        return key_pem, cert_pem
+        return key_id, cert_pem
+
+    def _share_legacy_key(self, key_id: str, key_pem: str) -> None:
+        """A key stored in the clear by an older version: seal it to the entitled users, then blank the column."""
+        with self._s.write("office_key.wrap", "office_key", key_id) as s:
+            row = s.get(OfficeKeyRow, key_id)
+            if row is None or not row.private_key_pem:
+                return
+            share_new_key(self._s, s, OFFICE_SIGNING, key_id, key_pem.encode("ascii"))
+            for old in s.scalars(select(OfficeKeyRow).where(OfficeKeyRow.private_key_pem != "")):
+                if old.id != key_id:
+                    share_new_key(self._s, s, OFFICE_SIGNING, old.id, old.private_key_pem.encode("ascii"))
+                old.private_key_pem = ""
+        log.info("office key moved into key shares")
+
+    # --- certification by the district (docs/trust.md) ------------------------------------------------
+    def certificate_request(self) -> bytes:
+        """A PKCS #10 request (PEM) for the active key, subject = the office's name, for the district.
+
+        Signing the request needs the private key, so only a supervisor (who assigns and issues) makes it."""
+        require_role(self._s, ASSIGNERS & ISSUERS, "office.request")
+        signer = self.signer()
+        name = common_name(signer.certificate.subject)
+        request = certificate_request(signer.private_key, name)
+        with self._s.write("office_key.request", "office_key", fingerprint(signer.certificate)):
+            pass
+        return request.public_bytes(serialization.Encoding.PEM)
+
+    def install(self, data: bytes, *, roots: Sequence[x509.Certificate] | None = None) -> ChainStatus:
+        """Install the certificate the district issued for the active key (PEM: the certificate, then any
+        intermediates). It must match the active key and chain to a district root (`roots`: tests only)."""
+        require_role(self._s, ASSIGNERS, "office.install")
+        try:
+            certificates = x509.load_pem_x509_certificates(data)
+        except ValueError:
+            raise ValidationError(
+                _("The certificate file holds no readable PEM certificate."), field="certificate"
+            ) from None
+        current = self._active_certificate()
+        spki = _spki(current)
+        mine = [c for c in certificates if _spki(c) == spki]
+        if not mine:
+            raise ValidationError(
+                _("The certificate is not for this store's active office key; make a new request."),
+                field="certificate",
+            )
+        office = mine[0]
+        status = office_chain_status([office, *(c for c in certificates if c is not office)], roots=roots)
+        if not status.certified:
+            raise ValidationError(status.message, field="certificate")
+        chain_pem = pem(status.path[1:-1]).decode("ascii")  # the intermediates: the root ships with the app
+        office_pem = office.public_bytes(serialization.Encoding.PEM).decode("ascii")
+        details = {"fingerprint": fingerprint(office), "root": fingerprint(status.path[-1])}
+        with self._s.write("office_key.certify", "office_key", fingerprint(current), details) as s:
+            row = s.scalars(select(OfficeKeyRow).where(OfficeKeyRow.active.is_(True))).first()
+            if row is None or _spki(x509.load_pem_x509_certificate(row.certificate_pem.encode("ascii"))) != spki:
+                raise ValidationError(_("The active office key changed meanwhile; make a new request."))
+            row.certificate_pem = office_pem
+            row.chain_pem = chain_pem
+            row.fingerprint = fingerprint(office)
+            row.common_name = common_name(office.subject)
+        self._signer = None
+        self.export()
+        log.info("office certificate installed")
+        return status
+
+    def show(self, *, roots: Sequence[x509.Certificate] | None = None) -> OfficeKeyInfo:
+        """The active key's certificate and whether the district certified it (`roots`: tests only)."""
+        with self._s.read() as s:
+            row = s.scalars(select(OfficeKeyRow).where(OfficeKeyRow.active.is_(True))).first()
+            if row is None:
+                raise NotFoundError(_("No office key yet: it is made when the first document is issued."))
+            key_id, certificate_pem, chain_pem = row.id, row.certificate_pem, row.chain_pem
+        certificate = x509.load_pem_x509_certificate(certificate_pem.encode("ascii"))
+        chain = x509.load_pem_x509_certificates(chain_pem.encode("ascii")) if chain_pem.strip() else []
+        status = office_chain_status([certificate, *chain], roots=roots)
+        return OfficeKeyInfo(
+            key_id=key_id,
+            office=self.office_name(),
+            subject=common_name(certificate.subject),
+            issuer=common_name(certificate.issuer),
+            fingerprint=fingerprint(certificate),
+            not_before=certificate.not_valid_before_utc,
+            not_after=certificate.not_valid_after_utc,
+            chain=tuple(common_name(c.subject) for c in chain),
+            certified=status.certified,
+            trust=status.reason,
+            message=status.message,
+        )
+
+    def _active_certificate(self) -> x509.Certificate:
+        with self._s.read() as s:
+            row = s.scalars(select(OfficeKeyRow).where(OfficeKeyRow.active.is_(True))).first()
+            certificate_pem = row.certificate_pem if row is not None else None
+        if certificate_pem is None:
+            return self.signer().certificate
+        return x509.load_pem_x509_certificate(certificate_pem.encode("ascii"))
 
     # --- certificates ---------------------------------------------------------------------------------
     def certificates(self) -> list[x509.Certificate]:
@@ -161,7 +314,8 @@ class OfficeKeys:
         return [x509.load_pem_x509_certificate(p.encode("ascii")) for p in pems]
 
     def export(self) -> Path:
-        """Write every certificate of the store to ``<data dir>/office-certificates.pem`` (public)."""
+        """Write every certificate of the store to ``<data dir>/office-certificates.pem`` (public, for
+        information: verification never reads it)."""
         path = certificates_path(self._s.workspace.paths.root)
         known = {fingerprint(c): c for c in read_certificates(path)}
         for certificate in self.certificates():

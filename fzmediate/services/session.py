@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from filelock import FileLock
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
@@ -20,7 +22,7 @@ from sqlalchemy.orm import Session as OrmSession
 from fzmediate.errors import AuthenticationError, LockedError, PermissionDenied, StoreDamagedError
 from fzmediate.i18n import _
 from fzmediate.security.audit import append_event
-from fzmediate.security.keyslots import RECOVERY_LOGIN
+from fzmediate.security.keyslots import RECOVERY_LOGIN, SlotKeys
 from fzmediate.security.roles import Permission, Role, allows
 from fzmediate.store.database import Database
 from fzmediate.store.models import Meta, User
@@ -47,13 +49,33 @@ class Actor:
 
 
 class Session:
-    def __init__(self, workspace: Workspace, db: Database, lock: FileLock, actor: Actor, meta: dict[str, str]) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        db: Database,
+        lock: FileLock,
+        actor: Actor,
+        meta: dict[str, str],
+        keys: SlotKeys | None = None,
+    ) -> None:
         self.workspace = workspace
         self._db: Database | None = db
         self._lock: FileLock | None = lock
         self.actor = actor
         self.store_id = meta["store_id"]
         self.device_id = meta["device_id"]
+        # The slot's X25519 key opens key shares (office keys); the Ed25519 key signs this user's audit events.
+        self._slot_private: bytes | None = keys.slot_private if keys is not None else None
+        self._signing: Ed25519PrivateKey | None = (
+            Ed25519PrivateKey.from_private_bytes(keys.signing_private)
+            if keys is not None and keys.signing_private is not None
+            else None
+        )
+        #: Problems found at unlock that do not stop this user (e.g. another user's unsigned role): shown to
+        #: administrators; ``check`` lists them all.
+        self.trust_warnings: list[str] = []
+        #: Set when the store was opened for inspection despite integrity problems: nothing may be written.
+        self.tampered: tuple[str, ...] = ()
         from fzmediate.services.cases import CaseService
         from fzmediate.services.catalogue import CatalogueService
         from fzmediate.services.maintenance import MaintenanceService
@@ -67,26 +89,70 @@ class Session:
 
     @classmethod
     def open(
-        cls, workspace: Workspace, db: Database, lock: FileLock, login: str, *, failures_before: int = 0
+        cls,
+        workspace: Workspace,
+        db: Database,
+        lock: FileLock,
+        login: str,
+        keys: SlotKeys | None = None,
+        *,
+        failures_before: int = 0,
+        inspect: bool = False,
     ) -> Session:
+        """Open the store as ``login`` and establish what its signatures support (``services/store_trust.py``).
+
+        ``inspect`` opens a store whose audit chain or genesis fails verification, read-only, so that ``check``
+        can name the problems; otherwise such a store is refused.
+        """
         with db.reader() as s:
             meta = {m.key: m.value for m in s.scalars(select(Meta))}
             if "store_id" not in meta or "device_id" not in meta:
                 raise StoreDamagedError(_("The database lacks its store identity; it is damaged."))
+            if meta.get("kind") == "kiosk":  # a kiosk's own store: no desk service may use it
+                from fzmediate.services.kiosk import WrongStoreKindError
+
+                raise WrongStoreKindError(
+                    _("This data directory holds a kiosk store, not a desk store; desk commands do not use it.")
+                )
             if login == RECOVERY_LOGIN:
                 actor = Actor(login, None, False)
             else:
                 user = s.scalars(select(User).where(User.login == login)).one_or_none()
                 if user is None or not user.active:
                     raise AuthenticationError(_("Wrong user name or password. The database was not opened."))
-                actor = Actor(user.login, Role(user.role), user.legally_qualified, user.full_name)
-        session = cls(workspace, db, lock, actor, meta)
+                # No role until a signed grant says which (``_establish_trust``).
+                actor = Actor(user.login, None, False, user.full_name)
+        session = cls(workspace, db, lock, actor, meta, keys)
+        from fzmediate.services.unlock_trust import establish_trust
+
+        establish_trust(session, inspect=inspect)
         session.users.complete_pending_removals()
-        if actor.role is not None:
+        if session.actor.role is not None and not session.tampered:
             with session.write("session.unlock", "user", login, {"failed_attempts_before": failures_before}):
                 pass
+            from fzmediate.services.unlock_trust import after_unlock
+
+            after_unlock(session)
             session.catalogue.ensure_shipped()  # first unlock, or an app update that ships a newer bundle
         return session
+
+    # --- keys of the acting user ---------------------------------------------------------------
+    @property
+    def signing_key(self) -> Ed25519PrivateKey:
+        if self._signing is None:
+            raise LockedError(_("The store is locked. Unlock it to continue."))
+        return self._signing
+
+    @property
+    def slot_private_raw(self) -> bytes:
+        """The acting slot's X25519 private key (raw): opens the key shares sealed to this user."""
+        if self._slot_private is None or self._db is None:
+            raise LockedError(_("The store is locked. Unlock it to continue."))
+        return self._slot_private
+
+    @property
+    def slot_private_key(self) -> X25519PrivateKey:
+        return X25519PrivateKey.from_private_bytes(self.slot_private_raw)
 
     @property
     def documents(self) -> DocumentService:
@@ -122,6 +188,10 @@ class Session:
         self, action: str, object_type: str, object_id: str, details: dict[str, Any] | None = None
     ) -> Iterator[OrmSession]:
         """A unit of work whose audit event is appended in the same transaction, at commit."""
+        if self.tampered:
+            raise StoreDamagedError(
+                _("The store failed its integrity checks and is open for inspection only; nothing was changed.")
+            )
         with self.db.unit_of_work() as s:
             yield s
             append_event(
@@ -133,6 +203,7 @@ class Session:
                 object_type=object_type,
                 object_id=object_id,
                 details=details,
+                signer=self._signing,
             )
 
     @contextmanager
@@ -147,7 +218,7 @@ class Session:
             return
         db, self._db = self._db, None
         try:
-            if db.is_open and self.actor.role is not None:
+            if db.is_open and self.actor.role is not None and not self.tampered:
                 try:
                     with db.unit_of_work() as s:
                         append_event(
@@ -158,11 +229,14 @@ class Session:
                             action="session.lock",
                             object_type="user",
                             object_id=self.actor.login,
+                            signer=self._signing,
                         )
                 except Exception:  # locking must never fail because the last audit write did
                     log.exception("could not record the lock event")
         finally:
             db.close()
+            self._signing = None
+            self._slot_private = None
             if self._lock is not None:
                 self._lock.release()
                 self._lock = None

@@ -6,6 +6,7 @@ import logging
 import os
 from typing import TYPE_CHECKING
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
@@ -13,8 +14,13 @@ from fzmediate.domain.identity import IdType, validate_id_number, validate_phone
 from fzmediate.errors import NotFoundError, PermissionDenied, ValidationError
 from fzmediate.i18n import _
 from fzmediate.security import keyslots as ks
+from fzmediate.security.crashpoints import crashpoint
+from fzmediate.security.grants import public_b64
+from fzmediate.security.key_shares import reseal_own_shares, revoke_shares
 from fzmediate.security.roles import Permission, Role
 from fzmediate.services.dto import UserInfo
+from fzmediate.services.key_custody import recovered_signing_key, share_to_recovery
+from fzmediate.services.store_trust import former_keys_after_change, remember_recovery_key, sign_grant
 from fzmediate.services.validation import (
     validate_address,
     validate_full_name,
@@ -100,7 +106,7 @@ class UserService:
         self._s.require(Permission.MANAGE_USERS)
         login = validate_login(login)
         the_role = validate_role(role)
-        secret = validate_password(password)
+        secret = validate_password(password, role=the_role, user_inputs=(login, full_name))
         name = validate_full_name(full_name)
         address_n = validate_address(address)
         phone_n = validate_phone(phone) if phone.strip() else ""
@@ -122,8 +128,19 @@ class UserService:
                     _("User name: {login} was used before by a removed user; choose another.").format(login=login),
                     field="login",
                 )
-        slot = ks.new_slot(slots.store_id, "user", login, secret, self._s.db._current_key(), self._ws.kdf)
-        with self._s.write("user.add", "user", login, {"role": the_role.value}) as s:
+        signing = Ed25519PrivateKey.generate()
+        signing_public = public_b64(signing)
+        slot = ks.new_slot(
+            slots.store_id,
+            "user",
+            login,
+            secret,
+            self._s.db._current_key(),
+            self._ws.kdf,
+            signing_private=signing.private_bytes_raw(),
+        )
+        details = {"role": the_role.value, "signing_key": signing_public}
+        with self._s.write("user.add", "user", login, details) as s:
             user = User(
                 login=login,
                 role=the_role.value,
@@ -135,28 +152,61 @@ class UserService:
                 address=address_n,
                 active=True,
                 slot_public_key=slot.public_key,
+                signing_public_key=signing_public,
                 created_at=self._s.now().replace(tzinfo=None),
                 version=1,
             )
+            self._sign(user)
             s.add(user)
             s.flush()
+            share_to_recovery(s, self._s, login, signing)
             info = user_info(user)
             # The slot file is saved inside the transaction: if saving fails, the user row rolls back.
             slots.with_slot(slot).save(self._ws.paths.slots)
         log.info("user added (role %s)", the_role.value)
         return info
 
+    def _sign(self, user: User, *, former_keys: tuple[str, ...] | None = None) -> None:
+        """Sign ``user``'s role grant as the acting administrator (``security/grants.py``)."""
+        sign_grant(
+            user,
+            store_id=self._s.store_id,
+            granter=self._s.actor.login,
+            granter_key=self._s.signing_key,
+            at=self._s.now(),
+            former_keys=former_keys,
+        )
+
+    def regrant(self, login: str) -> UserInfo:
+        """Sign ``login``'s role as it stands (an administrator confirms a role after checking it)."""
+        self._s.require(Permission.MANAGE_USERS)
+        with self._s.read() as s:
+            user_id = self._find(s, login).id
+        with self._s.write("user.regrant", "user", user_id) as s:
+            user = s.get(User, user_id)
+            assert user is not None
+            self._sign(user)
+            return user_info(user)
+
     def set_password(self, login: str, new_password: str) -> None:
         """Re-wrap one slot: the user's own password, or any user's when the actor is an administrator."""
         if login != self._s.actor.login:
             self._s.require(Permission.MANAGE_USERS)
-        secret = validate_password(new_password)
+        secret = self._checked_password(login, new_password)
         self._rewrap(login, secret, action="user.passwd")
+
+    def _checked_password(self, login: str, password: str) -> bytes:
+        """``password`` checked against the strength ``login``'s role needs (administrators: stricter)."""
+        with self._s.read() as s:
+            user = self._find(s, login)
+            role, name = user.role, user.full_name
+        return validate_password(password, role=role, user_inputs=(login, name))
 
     def recover_password(self, login: str, secret: bytes) -> str:
         """Reset ``login``'s password with the recovery slot; replace the recovery slot; return its code."""
         if self._s.actor.login != ks.RECOVERY_LOGIN:
             raise PermissionDenied(_("Only the recovery code can do this."))
+        secret = self._checked_password(login, secret.decode("utf-8"))
         self._rewrap(login, secret, action="user.recover")
         return self._replace_recovery_slot()
 
@@ -168,6 +218,7 @@ class UserService:
     def _replace_recovery_slot(self) -> str:
         code = ks.new_recovery_code()
         slots = ks.KeySlotFile.load(self._ws.paths.slots)
+        signing = Ed25519PrivateKey.generate()
         slot = ks.new_slot(
             slots.store_id,
             "recovery",
@@ -175,24 +226,55 @@ class UserService:
             ks.normalize_recovery_code(code),
             self._s.db._current_key(),
             self._ws.kdf,
+            signing_private=signing.private_bytes_raw(),
         )
-        with self._s.write("recovery.renew", "store", self._s.store_id) as s:
+        details = {"recovery_signing_key": public_b64(signing)}
+        with self._s.write("recovery.renew", "store", self._s.store_id, details) as s:
             meta = s.get(Meta, "recovery_public_key")
             assert meta is not None
             meta.value = slot.public_key
+            remember_recovery_key(s, public_b64(signing))
             slots.with_slot(slot).save(self._ws.paths.slots)
         return code
 
     def _rewrap(self, login: str, secret: bytes, *, action: str) -> None:
+        """A new slot for ``login`` under ``secret``. The user keeps their signing key when the actor can reach
+        it (their own change; the recovery slot's share); otherwise (an administrator's reset) they get a new
+        one and the administrator signs their grant again, listing the old key so past events still verify."""
         slots = ks.KeySlotFile.load(self._ws.paths.slots)
         with self._s.read() as s:
             user_id = self._find(s, login).id
-        slot = ks.new_slot(slots.store_id, "user", login, secret, self._s.db._current_key(), self._ws.kdf)
-        with self._s.write(action, "user", user_id) as s:
+        signing: Ed25519PrivateKey | None = None
+        if login == self._s.actor.login:
+            signing = self._s.signing_key
+        elif self._s.actor.login == ks.RECOVERY_LOGIN:
+            signing = recovered_signing_key(self._s, login)
+        if signing is None:
+            signing = Ed25519PrivateKey.generate()
+        new_public = public_b64(signing)
+        slot = ks.new_slot(
+            slots.store_id,
+            "user",
+            login,
+            secret,
+            self._s.db._current_key(),
+            self._ws.kdf,
+            signing_private=signing.private_bytes_raw(),
+        )
+        with self._s.write(action, "user", user_id, {"signing_key": new_public}) as s:
             user = s.get(User, user_id)
             assert user is not None
+            old_slot_public = user.slot_public_key
             user.slot_public_key = slot.public_key
             user.version += 1
+            if user.signing_public_key != new_public:
+                former = former_keys_after_change(user, new_public)
+                user.signing_public_key = new_public
+                if self._s.actor.role is Role.ADMIN:
+                    self._sign(user, former_keys=former)
+            if login == self._s.actor.login:
+                # Shares sealed to the old slot key move to the new one (nobody else could re-seal them).
+                reseal_own_shares(s, login, old_slot_public, slot.public_key, self._s.slot_private_raw)
             slots.with_slot(slot).save(self._ws.paths.slots)
 
     def remove(self, login: str) -> None:
@@ -212,6 +294,9 @@ class UserService:
             u.active = False
             u.removed_at = self._s.now().replace(tzinfo=None)
             u.version += 1
+            self._sign(u)
+            revoke_shares(s, u.login)
+        crashpoint("rekey.user-deactivated")
         self.complete_pending_removals()
 
     def complete_pending_removals(self) -> None:
@@ -241,8 +326,11 @@ class UserService:
         new_key = ks.new_db_key()
         pending = kept.resealed(new_key)
         pending.save(paths.pending_slots)
+        crashpoint("rekey.pending-written")
         self._s.db.rekey(new_key)
+        crashpoint("rekey.database-rekeyed")
         os.replace(paths.pending_slots, paths.slots)
+        crashpoint("rekey.slots-promoted")
         with self._s.write(
             "store.rekey",
             "store",

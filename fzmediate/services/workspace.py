@@ -6,6 +6,7 @@ encrypted database — bound to the acting user.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -15,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from filelock import FileLock, Timeout
 
 from fzmediate.errors import (
@@ -31,7 +33,12 @@ from fzmediate.security.backoff import Backoff
 from fzmediate.security.roles import Role
 from fzmediate.services.dto import SetupResult
 from fzmediate.services.paths import StorePaths
-from fzmediate.services.validation import validate_full_name, validate_login, validate_password
+from fzmediate.services.validation import (
+    validate_full_name,
+    validate_login,
+    validate_password,
+    validate_recovery_code,
+)
 
 if TYPE_CHECKING:
     from fzmediate.services.session import Session
@@ -59,7 +66,14 @@ class Workspace:
 
     # --- state -----------------------------------------------------------------------------------
     def is_initialized(self) -> bool:
+        self.finish_interrupted_restore()
         return self.paths.slots.exists()
+
+    def finish_interrupted_restore(self) -> None:
+        """Finish a restore a crash interrupted and remove stale work folders (cheap when there are none)."""
+        from fzmediate.services.store_swap import finish_interrupted
+
+        finish_interrupted(self.paths)
 
     def require_initialized(self) -> None:
         if not self.is_initialized():
@@ -84,11 +98,15 @@ class Workspace:
         left by an interrupted set-up (unreadable without its key) is moved aside, never deleted.
         """
         login = validate_login(admin_login)
-        secret = validate_password(admin_password)
         name = validate_full_name(full_name)
+        secret = validate_password(admin_password, role=Role.ADMIN, user_inputs=(login, name))
         if self.is_initialized():
             raise AlreadyInitializedError(_("This data directory already holds a store; nothing was changed."))
-        from fzmediate.security.audit import append_event
+        from fzmediate.security.audit import SIGNED_FROM_KEY, append_event
+        from fzmediate.security.grants import GENESIS_ADMIN_KEY, GENESIS_SIGNING_KEY, public_b64
+        from fzmediate.security.key_shares import share_key
+        from fzmediate.services.key_custody import SIGNING_KEY
+        from fzmediate.services.store_trust import sign_grant
         from fzmediate.services.users import user_info
         from fzmediate.store.database import Database
         from fzmediate.store.models import Meta, User
@@ -99,7 +117,11 @@ class Workspace:
             store_id = str(uuid.uuid4())
             db_key = ks.new_db_key()
             recovery_code = ks.new_recovery_code()
-            admin_slot = ks.new_slot(store_id, "user", login, secret, db_key, self.kdf)
+            admin_signing = Ed25519PrivateKey.generate()
+            recovery_signing = Ed25519PrivateKey.generate()
+            admin_slot = ks.new_slot(
+                store_id, "user", login, secret, db_key, self.kdf, signing_private=admin_signing.private_bytes_raw()
+            )
             recovery_slot = ks.new_slot(
                 store_id,
                 "recovery",
@@ -107,7 +129,9 @@ class Workspace:
                 ks.normalize_recovery_code(recovery_code),
                 db_key,
                 self.kdf,
+                signing_private=recovery_signing.private_bytes_raw(),
             )
+            genesis_key = public_b64(admin_signing)
             slots = ks.KeySlotFile(store_id=store_id, slots=(admin_slot, recovery_slot))
             db = Database(self.paths.db, bytearray(db_key))
             try:
@@ -120,6 +144,11 @@ class Workspace:
                         ("device_id", device_id),
                         ("created_at", now.isoformat()),
                         ("recovery_public_key", recovery_slot.public_key),
+                        ("recovery_signing_key", public_b64(recovery_signing)),
+                        ("recovery_signing_keys", json.dumps([public_b64(recovery_signing)])),
+                        (GENESIS_ADMIN_KEY, login),
+                        (GENESIS_SIGNING_KEY, genesis_key),
+                        (SIGNED_FROM_KEY, "1"),
                     ):
                         s.add(Meta(key=key, value=value))
                     admin = User(
@@ -133,11 +162,24 @@ class Workspace:
                         address="",
                         active=True,
                         slot_public_key=admin_slot.public_key,
+                        signing_public_key=genesis_key,
                         created_at=now.replace(tzinfo=None),
                         version=1,
                     )
+                    # The first administrator's grant is self-signed: the genesis of every later grant.
+                    sign_grant(admin, store_id=store_id, granter=login, granter_key=admin_signing, at=now)
                     s.add(admin)
                     s.flush()
+                    # The recovery code keeps the administrator's signing key across a password reset.
+                    share_key(
+                        s,
+                        key_kind=SIGNING_KEY,
+                        key_id=login,
+                        private_bytes=admin_signing.private_bytes_raw(),
+                        recipients={ks.RECOVERY_LOGIN: recovery_slot.public_key},
+                        created_by=login,
+                        now=now,
+                    )
                     append_event(
                         s,
                         at=now,
@@ -146,6 +188,12 @@ class Workspace:
                         action="store.init",
                         object_type="store",
                         object_id=store_id,
+                        details={
+                            "genesis_admin": login,
+                            "genesis_signing_key": genesis_key,
+                            "recovery_signing_key": public_b64(recovery_signing),
+                        },
+                        signer=admin_signing,
                     )
                     append_event(
                         s,
@@ -155,7 +203,8 @@ class Workspace:
                         action="user.add",
                         object_type="user",
                         object_id=admin.id,
-                        details={"role": Role.ADMIN.value},
+                        details={"role": Role.ADMIN.value, "signing_key": genesis_key},
+                        signer=admin_signing,
                     )
                     admin_info = user_info(admin)
             finally:
@@ -177,10 +226,14 @@ class Workspace:
             shutil.move(str(p), str(target / p.name))
 
     # --- unlock ----------------------------------------------------------------------------------
-    def unlock(self, login: str, password: str) -> Session:
-        """Open the store as ``login``. Wrong password: AuthenticationError, and the DB is not touched."""
+    def unlock(self, login: str, password: str, *, inspect: bool = False) -> Session:
+        """Open the store as ``login``. Wrong password: AuthenticationError, and the DB is not touched.
+
+        A store whose signatures or audit chain fail is refused (``StoreTamperedError`` naming the problems);
+        ``inspect`` opens it read-only instead, for ``check``."""
+        self.finish_interrupted_restore()
         slots = ks.KeySlotFile.load(self.paths.slots)
-        self._check_backoff(login)
+        self._check_backoff(login)  # counts this attempt as a failure until it succeeds
         try:
             key = self._open_slot(slots, "user", login, password.encode("utf-8"))
         except AuthenticationError as exc:
@@ -188,40 +241,51 @@ class Workspace:
             log.warning("unlock failed (wait %.0f s before next attempt)", delay)
             raise AuthenticationError(exc.message, retry_after=delay) from None
         failures = self.backoff.reset(login)
-        return self._open_session(slots, key, "user", login, password.encode("utf-8"), failures_before=failures)
+        return self._open_session(
+            slots, key, "user", login, password.encode("utf-8"), failures_before=failures, inspect=inspect
+        )
 
     def _check_backoff(self, login: str) -> None:
-        wait = self.backoff.remaining(login)
-        if wait > 0:
+        """Refuse when ``login`` must wait; otherwise count this attempt as a failure *now*, before the key
+        derivation, under the counter's file lock (so parallel processes cannot all try at once).
+
+        Settle it afterwards with ``backoff.reset`` (success) or ``backoff.record_failure`` (failure, which then
+        adds nothing: the attempt was counted here).
+        """
+        ticket = self.backoff.reserve(login)
+        if ticket.wait > 0:
             raise BackoffError(
-                _("Too many failed attempts. Try again in {seconds} seconds.").format(seconds=int(wait) + 1),
-                retry_after=wait,
+                _("Too many failed attempts. Try again in {seconds} seconds.").format(seconds=int(ticket.wait) + 1),
+                retry_after=ticket.wait,
             )
 
-    def _open_slot(self, slots: ks.KeySlotFile, kind: ks.SlotKind, login: str, secret: bytes) -> bytearray:
-        return slots.open(kind, login, secret)
+    def _open_slot(self, slots: ks.KeySlotFile, kind: ks.SlotKind, login: str, secret: bytes) -> ks.SlotKeys:
+        return slots.open_all(kind, login, secret)
 
     def _open_session(
         self,
         slots: ks.KeySlotFile,
-        key: bytearray,
+        keys: ks.SlotKeys,
         kind: ks.SlotKind,
         login: str,
         secret: bytes,
         *,
         failures_before: int = 0,
+        inspect: bool = False,
     ) -> Session:
         from fzmediate.services.session import Session
         from fzmediate.store.database import Database
 
         lock = self._acquire()
         try:
-            key = self._finish_interrupted_rekey(key, kind, login, secret)
+            key = self._finish_interrupted_rekey(keys.db_key, kind, login, secret)
+            keys.db_key = key
+            self._add_signing_key(keys, kind, login)
             Database.probe(self.paths.db, key)
             db = Database(self.paths.db, key)
             try:
                 db.migrate(self.paths.backups)
-                session = Session.open(self, db, lock, login, failures_before=failures_before)
+                session = Session.open(self, db, lock, login, keys, failures_before=failures_before, inspect=inspect)
             except BaseException:
                 db.close()
                 raise
@@ -229,6 +293,22 @@ class Workspace:
             lock.release()
             raise
         return session
+
+    def _add_signing_key(self, keys: ks.SlotKeys, kind: ks.SlotKind, login: str) -> None:
+        """Give a slot written before signatures existed (format 1) its owner's Ed25519 signing key."""
+        try:
+            if keys.signing_private is not None:
+                return
+            slots = ks.KeySlotFile.load(self.paths.slots)
+            slot = slots.slot(kind, login)
+            if slot is None:
+                raise StoreDamagedError(_("The key-slot file changed while unlocking; nothing was opened."))
+            signing = Ed25519PrivateKey.generate().private_bytes_raw()
+            slots.with_slot(slot.with_signing_key(slots.store_id, keys.kek, signing)).save(self.paths.slots)
+            keys.signing_private = signing
+            log.info("key slot upgraded with a signing key")
+        finally:
+            ks.wipe(keys.kek)
 
     def _finish_interrupted_rekey(self, key: bytearray, kind: ks.SlotKind, login: str, secret: bytes) -> bytearray:
         """Finish a re-key that a crash interrupted, and return the key the database really has.
@@ -264,26 +344,51 @@ class Workspace:
 
         The used code counts as revealed, so its slot is replaced and the new code is shown once.
         """
-        secret = validate_password(new_password)
+        # A mistyped code or a weak password is refused before any key derivation (and is no failed attempt).
+        code_secret = validate_recovery_code(recovery_code)
+        secret = validate_password(new_password, user_inputs=(login,))
+        self.finish_interrupted_restore()
         slots = ks.KeySlotFile.load(self.paths.slots)
         self._check_backoff(ks.RECOVERY_LOGIN)
         try:
-            key = slots.open("recovery", ks.RECOVERY_LOGIN, ks.normalize_recovery_code(recovery_code))
+            key = slots.open_all("recovery", ks.RECOVERY_LOGIN, code_secret)
         except AuthenticationError:
             self.backoff.record_failure(ks.RECOVERY_LOGIN)
             raise AuthenticationError(_("The recovery code is not correct. Nothing was changed.")) from None
         self.backoff.reset(ks.RECOVERY_LOGIN)
-        session = self._open_session(
-            slots, key, "recovery", ks.RECOVERY_LOGIN, ks.normalize_recovery_code(recovery_code)
-        )
+        session = self._open_session(slots, key, "recovery", ks.RECOVERY_LOGIN, code_secret)
         try:
+            # The user's role is known only now: an administrator's password is checked again, more strictly.
             return session.users.recover_password(login, secret)
         finally:
             session.lock()
 
     # --- restore ---------------------------------------------------------------------------------
-    def restore(self, backup: Path, login: str, password: str) -> Path | None:
-        """Replace this directory's store with a backup; the current store is kept in ``backups/``."""
+    def restore(
+        self,
+        backup: Path,
+        login: str,
+        password: str,
+        *,
+        backup_login: str | None = None,
+        backup_password: str | None = None,
+        replace_store: bool = False,
+    ) -> Path | None:
+        """Replace this directory's store with a backup; the current store is kept in ``backups/``.
+
+        ``login``/``password`` must be an administrator's of the current store (when there is one; on a fresh
+        machine they open the backup instead). ``backup_login``/``backup_password`` (default: the same) must
+        be an administrator's in the backup, with the password valid when it was made. A backup of another
+        store is refused unless ``replace_store``. Returns where the replaced store was kept, if any.
+        """
         from fzmediate.services.backup import restore_backup
 
-        return restore_backup(self, backup, login, password)
+        return restore_backup(
+            self,
+            backup,
+            login,
+            password,
+            backup_login=backup_login,
+            backup_password=backup_password,
+            replace_store=replace_store,
+        )

@@ -43,7 +43,7 @@ def test_kill9_during_writes_loses_no_committed_write(tmp_path: Path) -> None:
         )
         assert child.stdout is not None
         assert child.stdout.readline().strip() == "ready"
-        time.sleep(rng.uniform(0.02, 0.25))
+        time.sleep(rng.uniform(0.02, 0.4))
         os.kill(child.pid, signal.SIGKILL)
         out, _ = child.communicate(timeout=30)
         lines = [ln.split()[1] for ln in out.splitlines() if ln.startswith("committed ")]

@@ -22,11 +22,11 @@ from fzmediate.services.session import Session
 from fzmediate.services.workspace import Workspace
 from fzmediate.store.models import OutboxEntry
 from tests.cases_support import adjudication_intake, intake
-from tests.support import ADMIN_PW
+from tests.support import ADMIN_PW, MEDIATOR_PW, SUPERVISOR_PW, SUPERVISOR_PW_2
 
-MEDIATOR = ("med1", "mediator-pass-1")
-SUPERVISOR = ("sup1", "supervisor-pass-1")
-UNQUALIFIED = ("sup2", "supervisor-pass-2")
+MEDIATOR = ("med1", MEDIATOR_PW)
+SUPERVISOR = ("sup1", SUPERVISOR_PW)
+UNQUALIFIED = ("sup2", SUPERVISOR_PW_2)
 
 
 @pytest.fixture(autouse=True)
@@ -38,9 +38,9 @@ def _english() -> Iterator[None]:
 @pytest.fixture
 def staffed(initialized: Workspace) -> Workspace:
     with initialized.unlock("admin", ADMIN_PW) as s:
-        s.users.add("med1", "mediator", "mediator-pass-1")
-        s.users.add("sup1", "supervisor", "supervisor-pass-1", legally_qualified=True)
-        s.users.add("sup2", "supervisor", "supervisor-pass-2")
+        s.users.add("med1", "mediator", MEDIATOR_PW)
+        s.users.add("sup1", "supervisor", SUPERVISOR_PW, legally_qualified=True)
+        s.users.add("sup2", "supervisor", SUPERVISOR_PW_2)
     return initialized
 
 

@@ -17,7 +17,6 @@ from sqlalchemy.exc import DBAPIError
 
 from fzmediate.catalogue.bundle import BundleError
 from fzmediate.domain.case import CaseKind, PartyRole
-from fzmediate.domain.intake import IntakeError
 from fzmediate.errors import NotFoundError, PermissionDenied, ValidationError
 from fzmediate.i18n import set_locale
 from fzmediate.services import cases as cases_module
@@ -38,7 +37,7 @@ from tests.cases_support import (
     person,
     signed_bundle,
 )
-from tests.support import ADMIN_PW
+from tests.support import ADMIN_PW, KIOSK_PW, MEDIATOR_PW, SUPERVISOR_PW
 
 NUMBER = re.compile(r"坪山(调|裁)〔(\d{4})〕([0-9A-F]{6})(\d{4,})号")
 
@@ -58,9 +57,8 @@ def session(initialized: Workspace) -> Iterator[Session]:
 @pytest.fixture
 def staffed(initialized: Workspace) -> Workspace:
     with initialized.unlock("admin", ADMIN_PW) as s:
-        s.users.add("med1", "mediator", "mediator-pass-1")
-        s.users.add("kiosk1", "kiosk", "kiosk-pass-1")
-        s.users.add("sup1", "supervisor", "supervisor-pass-1", legally_qualified=True)
+        s.users.add("med1", "mediator", MEDIATOR_PW)
+        s.users.add("sup1", "supervisor", SUPERVISOR_PW, legally_qualified=True)
     return initialized
 
 
@@ -286,9 +284,9 @@ def test_server_assigned_device_code_wins(session: Session) -> None:
 
 
 def test_numbers_continue_after_restart(staffed: Workspace) -> None:
-    with staffed.unlock("med1", "mediator-pass-1") as s:
+    with staffed.unlock("med1", MEDIATOR_PW) as s:
         first = s.cases.create(intake()).number
-    with staffed.unlock("med1", "mediator-pass-1") as s:
+    with staffed.unlock("med1", MEDIATOR_PW) as s:
         second = s.cases.create(intake()).number
     assert first.endswith("0001号") and second.endswith("0002号")
 
@@ -379,33 +377,22 @@ def test_case_events_are_append_only(session: Session) -> None:
 # --- roles -----------------------------------------------------------------------------------------
 
 
-def test_kiosk_files_applications_and_reads_the_catalogue_only(staffed: Workspace) -> None:
-    with staffed.unlock("kiosk1", "kiosk-pass-1") as s:
-        assert s.catalogue.list()
-        with pytest.raises(IntakeError) as err:  # the public cannot backdate an application
-            s.cases.create(intake(received_on="2026-11-27"))
-        assert err.value.field == "received_on"
-        created = s.cases.create(intake(received_on="2026-11-29"))
-        assert created.number and created.applicants == ("王某",)
-        for call in (
-            lambda: s.cases.get(created.id),
-            lambda: s.cases.list(),
-            lambda: s.cases.search("王"),
-            lambda: s.cases.act(created.id, "accept"),
-            lambda: s.cases.deadlines(created.id),
-            lambda: s.cases.available_actions(created.id),
-            lambda: s.catalogue.import_bundle(signed_bundle(2), trusted_keys=dev_trusted()),
-        ):
-            with pytest.raises(PermissionDenied):
-                call()
-    with staffed.unlock("med1", "mediator-pass-1") as s:
+def test_the_desk_store_has_no_kiosk_role(staffed: Workspace) -> None:
+    # A kiosk is its own device with its own store (services/kiosk.py): no account here can be a kiosk.
+    with staffed.unlock("admin", ADMIN_PW) as s:
+        with pytest.raises(ValidationError) as err:
+            s.users.add("kiosk1", "kiosk", KIOSK_PW)
+        assert err.value.field == "role"
+        assert "kiosk1" not in [u.login for u in s.users.list(include_removed=True)]
+    with staffed.unlock("med1", MEDIATOR_PW) as s:
+        # An application that came sealed from a kiosk is registered by a case worker, marked as such.
+        created = s.cases.create(intake(received_on="2026-11-29"), channel="kiosk")
         detail = s.cases.get(created.id)
-        assert detail.created_by == "kiosk1" and detail.assigned_mediator == ""
-        assert detail.events[0].payload == {"channel": "kiosk"}
+        assert detail.created_by == "med1" and detail.events[0].payload == {"channel": "kiosk"}
 
 
 def test_mediator_handles_what_they_register_and_supervisor_assigns(staffed: Workspace) -> None:
-    with staffed.unlock("med1", "mediator-pass-1") as s:
+    with staffed.unlock("med1", MEDIATOR_PW) as s:
         own = s.cases.create(intake())
         assert own.assigned_mediator == "med1"
         assert s.cases.act(own.id, "accept").state == "accepted"
@@ -413,10 +400,10 @@ def test_mediator_handles_what_they_register_and_supervisor_assigns(staffed: Wor
             s.cases.assign(own.id, "med1")
         with pytest.raises(PermissionDenied):
             s.catalogue.import_bundle(signed_bundle(2), trusted_keys=dev_trusted())
-    with staffed.unlock("sup1", "supervisor-pass-1") as s:
+    with staffed.unlock("sup1", SUPERVISOR_PW) as s:
         assert s.cases.assign(own.id, "sup1").assigned_mediator == "sup1"
         with pytest.raises(ValidationError):
-            s.cases.assign(own.id, "kiosk1")
+            s.cases.assign(own.id, "nobody")
         patch = outbox(s)[-1]
         assert patch.payload["assigned_mediator"] == {"old": "med1", "new": "sup1"}
 

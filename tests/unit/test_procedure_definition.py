@@ -140,7 +140,7 @@ BROKEN: list[tuple[Callable[[dict[str, Any]], None], str]] = [
     (_unreachable_terminal, "terminal state shredded cannot be reached from registered"),
     (_dead_end, "no path leads from state limbo to a terminal state"),
     (_outcomes_miss_a_choice, "outcomes must name a target for every choice of consent"),
-    (_kiosk, "the kiosk role can never act on a case"),
+    (_kiosk, "actions[0].roles[3]: must be one of 'admin', 'supervisor' or 'mediator'"),
     (_guard_without_its_field, "guard written_reasons reads payload field reasons, which is not declared"),
     (_guard_without_its_acts, "guard consent_of_all_respondents reads the acts record_consent"),
     (_register_as_act, "register is the intake act"),

@@ -17,7 +17,6 @@ from tests.procedure_helpers import (
     ADMIN_QUALIFIED,
     CONSUMER,
     FOREST,
-    KIOSK,
     LABOUR,
     LAND,
     MEDIATOR,
@@ -300,10 +299,8 @@ def test_an_implausible_date_is_refused_not_crashed_on() -> None:
     assert r.refused("accept", date(9026, 9, 28)) == ("The date of the act (9026-09-28) is not a plausible date",)
 
 
-def test_roles_kiosk_and_unknown_acts() -> None:
+def test_unknown_acts_and_fields() -> None:
     r = Runner(CONSUMER, d(9, 25))
-    assert r.refused("accept", d(9, 28), KIOSK) == ("A kiosk cannot act on cases",)
-    assert all(not a.allowed and a.reasons == ("A kiosk cannot act on cases",) for a in r.engine.actions(r.case, KIOSK))
     assert r.refused("register", d(9, 28)) == ("There is no act register in procedure mediation.standard",)
     with pytest.raises(ActionRefused) as info:
         r.engine.apply(r.case, ActionRequest("accept", MEDIATOR, d(9, 28), {"surprise": 1}))

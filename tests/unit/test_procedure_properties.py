@@ -31,7 +31,6 @@ from fzmediate.procedure.engine import ActionRefused, ActionRequest, Actor, Proc
 from tests.procedure_helpers import (
     ADMIN,
     ADMIN_QUALIFIED,
-    KIOSK,
     MEDIATOR,
     MEDIATOR2,
     SUPERVISOR,
@@ -42,7 +41,7 @@ from tests.procedure_helpers import (
     record,
 )
 
-ACTORS = [MEDIATOR, MEDIATOR2, SUPERVISOR, SUPERVISOR_UNQUALIFIED, ADMIN, ADMIN_QUALIFIED, KIOSK]
+ACTORS = [MEDIATOR, MEDIATOR2, SUPERVISOR, SUPERVISOR_UNQUALIFIED, ADMIN, ADMIN_QUALIFIED]
 MEDIATION_MATTERS = ["PS-TJ-001", "PS-TJ-003", "PS-TJ-005"]
 ADJUDICATION_MATTERS = ["PS-CJ-001", "PS-CJ-002", "PS-CJ-004"]
 STEPS = 40

@@ -8,10 +8,10 @@ from fzmediate.errors import AuthenticationError, PermissionDenied, ValidationEr
 from fzmediate.security.keyslots import KeySlotFile
 from fzmediate.security.roles import Role
 from fzmediate.services.workspace import Workspace
-from tests.support import ADMIN_PW, FAST_KDF, FakeClock
+from tests.support import ADMIN_PW, FAST_KDF, MEDIATOR_PW, NEW_PW, OTHER_PW, FakeClock
 from tests.synthetic import make_resident_id
 
-MED_PW = "mediator-pass-1"
+MED_PW = MEDIATOR_PW
 _VALID_ID = make_resident_id(region="440310", seq=41)
 BAD_ID = _VALID_ID[:-1] + ("0" if _VALID_ID[-1] != "0" else "1")
 
@@ -58,14 +58,14 @@ def test_password_change_rewraps_one_slot_only(initialized: Workspace) -> None:
     add_mediator(initialized)
     before = KeySlotFile.load(initialized.paths.slots)
     with initialized.unlock("med1", MED_PW) as s:
-        s.users.set_password("med1", "new-mediator-pass")
+        s.users.set_password("med1", NEW_PW)
     after = KeySlotFile.load(initialized.paths.slots)
     assert after.slot("user", "admin") == before.slot("user", "admin")
     assert after.slot("recovery", "__recovery__") == before.slot("recovery", "__recovery__")
     assert after.slot("user", "med1") != before.slot("user", "med1")
     with pytest.raises(AuthenticationError):
         initialized.unlock("med1", MED_PW)
-    initialized.unlock("med1", "new-mediator-pass").lock()
+    initialized.unlock("med1", NEW_PW).lock()
     # The admin's untouched slot still opens the database: its key was not changed.
     initialized.unlock("admin", ADMIN_PW).lock()
 
@@ -73,7 +73,7 @@ def test_password_change_rewraps_one_slot_only(initialized: Workspace) -> None:
 def test_mediator_cannot_change_someone_elses_password(initialized: Workspace) -> None:
     add_mediator(initialized)
     with initialized.unlock("med1", MED_PW) as s, pytest.raises(PermissionDenied):
-        s.users.set_password("admin", "hijacked-pass-1")
+        s.users.set_password("admin", OTHER_PW)
 
 
 def test_removal_rekeys_so_the_old_slot_opens_nothing(initialized: Workspace) -> None:
@@ -139,9 +139,9 @@ def test_recovery_code_resets_a_password_and_is_replaced(workspace: Workspace) -
     assert new_code != code
     workspace.unlock("admin", "brand-new-pass").lock()
     with pytest.raises(AuthenticationError):
-        workspace.recover(code, "admin", "third-pass-12")
-    workspace.recover(new_code, "admin", "third-pass-12")
-    workspace.unlock("admin", "third-pass-12").lock()
+        workspace.recover(code, "admin", NEW_PW)
+    workspace.recover(new_code, "admin", NEW_PW)
+    workspace.unlock("admin", NEW_PW).lock()
 
 
 def test_slot_planted_by_a_leaving_user_gets_no_new_key(initialized: Workspace) -> None:
@@ -171,8 +171,8 @@ def test_slot_planted_by_a_leaving_user_gets_no_new_key(initialized: Workspace) 
     with pytest.raises(StoreDamagedError):
         Database.probe(initialized.paths.db, stolen_key)
     with initialized.unlock("admin", ADMIN_PW) as s:  # the administrator gives med1 a new slot
-        s.users.set_password("med1", "fresh-pass-123")
-    initialized.unlock("med1", "fresh-pass-123").lock()
+        s.users.set_password("med1", NEW_PW)
+    initialized.unlock("med1", NEW_PW).lock()
 
 
 def test_administrator_can_replace_a_lost_recovery_code(workspace: Workspace) -> None:
@@ -183,8 +183,8 @@ def test_administrator_can_replace_a_lost_recovery_code(workspace: Workspace) ->
     with workspace.unlock("med1", MED_PW) as s, pytest.raises(PermissionDenied):
         s.users.renew_recovery_code()
     with pytest.raises(AuthenticationError):
-        workspace.recover(old, "admin", "another-pass-1")
-    workspace.recover(new, "admin", "another-pass-1")
+        workspace.recover(old, "admin", OTHER_PW)
+    workspace.recover(new, "admin", OTHER_PW)
 
 
 def test_the_failure_that_starts_a_wait_says_how_long(initialized: Workspace, clock: FakeClock) -> None:

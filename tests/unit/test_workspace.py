@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ from fzmediate.errors import (
 )
 from fzmediate.security.roles import Role
 from fzmediate.services.workspace import Workspace
-from tests.support import ADMIN_PW, FAST_KDF, FakeClock
+from tests.support import ADMIN_PW, FAST_KDF, OTHER_PW, FakeClock
 
 
 def digest(path: Path) -> str:
@@ -30,8 +31,8 @@ def digest(path: Path) -> str:
 
 
 def snapshot(ws: Workspace) -> dict[str, str]:
-    """sha256 of every file in the data directory except the back-off counter and the lock file."""
-    skip = {ws.paths.attempts.name, ws.paths.lock.name}
+    """sha256 of every file in the data directory except the back-off counter and the lock files."""
+    skip = {ws.paths.attempts.name, ws.backoff.lock_path.name, ws.paths.lock.name}
     return {
         str(p.relative_to(ws.paths.root)): digest(p)
         for p in sorted(ws.paths.root.rglob("*"))
@@ -44,7 +45,7 @@ def test_initialize_creates_store_admin_and_recovery(workspace: Workspace) -> No
     result = workspace.initialize("admin", ADMIN_PW, full_name="王𠮷")
     assert workspace.is_initialized()
     assert result.admin.role is Role.ADMIN and result.admin.full_name == "王𠮷"
-    assert len(result.recovery_code.replace("-", "")) == 20
+    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){6}", result.recovery_code)  # Crockford base32
     with workspace.unlock("admin", ADMIN_PW) as s:
         assert s.actor.role is Role.ADMIN
         assert [u.login for u in s.users.list()] == ["admin"]
@@ -53,7 +54,7 @@ def test_initialize_creates_store_admin_and_recovery(workspace: Workspace) -> No
 def test_initialize_twice_is_refused(initialized: Workspace) -> None:
     before = snapshot(initialized)
     with pytest.raises(AlreadyInitializedError):
-        initialized.initialize("other", "another-pass-1")
+        initialized.initialize("other", OTHER_PW)
     assert snapshot(initialized) == before
 
 

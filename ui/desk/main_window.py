@@ -9,7 +9,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QToolBar, QToolButton, QWidget
 
 from fzmediate.i18n import _
-from fzmediate.security.roles import role_label
+from fzmediate.security.roles import Role, role_label
 from ui.style import set_role
 
 if TYPE_CHECKING:
@@ -78,6 +78,23 @@ class MainWindow(QMainWindow):
         placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         set_role(placeholder, "placeholder")
         self.setCentralWidget(placeholder)
+        warnings = context.trust_warnings if context is not None else ()
+        if warnings and actor.role is Role.ADMIN:
+            # Signed roles that fail are named to administrators at once (docs/security-model.md).
+            self.trust_label = QLabel(
+                _("⚠ Signature check: {problems} Confirm a role with: fzmediate user regrant LOGIN").format(
+                    problems=" ".join(warnings)
+                ),
+                self,
+            )
+            self.trust_label.setWordWrap(True)
+            self.trust_label.setAccessibleName(_("Signature check warnings"))
+            set_role(self.trust_label, "error")
+            toolbar_below = QToolBar(_("Warnings"), self)
+            toolbar_below.setMovable(False)
+            toolbar_below.addWidget(self.trust_label)
+            self.addToolBarBreak()
+            self.addToolBar(toolbar_below)
 
         role = role_label(actor.role) if actor.role is not None else ""
         who = (
