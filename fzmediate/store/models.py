@@ -107,6 +107,12 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column()
     removed_at: Mapped[datetime | None] = mapped_column(default=None)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Schema 0004: the user's Ed25519 signing key and the administrator's signed grant (security/grants.py).
+    # The role a session acts with is the one the verified grant states.
+    signing_public_key: Mapped[str] = mapped_column(String(64), default="")
+    grant_json: Mapped[str] = mapped_column(Text, default="")
+    grant_signature: Mapped[str] = mapped_column(String(128), default="")
+    granted_by: Mapped[str] = mapped_column(String(64), default="")
 
 
 class AuditEvent(Base):
@@ -125,6 +131,9 @@ class AuditEvent(Base):
     details: Mapped[str] = mapped_column(Text, default="{}")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # Schema 0004: the acting user's Ed25519 signature over ``hash`` and that user's public key.
+    signer_key: Mapped[str] = mapped_column(String(64), default="")
+    signature: Mapped[str] = mapped_column(String(128), default="")
 
 
 # --- cases (schema 0002) -----------------------------------------------------------------------------
@@ -344,6 +353,113 @@ class OfficeKeyRow(Base):
     #: SHA-256 (hex) of the certificate in DER.
     fingerprint: Mapped[str] = mapped_column(String(64))
     certificate_pem: Mapped[str] = mapped_column(Text)
-    #: PKCS #8 PEM, unencrypted: the database around it is.
+    #: Empty once the key is shared (schema 0004): the private key then exists only as copies sealed to the slot
+    #: keys of the users who may issue documents (``KeyShareRow``). Older stores held a plain PKCS #8 PEM here.
     private_key_pem: Mapped[str] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: PEM certificates from the office certificate up to (excluding) the district root, once certified.
+    chain_pem: Mapped[str] = mapped_column(Text, default="")
+
+
+class KeyShareRow(Base):
+    """A private key sealed to one user's slot key (X25519): only that user's password opens it.
+
+    Used for keys that only some roles may hold (the office signing key, the office intake key): anyone with
+    the database key can read the row, but not the key inside it.
+    """
+
+    __tablename__ = "key_shares"
+    __table_args__ = (UniqueConstraint("key_kind", "key_id", "login"), Index("ix_key_shares_login", "login"))
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    key_kind: Mapped[str] = mapped_column(String(32))
+    key_id: Mapped[str] = mapped_column(String(36))
+    login: Mapped[str] = mapped_column(String(64))
+    recipient_public_key: Mapped[str] = mapped_column(String(64))
+    sealed: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column()
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+# --- kiosk intake (schema 0005) -------------------------------------------------------------------------
+
+
+class IntakeKeyRow(Base):
+    """Desk: the office's X25519 intake key, to which kiosks seal applications.
+
+    Only the public half is here; the private half exists only as ``KeyShareRow`` copies (kind
+    ``office_intake``) sealed to the slot keys of the users who work cases.
+    """
+
+    __tablename__ = "intake_keys"
+    __table_args__ = (UniqueConstraint("fingerprint"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_time_id)
+    public_key: Mapped[str] = mapped_column(String(64))
+    #: SHA-256 (hex) of the raw public key.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    office: Mapped[str] = mapped_column(Text)
+    unit: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column()
+    created_by: Mapped[str] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class IntakeInboxRow(Base):
+    """Desk: an application sealed at a kiosk, imported still sealed; opened only to list, register or reject."""
+
+    __tablename__ = "intake_inbox"
+    __table_args__ = (Index("ix_intake_inbox_status", "status"),)
+
+    application_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    office_key_id: Mapped[str] = mapped_column(String(36), ForeignKey("intake_keys.id"))
+    kiosk_device_id: Mapped[str] = mapped_column(String(36))
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    #: SHA-256 (hex) of ``sealed``.
+    sha256: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column()
+    imported_by: Mapped[str] = mapped_column(String(64))
+    #: pending | registered | rejected
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    case_id: Mapped[str | None] = mapped_column(String(36), ForeignKey("cases.id"), default=None)
+    decided_at: Mapped[datetime | None] = mapped_column(default=None)
+    decided_by: Mapped[str] = mapped_column(String(64), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class KioskOfficeKeyRow(Base):
+    """Kiosk: an office's public intake key, from a signed key file the desk exported (no private key)."""
+
+    __tablename__ = "kiosk_office_keys"
+
+    key_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    public_key: Mapped[str] = mapped_column(String(64))
+    office: Mapped[str] = mapped_column(Text)
+    unit: Mapped[str] = mapped_column(Text, default="")
+    #: SHA-256 (hex, DER) of the certificate that signed the key file.
+    signer_fingerprint: Mapped[str] = mapped_column(String(64))
+    #: ``certified`` (chains to a district key) or ``confirmed`` (uncertified; its fingerprint typed by staff).
+    trust: Mapped[str] = mapped_column(String(16))
+    #: The key file exactly as received (public data only), to show or re-check later.
+    key_file: Mapped[str] = mapped_column(Text)
+    imported_at: Mapped[datetime] = mapped_column()
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class KioskOutboxRow(Base):
+    """Kiosk: one sealed application waiting for (or past) export. The kiosk cannot open ``sealed``."""
+
+    __tablename__ = "kiosk_outbox"
+    __table_args__ = (UniqueConstraint("number"),)
+
+    application_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    number: Mapped[str] = mapped_column(String(32))
+    office_key_id: Mapped[str] = mapped_column(String(36))
+    matter_code: Mapped[str] = mapped_column(String(32))
+    submitted_at: Mapped[datetime] = mapped_column()
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    #: The receipt as printed: masked only (JSON).
+    receipt: Mapped[str] = mapped_column(Text)
+    exported_at: Mapped[datetime | None] = mapped_column(default=None)
+    exports: Mapped[int] = mapped_column(Integer, default=0)

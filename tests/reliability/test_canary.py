@@ -18,7 +18,7 @@ from fzmediate.errors import ValidationError
 from fzmediate.logsetup import configure_logging
 from fzmediate.services.workspace import Workspace
 from tests.cli_helpers import run_cli
-from tests.support import ADMIN_PW, FAST_KDF
+from tests.support import ADMIN_PW, FAST_KDF, MEDIATOR_PW, SUPERVISOR_PW
 from tests.synthetic import make_resident_id
 
 CANARIES = {
@@ -58,7 +58,7 @@ def test_no_canary_in_any_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         s.users.add(
             "sup1",
             "supervisor",
-            "supervisor-pass-1",
+            SUPERVISOR_PW,
             legally_qualified=True,
             full_name=CANARIES["name_service"],
             phone=CANARIES["phone_service"],
@@ -68,14 +68,14 @@ def test_no_canary_in_any_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         )
         # Refusals carrying personal values must not leak them into logs or messages either.
         with pytest.raises(ValidationError) as err:
-            s.users.add("sup1", "supervisor", "supervisor-pass-1", phone=CANARIES["phone_service"])
+            s.users.add("sup1", "supervisor", SUPERVISOR_PW, phone=CANARIES["phone_service"])
         assert CANARIES["phone_service"] not in err.value.message
         with pytest.raises(ValidationError) as err:
-            s.users.add("bad1", "mediator", "mediator-pass-1", id_number=CANARIES["id_service"][:-1] + "0")
+            s.users.add("bad1", "mediator", MEDIATOR_PW, id_number=CANARIES["id_service"][:-1] + "0")
         assert CANARIES["id_service"][:-1] not in err.value.message
         s.maintenance.backup(data / "canary.fzbackup")
 
-    env = {"FZMEDIATE_PASSWORD": ADMIN_PW, "FZMEDIATE_NEW_PASSWORD": "mediator-pass-1"}
+    env = {"FZMEDIATE_PASSWORD": ADMIN_PW, "FZMEDIATE_NEW_PASSWORD": MEDIATOR_PW}
     r = run_cli(
         "user",
         "add",
@@ -130,6 +130,59 @@ def test_no_canary_in_any_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     scanned = list(files_under(data, tmp, data / "logs"))
     assert any(p.name == "fzmediate.db" for p in scanned)
     assert any(p.suffix == ".log" for p in scanned)
+    for path in scanned:
+        blob = path.read_bytes()
+        for label, value in CANARIES.items():
+            for form in encodings(value):
+                assert form not in blob, "{0} found in {1}".format(label, path.relative_to(tmp_path))
+
+
+@pytest.mark.slow
+def test_no_canary_in_kiosk_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kiosk store, the sealed applications file and the exported key file: zero hits, before and after the
+    desk imported and registered the application (its store is searched too)."""
+    from fzmediate.services.intake_inbox import IntakeInbox
+    from tests.cases_support import person
+    from tests.kiosk_support import MEDIATOR, kiosk_intake, make_desk, make_kiosk
+    from tests.support import KIOSK_PW, FakeClock
+
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    clock = FakeClock()
+    desk = make_desk(tmp_path, clock)
+    configure_logging(tmp_path / "kiosk" / "logs")
+    kiosk = make_kiosk(tmp_path, clock, desk)
+    applicant = person(
+        name=CANARIES["name_service"],
+        id_number=CANARIES["id_service"],
+        phone=CANARIES["phone_service"],
+        address=CANARIES["address_service"],
+    )
+    agent = person(
+        "agent",
+        CANARIES["name_cli"],
+        id_number=CANARIES["id_cli"],
+        phone=CANARIES["phone_cli"],
+        address=CANARIES["address_cli"],
+        represents=0,
+        power_of_attorney="一般授权",
+    )
+    exported = tmp_path / "applications.json"
+    with kiosk.open(KIOSK_PW) as k:
+        receipt = k.submit_application(kiosk_intake(parties=[applicant, kiosk_intake()["parties"][1], agent]))
+        k.export_applications(exported)
+    configure_logging(desk.ws.paths.logs)
+    with desk.ws.unlock(*MEDIATOR) as s:
+        inbox = IntakeInbox(s)
+        inbox.import_file(exported)
+        inbox.list()
+        case_id = inbox.register(receipt.application_id).id
+        # Really stored and readable at the desk: the search below is meaningful.
+        assert s.cases.get(case_id).parties[0].id_number == CANARIES["id_service"]
+
+    scanned = [*files_under(kiosk.paths.root, desk.ws.paths.root, tmp), exported, desk.key_file]
+    assert any(p.name == "fzmediate.db" and kiosk.paths.root in p.parents for p in scanned)
     for path in scanned:
         blob = path.read_bytes()
         for label, value in CANARIES.items():
