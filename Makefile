@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PO     := $(wildcard resources/locale/*/LC_MESSAGES/fzmediate.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: run test lint typecheck pytest bench locale extract sysdeps clean
+.PHONY: run test lint typecheck pytest bench soak locale extract sysdeps clean
 
 run: $(STAMP) locale
 	$(PY) main.py desk
@@ -42,6 +42,9 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP) locale
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q
+
+soak: sysdeps $(STAMP) locale
+	FZMEDIATE_SOAK=1 QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q -m soak
 
 bench: $(STAMP) locale
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench
