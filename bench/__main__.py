@@ -12,7 +12,7 @@ from pathlib import Path
 
 from fzmediate.i18n import set_locale
 
-ALL = ("unlock", "store", "startup", "cases", "documents")
+ALL = ("unlock", "trust", "store", "startup", "cases", "documents", "kiosk")
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 INTRO = """# Benchmarks
 

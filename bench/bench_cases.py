@@ -172,13 +172,13 @@ def run() -> str:
     rng = random.Random(2026)
     with tempfile.TemporaryDirectory() as tmp:
         ws = Workspace(Path(tmp) / "data", kdf=KDF)
-        ws.initialize("admin", "bench-pass-1")
-        with ws.unlock("admin", "bench-pass-1") as s:
+        ws.initialize("admin", "Granite-Orchid-Lantern-58")
+        with ws.unlock("admin", "Granite-Orchid-Lantern-58") as s:
             seed_ms = [0.0]
             parties: list[dict[str, Any]] = []
             seed_ms[0] = timed(lambda: parties.extend(seed(s, rng)))
         # Measured on a store opened afresh, as a desk opens it every morning (the seeding's WAL folded in).
-        with ws.unlock("admin", "bench-pass-1") as s:
+        with ws.unlock("admin", "Granite-Orchid-Lantern-58") as s:
             size_mb = (s.db.path.stat().st_size) / 1e6
             targets = rng.sample(parties, QUERIES)
             with s.read() as r:

@@ -16,12 +16,12 @@ RUNS = 30
 def run() -> str:
     with tempfile.TemporaryDirectory() as tmp:
         ws = Workspace(Path(tmp) / "data", kdf=DEFAULT_KDF)
-        ws.initialize("admin", "bench-pass-1")
+        ws.initialize("admin", "Granite-Orchid-Lantern-58")
         samples = []
         opened: list[Session] = []
 
         def unlock() -> None:
-            s = ws.unlock("admin", "bench-pass-1")
+            s = ws.unlock("admin", "Granite-Orchid-Lantern-58")
             s.users.list()  # first query
             opened.append(s)
 
