@@ -21,7 +21,8 @@ from sqlalchemy import insert
 
 from bench.bench_cases import seed as seed_cases
 from bench.common import header, median, percentile, timed
-from fzmediate.security.audit import HEAD_KEY, event_message, head
+from fzmediate.security.audit import HEAD_KEY, head
+from fzmediate.security.chain_walk import event_message
 from fzmediate.security.grants import b64
 from fzmediate.security.keyslots import DEFAULT_KDF
 from fzmediate.services.dto import CheckReport

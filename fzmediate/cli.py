@@ -190,7 +190,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     anchors = [read_anchor_file(Path(a)) for a in args.anchor or []]
     # Opened for inspection: a store whose signatures fail is still read, so that check can name what failed.
     with _session(args, inspect=True) as s:
-        report = s.maintenance.check(anchors)
+        report = s.maintenance.check(anchors, deep=args.deep)
     data = {"ok": report.ok, "problems": list(report.problems), "audit_events": report.audit_events}
 
     def text() -> str:
@@ -342,6 +342,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="FILE",
         help=_("an issued PDF or a head receipt whose audit head the chain must still contain (repeatable)"),
+    )
+    chk.add_argument(
+        "--deep",
+        action="store_true",
+        default=False,
+        help=_("also compare every index with its table (SQLite integrity_check; much slower)"),
     )
     chk.set_defaults(func=cmd_check)
     bk = sub.add_parser("backup", parents=[common, as_json], help=_("write an encrypted backup"))

@@ -16,11 +16,11 @@ Events carry ids and actions, never personal data.
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -28,6 +28,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fzmediate.i18n import _
+from fzmediate.security.chain_walk import (
+    PARALLEL_THRESHOLD,
+    bad_signature,
+    event_message,
+    material_hash,
+    rows_after,
+    walk,
+    walk_parallel,
+)
 from fzmediate.security.grants import b64, canonical
 from fzmediate.security.signature_batch import SignatureBatches
 from fzmediate.store.models import AuditEvent, Meta, new_id
@@ -37,27 +46,14 @@ HEAD_KEY = "audit_head"
 #: First sequence number that must carry a signature (events before it were written by schema < 0004).
 SIGNED_FROM_KEY = "audit_signed_from"
 CHECKPOINT_PREFIX = "audit_checkpoint:"
-EVENT_CONTEXT = b"fzmediate:audit-event:v1\n"
 CHECKPOINT_CONTEXT = b"fzmediate:audit-checkpoint:v1\n"
 
 
-#: One encoder for every hash: ``json.dumps`` with options builds a new encoder per call, which dominated
-#: ``check`` of a million events. Same output as ``json.dumps(material, ensure_ascii=False, separators=…)``.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _COLUMNS = ("seq", "id", "at", "actor", "device", "action", "object_type", "object_id", "details", "prev_hash")
-
-
-def material_hash(material: Sequence[Any]) -> str:
-    """SHA-256 of the event fields in ``_COLUMNS`` order, as compact JSON."""
-    return hashlib.sha256(_ENCODER.encode(material).encode("utf-8")).hexdigest()
 
 
 def event_hash(e: Any) -> str:
     return material_hash([getattr(e, c) for c in _COLUMNS])
-
-
-def event_message(digest: str) -> bytes:
-    return EVENT_CONTEXT + digest.encode("ascii")
 
 
 def head(session: Session) -> tuple[int, str]:
@@ -188,8 +184,11 @@ def verify_chain(
     keys: Mapping[str, frozenset[str]] | None = None,
     *,
     start: Checkpoint | None = None,
+    source: tuple[Path, bytes] | None = None,
 ) -> list[str]:
     """Walk the chain (all of it, or from ``start``); return localized problems (empty when it is intact).
+
+    ``source`` (the database file and its key) lets a long walk run in segments on every CPU.
 
     ``keys`` maps each actor to the signing keys it may sign with (from the verified grants); without it only
     the links are checked (used while the grants themselves are being resolved).
@@ -218,41 +217,43 @@ def verify_chain(
     else:
         expected_prev, expected_seq = GENESIS, 1
         last_seq, last_hash = 0, GENESIS
-    batches = SignatureBatches(expected=_count_after(session, last_seq) if keys is not None else 0)
-    # Plain DB-API rows, fetched in blocks: SQLAlchemy's per-row cost would dominate a walk over a million events.
-    cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    cursor.execute(
-        "SELECT seq, id, at, actor, device, action, object_type, object_id, details, prev_hash, hash, signer_key, "
-        "signature FROM audit_events WHERE seq > ? ORDER BY seq",
-        (last_seq,),
-    )
-    for row in _blocks(cursor):
-        seq, digest, signer_key, signature = row[0], row[10], row[11], row[12]
-        actor, prev_hash = row[3], row[9]
-        if seq != expected_seq:
-            problems.append(
-                _("Audit event {seq}: expected sequence number {expected} (an event is missing).").format(
-                    seq=seq, expected=expected_seq
+    head_seq, _head_hash = _head(session)
+    if keys is not None and source is not None and head_seq - last_seq >= PARALLEL_THRESHOLD:
+        # ``check`` of a long chain: segments on every CPU, joined here exactly as one walk would join them.
+        for seg in walk_parallel(source[0], source[1], last_seq, head_seq, keys, first_signed):
+            if seg.count == 0:
+                continue
+            if seg.first_seq != expected_seq:
+                problems.append(
+                    _("Audit event {seq}: expected sequence number {expected} (an event is missing).").format(
+                        seq=seg.first_seq, expected=expected_seq
+                    )
                 )
-            )
-        if prev_hash != expected_prev:
-            problems.append(
-                _("Audit event {seq}: does not link to the event before it (chain broken).").format(seq=seq)
-            )
-        if material_hash(row[:10]) != digest:
-            problems.append(_("Audit event {seq}: its content was altered (hash mismatch).").format(seq=seq))
-        if keys is not None:
-            problem = _signer_problem(seq, actor, signer_key, signature, keys, first_signed)
-            if problem:
-                problems.append(problem)
-            elif signature:
-                batches.add((seq, signer_key, signature, event_message(digest)))
-        expected_prev, expected_seq = digest, seq + 1
-        last_seq, last_hash = seq, digest
-    problems.extend(
-        _("Audit event {seq}: its signature does not match (forged or altered).").format(seq=seq)
-        for seq in batches.failed()
-    )
+            if seg.first_prev != expected_prev:
+                problems.append(
+                    _("Audit event {seq}: does not link to the event before it (chain broken).").format(
+                        seq=seg.first_seq
+                    )
+                )
+            problems.extend(seg.problems)
+            expected_prev, expected_seq = seg.last_hash, seg.last_seq + 1
+            last_seq, last_hash = seg.last_seq, seg.last_hash
+    else:
+        batches = SignatureBatches(expected=_count_after(session, last_seq) if keys is not None else 0)
+        # Plain DB-API rows, fetched in blocks: SQLAlchemy's per-row cost would dominate a long walk.
+        cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        seg = walk(
+            rows_after(cursor, last_seq),
+            keys,
+            first_signed,
+            expected_prev=expected_prev,
+            expected_seq=expected_seq,
+            on_signature=lambda seq, key, sig, msg: batches.add((seq, key, sig, msg)),
+        )
+        problems.extend(seg.problems)
+        problems.extend(bad_signature(seq) for seq in batches.failed())
+        if seg.count:
+            last_seq, last_hash = seg.last_seq, seg.last_hash
     head_seq, head_hash = _head(session)
     if (head_seq, head_hash) != (last_seq, last_hash):
         problems.append(
@@ -261,26 +262,6 @@ def verify_chain(
             ).format(last=last_seq, head=head_seq)
         )
     return problems
-
-
-def _signer_problem(
-    seq: int, actor: str, signer_key: str, signature: str, keys: Mapping[str, frozenset[str]], first_signed: int
-) -> str | None:
-    """Is the event signed at all, and by a key of its actor? (The signature itself is checked in batches.)"""
-    if not signature:
-        if seq < first_signed:
-            return None  # written before signatures existed
-        return _("Audit event {seq}: it is not signed.").format(seq=seq)
-    if signer_key not in keys.get(actor, frozenset()):
-        return _("Audit event {seq}: it is not signed by a key of {actor} (recorded as the actor).").format(
-            seq=seq, actor=actor
-        )
-    return None
-
-
-def _blocks(cursor: Any, size: int = 4096) -> Iterator[tuple[Any, ...]]:
-    while rows := cursor.fetchmany(size):
-        yield from rows
 
 
 def _count_after(session: Session, seq: int) -> int:

@@ -23,13 +23,14 @@ class MaintenanceService:
     def __init__(self, session: Session) -> None:
         self._s = session
 
-    def check(self, anchors: Sequence[Anchor] = ()) -> CheckReport:
+    def check(self, anchors: Sequence[Anchor] = (), *, deep: bool = False) -> CheckReport:
         """SQLite and SQLCipher page integrity, every role grant, the whole audit chain with every signature,
         and each anchor taken earlier (issued documents, head receipts) still in the chain."""
         self._s.require(Permission.CHECK)
-        problems = list(self._s.db.integrity_problems())
+        problems = list(self._s.db.integrity_problems(deep=deep))
         with self._s.read() as s:
-            problems.extend(full_check(s, self._s.store_id))
+            source = (self._s.db.path, bytes(self._s.db._current_key()))
+            problems.extend(full_check(s, self._s.store_id, source=source))
             count = s.scalar(select(func.count()).select_from(AuditEvent)) or 0
         problems.extend(check_anchors(self._s, list(anchors)))
         return CheckReport(problems=tuple(problems), audit_events=count)

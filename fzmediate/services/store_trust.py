@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
@@ -98,7 +99,7 @@ def genesis_problems(s: OrmSession) -> list[str]:
         return wrong
     if not isinstance(details, dict):
         return wrong
-    from fzmediate.security.audit import event_message
+    from fzmediate.security.chain_walk import event_message
 
     if (
         details.get("genesis_admin") != login
@@ -152,15 +153,18 @@ def start_checkpoint(s: OrmSession, store_id: str, login: str, state: TrustState
     return best
 
 
-def verify_since_checkpoint(s: OrmSession, store_id: str, login: str, state: TrustState) -> list[str]:
+def verify_since_checkpoint(
+    s: OrmSession, store_id: str, login: str, state: TrustState, *, source: tuple[Path, bytes] | None = None
+) -> list[str]:
     """Verify the chain from this user's trusted checkpoint to the head (all of it when there is none)."""
-    return verify_chain(s, state.chain_keys, start=start_checkpoint(s, store_id, login, state))
+    return verify_chain(s, state.chain_keys, start=start_checkpoint(s, store_id, login, state), source=source)
 
 
-def full_check(s: OrmSession, store_id: str) -> list[str]:
-    """Every grant, the genesis and the whole chain with every signature (``fzmediate check``)."""
+def full_check(s: OrmSession, store_id: str, *, source: tuple[Path, bytes] | None = None) -> list[str]:
+    """Every grant, the genesis and the whole chain with every signature (``fzmediate check``); ``source`` (the
+    database file and key) lets a long chain be walked on every CPU."""
     state = resolve(s, store_id)
-    return [*state.problems, *verify_chain(s, state.chain_keys)]
+    return [*state.problems, *verify_chain(s, state.chain_keys, source=source)]
 
 
 def sign_grant(

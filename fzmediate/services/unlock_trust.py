@@ -105,7 +105,8 @@ def establish_trust(session: Session, *, inspect: bool) -> None:
             )
         if not grant.active:
             raise AuthenticationError(_("Wrong user name or password. The database was not opened."))
-        chain = verify_since_checkpoint(s, session.store_id, login, state)
+        source = (session.db.path, bytes(session.db._current_key()))
+        chain = verify_since_checkpoint(s, session.store_id, login, state, source=source)
     serious = [p for p in state.problems if p not in state.grants.problems] + chain
     session.actor = Actor(login, Role(grant.role), grant.legally_qualified, session.actor.full_name)
     session.trust_warnings = list(state.grants.problems)

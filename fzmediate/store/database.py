@@ -76,12 +76,17 @@ class Database:
             session.rollback()
             session.close()
 
-    def integrity_problems(self) -> list[str]:
-        """``PRAGMA integrity_check`` and ``cipher_integrity_check`` (HMAC of every page), localized."""
+    def integrity_problems(self, *, deep: bool = False) -> list[str]:
+        """``cipher_integrity_check`` (HMAC of every page) and ``quick_check`` (every page and b-tree), localized;
+        ``deep`` runs ``integrity_check`` instead, which also compares every index with its table.
+
+        The HMAC of every page already catches any byte changed in the file; the index comparison guards only
+        against SQLite's own bugs and costs ten times as long (39 s against 4 s on a 550 MB store)."""
         problems: list[str] = []
         # cipher_integrity_check reads the main file only: fold committed WAL frames into it first.
         execute_outside_transaction(self.engine, "PRAGMA wal_checkpoint(TRUNCATE)")
-        rows = [str(r[0]) for r in execute_outside_transaction(self.engine, "PRAGMA integrity_check")]
+        pragma = "PRAGMA integrity_check" if deep else "PRAGMA quick_check"
+        rows = [str(r[0]) for r in execute_outside_transaction(self.engine, pragma)]
         if rows != ["ok"]:
             problems.append(_("SQLite integrity check failed: {detail}").format(detail="; ".join(rows[:5])))
         cipher = execute_outside_transaction(self.engine, "PRAGMA cipher_integrity_check")

@@ -50,7 +50,7 @@ def b64(data: bytes) -> str:
 def rehash_chain(conn: sqlcipher3.Connection, *, resign_with: Ed25519PrivateKey | None = None) -> None:
     """Recompute every event's hash and link (and the head) as fzmediate computes them, as an attacker
     who read the source would; optionally re-sign every event with the attacker's own key."""
-    from fzmediate.security.audit import event_message
+    from fzmediate.security.chain_walk import event_message
 
     rows = conn.execute(
         "SELECT seq, id, at, actor, device, action, object_type, object_id, details FROM audit_events ORDER BY seq"

@@ -212,3 +212,24 @@ def test_an_issued_document_anchors_the_head_it_was_issued_at(staffed: Workspace
         db.execute("UPDATE meta SET value = ? WHERE key = 'audit_head'", ("{0}:{1}".format(anchor.seq - 1, digest),))
     problems = check_problems(staffed, [anchor])
     assert any("receipt.pdf" in p and "no longer contains event" in p for p in problems)
+
+
+@pytest.mark.parametrize("parallel", [False, True], ids=["one-walk", "segments"])
+def test_check_finds_the_same_problems_walking_in_segments(
+    staffed: Workspace, monkeypatch: pytest.MonkeyPatch, parallel: bool
+) -> None:
+    """``check`` of a long chain walks it in segments on every CPU; the joins are checked like every link."""
+    import fzmediate.security.audit as audit
+
+    if parallel:
+        monkeypatch.setattr(audit, "PARALLEL_THRESHOLD", 2)
+    assert check_problems(staffed) == []
+    data = staffed.paths.root
+    with raw_db(data, "med1", MEDIATOR_PW) as db:
+        (count,) = db.execute("SELECT count(*) FROM audit_events").fetchone()
+        middle = count // 2  # at or next to a segment boundary with two workers
+        db.execute("UPDATE audit_events SET prev_hash = ? WHERE seq = ?", ("0" * 64, middle + 1))
+        db.execute("UPDATE audit_events SET signature = ? WHERE seq = ?", (b64(b"\0" * 64), middle - 2))
+    problems = check_problems(staffed)
+    assert any("Audit event {0}: does not link".format(middle + 1) in p for p in problems)
+    assert any("Audit event {0}: its signature does not match".format(middle - 2) in p for p in problems)
