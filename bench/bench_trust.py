@@ -110,6 +110,8 @@ def run() -> str:
                 checks.append(timed(lambda: report.append(s.maintenance.check())) / 1000.0)
                 assert report[-1].ok, report[-1].problems
             events = report[-1].audit_events
+            deep = timed(lambda: report.append(s.maintenance.check(deep=True))) / 1000.0
+            assert report[-1].ok, report[-1].problems
     return (
         header("Unlock and check with signed roles and a signed audit chain (issue: least privilege)")
         + "\n`.venv/bin/python -m bench trust`. Store: 100,000 cases and {0:,} audit events, each chained and "
@@ -121,6 +123,7 @@ def run() -> str:
         "| {1:.0f} ms | {2:.0f} ms | p95 ≤ 500 ms |\n".format(UNLOCKS, median(samples), percentile(samples, 0.95))
         + "| `check`: pages, grants, every hash, link and signature of {0:,} events ({1} runs) "
         "| {2:.1f} s | — | ≤ 60 s |\n".format(events, CHECKS, median(checks))
+        + "| `check --deep` (SQLite integrity_check instead of quick_check; 1 run) | {0:.1f} s | — | — |\n".format(deep)
         + "\nThe first unlock after the million events were added walked all of them once: {0:.1f} s "
         "(it then leaves a checkpoint; a desk that syncs sees only its own and its colleagues' new events).\n".format(
             catch_up / 1000.0
