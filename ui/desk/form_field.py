@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QStyle, QVBoxLayout, QWidget
 
+from fzmediate.i18n import _
 from ui.style import set_role
 
 
@@ -83,6 +84,16 @@ class FormField(QWidget):
     def clear(self) -> None:
         self.edit.clear()
         self.clear_error()
+
+
+def repeat_differs(first: FormField, repeat: FormField) -> bool:
+    """True (and the repeat field cleared, marked and focused) when a typed-twice password differs."""
+    if first.text() == repeat.text():
+        return False
+    repeat.set_error(_("The two passwords differ."))
+    repeat.edit.clear()
+    repeat.edit.setFocus()
+    return True
 
 
 def centered_card(page: QWidget, *, width: int = 460) -> QVBoxLayout:

@@ -17,7 +17,7 @@ from fzmediate.i18n import _, current_locale
 from fzmediate.security import recovery_code
 from fzmediate.services.validation import password_problem, validate_recovery_code
 from fzmediate.services.workspace import Workspace
-from ui.desk.form_field import ErrorLine, FormField, centered_card
+from ui.desk.form_field import ErrorLine, FormField, centered_card, repeat_differs
 from ui.desk.strength_hint import LiveHint
 from ui.fonts import monospace_font
 from ui.ops import CancelToken, Ops, error_message, log_failure
@@ -264,10 +264,7 @@ class RecoveryResetPage(QWidget):
             self.login.set_error(_("Enter your user name."))
             self.login.edit.setFocus()
             return
-        if password != self.password2.text():
-            self.password2.set_error(_("The two passwords differ."))
-            self.password2.edit.clear()
-            self.password2.edit.setFocus()
+        if repeat_differs(self.password, self.password2):
             return
         self._set_busy(True)
         ws = self._ws

@@ -13,7 +13,7 @@ from fzmediate.security.roles import Role
 from fzmediate.services.dto import SetupResult
 from fzmediate.services.validation import password_problem
 from fzmediate.services.workspace import Workspace
-from ui.desk.form_field import ErrorLine, FormField, centered_card
+from ui.desk.form_field import ErrorLine, FormField, centered_card, repeat_differs
 from ui.desk.strength_hint import LiveHint
 from ui.ops import CancelToken, Ops, error_message, log_failure
 from ui.style import set_role
@@ -148,10 +148,7 @@ class SetupScreen(QWidget):
         login = self.login.text()
         name = self.full_name.text()
         password = self.password.text()
-        if password != self.password2.text():
-            self.password2.set_error(_("The two passwords differ."))
-            self.password2.edit.clear()
-            self.password2.edit.setFocus()
+        if repeat_differs(self.password, self.password2):
             return
         self._set_busy(True)
         ws = self._ws
