@@ -24,13 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fzmediate.i18n import _
 from fzmediate.security.chain_walk import (
     PARALLEL_THRESHOLD,
-    bad_signature,
     event_message,
     material_hash,
     rows_after,
@@ -38,7 +37,6 @@ from fzmediate.security.chain_walk import (
     walk_parallel,
 )
 from fzmediate.security.grants import b64, canonical
-from fzmediate.security.signature_batch import SignatureBatches
 from fzmediate.store.models import AuditEvent, Meta, new_id
 
 GENESIS = "0" * 64
@@ -239,19 +237,12 @@ def verify_chain(
             expected_prev, expected_seq = seg.last_hash, seg.last_seq + 1
             last_seq, last_hash = seg.last_seq, seg.last_hash
     else:
-        batches = SignatureBatches(expected=_count_after(session, last_seq) if keys is not None else 0)
         # Plain DB-API rows, fetched in blocks: SQLAlchemy's per-row cost would dominate a long walk.
         cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         seg = walk(
-            rows_after(cursor, last_seq),
-            keys,
-            first_signed,
-            expected_prev=expected_prev,
-            expected_seq=expected_seq,
-            on_signature=lambda seq, key, sig, msg: batches.add((seq, key, sig, msg)),
+            rows_after(cursor, last_seq), keys, first_signed, expected_prev=expected_prev, expected_seq=expected_seq
         )
         problems.extend(seg.problems)
-        problems.extend(bad_signature(seq) for seq in batches.failed())
         if seg.count:
             last_seq, last_hash = seg.last_seq, seg.last_hash
     head_seq, head_hash = _head(session)
@@ -262,11 +253,6 @@ def verify_chain(
             ).format(last=last_seq, head=head_seq)
         )
     return problems
-
-
-def _count_after(session: Session, seq: int) -> int:
-    table = AuditEvent.__table__
-    return int(session.execute(select(func.count()).select_from(table).where(table.c.seq > seq)).scalar_one())
 
 
 def contains_head(session: Session, seq: int, digest: str) -> bool:

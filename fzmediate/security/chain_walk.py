@@ -10,10 +10,11 @@ is exactly that of one walk from the first event to the last.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,8 +35,6 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 def material_hash(material: Sequence[Any]) -> str:
     """SHA-256 (hex) of an event's fields as compact JSON: the hash the chain links by."""
-    import hashlib
-
     return hashlib.sha256(_ENCODER.encode(material).encode("utf-8")).hexdigest()
 
 
@@ -82,10 +81,9 @@ def walk(
     *,
     expected_prev: str | None,
     expected_seq: int | None,
-    on_signature: Callable[[int, str, str, bytes], None] | None = None,
 ) -> Segment:
-    """Check each row's sequence, link, hash and signer; signatures go to ``on_signature`` (or are checked
-    here). ``expected_*`` None: the first row sets them (a segment whose join the caller checks)."""
+    """Check each row's sequence, link, hash, signer and signature. ``expected_*`` None: the first row sets
+    them (a segment whose join the caller checks)."""
     seg = Segment()
     for row in rows:
         seq, digest, signer_key, signature = row[0], row[10], row[11], row[12]
@@ -110,12 +108,8 @@ def walk(
             problem = signer_problem(seq, row[3], signer_key, signature, keys, first_signed)
             if problem:
                 seg.problems.append(problem)
-            elif signature:
-                message = event_message(digest)
-                if on_signature is not None:
-                    on_signature(seq, signer_key, signature, message)
-                elif not verify_one(signer_key, signature, message):
-                    seg.problems.append(bad_signature(seq))
+            elif signature and not verify_one(signer_key, signature, event_message(digest)):
+                seg.problems.append(bad_signature(seq))
         expected_prev, expected_seq = digest, seq + 1
         seg.last_seq, seg.last_hash = seq, digest
     return seg
