@@ -1,15 +1,17 @@
 """Which days are working days in mainland China: statutory holidays and make-up workdays (调休).
 
 Every year the State Council publishes a notice (国务院办公厅关于××年部分节假日安排的通知) that moves days
-off and on. This module answers "is this day a working day?" from three sources, first match wins:
+off and on. This module answers "is this day a working day?" from these sources, first match wins:
 
 1. holiday tables passed in at runtime (the district publishes them inside the catalogue bundle);
 2. the tables shipped in ``resources/holidays/<year>.json``;
-3. the ``chinese_calendar`` package, for the years it covers (2004–2026 in 1.11).
+3. the ``chinese_calendar`` package, for the years it covers (2004–2026 in 1.11);
+4. the statutory holidays of 《全国年节及纪念日放假办法》 (:mod:`fzmediate.procedure.statutory_holidays`),
+   computed for 2000–2100 with presumed substitute days (补假): Monday–Friday are working days except those.
 
-A year no source covers still gets an answer (Monday to Friday are working days) so that the clock can
-compute something, but :meth:`WorkCalendar.covers` says so, and the clock marks such deadlines
-*provisional*. The table format is documented in ``resources/holidays/README.md``.
+Only 1–3 know the official arrangement (:meth:`WorkCalendar.covers`). A year answered by 4 (or, outside
+2000–2100, by Monday–Friday alone) is not covered, and the clock marks deadlines touching it *provisional*
+(:meth:`WorkCalendar.source_for` tells which). The table format is documented in ``resources/holidays/README.md``.
 """
 
 from __future__ import annotations
@@ -26,10 +28,12 @@ import chinese_calendar
 
 from fzmediate.errors import ValidationError
 from fzmediate.i18n import _
+from fzmediate.procedure import statutory_holidays as statutory
 from fzmediate.resources import resource
 
-#: Where a year's answers come from: a holiday table (runtime or shipped) or the calendar package.
-SourceKind = Literal["table", "package"]
+#: Where a year's answers come from: a holiday table (runtime or shipped) or the calendar package, both official;
+#: or "statutory": computed from the statutory holidays with presumed 补假 days, the 调休 arrangement unknown.
+SourceKind = Literal["table", "package", "statutory"]
 
 _TABLE_KEYS = frozenset({"year", "source", "published", "holidays", "workdays"})
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -251,10 +255,11 @@ def _by_year(tables: Iterable[HolidayTable]) -> dict[int, HolidayTable]:
 
 
 class WorkCalendar:
-    """Working days for mainland China: runtime tables → shipped tables → ``chinese_calendar``.
+    """Working days for mainland China: runtime tables → shipped tables → ``chinese_calendar`` → statutory.
 
-    Immutable once built; a newer catalogue bundle means building a new calendar. For a year no source
-    covers, :meth:`is_workday` falls back to Monday–Friday and :meth:`covers` returns False so that the
+    Immutable once built; a newer catalogue bundle means building a new calendar. For a year none of the
+    official sources covers, :meth:`is_workday` counts Monday–Friday less the statutory holidays and presumed
+    substitute days (2000–2100; Monday–Friday alone outside), and :meth:`covers` returns False so that the
     caller (the clock) can mark what it computed as provisional.
     """
 
@@ -264,14 +269,18 @@ class WorkCalendar:
         *,
         shipped: Iterable[HolidayTable] | None = None,
         use_package: bool = True,
+        presume_substitutes: bool = True,
     ) -> None:
         """``tables`` are the runtime (bundle) tables; ``shipped`` defaults to ``resources/holidays``.
 
         ``use_package=False`` leaves ``chinese_calendar`` out (for tests and cross-checks).
+        ``presume_substitutes=False`` leaves the presumed 补假 days out of the statutory fallback, counting only
+        the dated festival days as days off.
         """
         self._runtime = _by_year(tables)
         self._shipped = _by_year(load_shipped_tables() if shipped is None else shipped)
         self._use_package = use_package
+        self._presume_substitutes = presume_substitutes
         self._package_years: dict[int, bool] = {}
 
     def table_for(self, year: int) -> HolidayTable | None:
@@ -294,19 +303,29 @@ class WorkCalendar:
         return known
 
     def source_for(self, year: int) -> SourceKind | None:
-        """Which source answers for ``year``: "table", "package", or None when no source covers it."""
+        """Which source answers for ``year``: "table", "package", "statutory", or None.
+
+        "statutory" means: computed from the statutory holidays, the year's 调休 arrangement not yet published
+        (show "按法定节假日推算，调休安排公布后可能变化"). None means no holiday knowledge at all (before 2000 or
+        after 2100): Monday–Friday only.
+        """
         if self.table_for(year) is not None:
             return "table"
         if self._package_covers(year):
             return "package"
+        if statutory.supports(year):
+            return "statutory"
         return None
 
     def covers(self, year: int) -> bool:
-        """True when a holiday table or the package knows the official arrangement for ``year``."""
-        return self.source_for(year) is not None
+        """True when a holiday table or the package knows the official arrangement for ``year``.
+
+        False for a "statutory" year too: its deadlines are provisional.
+        """
+        return self.source_for(year) in ("table", "package")
 
     def is_workday(self, d: date) -> bool:
-        """Whether ``d`` is a working day; for an uncovered year, Monday–Friday (check :meth:`covers`)."""
+        """Whether ``d`` is a working day; for an uncovered year an estimate (check :meth:`covers`)."""
         if d.month == 12:
             # The next year's notice may rearrange the end of December; being newer, it wins.
             following = self.table_for(d.year + 1)
@@ -322,4 +341,9 @@ class WorkCalendar:
             return d.weekday() < 5
         if self._package_covers(d.year):
             return bool(chinese_calendar.is_workday(d))
-        return d.weekday() < 5
+        if d.weekday() >= 5:
+            # A weekend day off; only the notice can make it a working day (调休), and it is unknown here.
+            return False
+        if statutory.supports(d.year):
+            return d not in statutory.days_off(d.year, substitutes=self._presume_substitutes)
+        return True

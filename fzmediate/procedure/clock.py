@@ -11,8 +11,10 @@ otherwise (第二百零四条):
   "suspension time is not counted", reference/mission.md), so days inside a suspension are skipped.
 
 Whether a day is a working day comes from :class:`~fzmediate.procedure.calendar.WorkCalendar`. When any day of
-a deadline's span lies in a year that no holiday source covers, the deadline is marked ``provisional``: it was
-computed with Monday–Friday as working days and must be shown as such, never as a firm date.
+a deadline's span lies in a year whose official holiday arrangement is not known (no table, no package data),
+the deadline is marked ``provisional`` and must be shown as such, never as a firm date: for such a year the
+calendar counts the statutory holidays with presumed substitute days (source "statutory", 2000–2100), or
+Monday–Friday alone outside those years, and the State Council's notice may still move days (调休, 补假).
 """
 
 from __future__ import annotations
@@ -48,7 +50,8 @@ class Deadline:
 
     #: The last day of the period (after the holiday-end rule and any suspension).
     due: date
-    #: True when a day of the span (day after ``start`` … ``due``) lies in a year no holiday source covers.
+    #: True when a day of the span (day after ``start`` … ``due``) lies in a year whose official arrangement is
+    #: unknown (``WorkCalendar.covers`` is False; ``source_for`` tells "statutory" or None).
     provisional: bool
     #: What the limit is, for screens and notices, e.g. "5个工作日", "6个月".
     basis: str
@@ -139,7 +142,7 @@ def _next_running_day(d: date, stops: _Suspensions) -> date:
 
 
 def _uncovered(cal: WorkCalendar, start: date, due: date) -> tuple[int, ...]:
-    """Years of the span (start, due] that no holiday source covers."""
+    """Years of the span (start, due] whose official holiday arrangement is unknown."""
     if due <= start:
         return ()
     first = start + _ONE_DAY

@@ -158,21 +158,32 @@ def test_source_order_and_coverage() -> None:
     assert PACKAGE_ONLY.source_for(2026) == "package"
     assert DEFAULT.source_for(2015) == "package"
     assert DEFAULT.source_for(2004) == "package"
-    for year in (2003, 1999, 2027, 2030):
+    # Years without official data are answered from the statutory holidays (2000–2100) and stay uncovered;
+    # before the statutory fallback existed, source_for() gave None for all of them.
+    for year in (2003, 2000, 2027, 2030, 2100):
+        assert DEFAULT.source_for(year) == "statutory"
+        assert not DEFAULT.covers(year)
+    for year in (1999, 2101):
         assert DEFAULT.source_for(year) is None
         assert not DEFAULT.covers(year)
     assert DEFAULT.covers(2004)
     assert DEFAULT.covers(2026)
-    assert TABLE_ONLY.source_for(2015) is None
+    assert TABLE_ONLY.source_for(2015) == "statutory"
+    assert not TABLE_ONLY.covers(2015)
 
 
-def test_uncovered_years_use_the_weekend_rule() -> None:
-    # 2027-01-01 is a Friday: officially surely a holiday, but no source says so; covers() tells the caller.
-    assert DEFAULT.is_workday(date(2027, 1, 1)) is True
+def test_uncovered_years_count_statutory_holidays() -> None:
+    # 2027-01-01 (Fri) has no notice yet, but 元旦 is fixed by statute: a day off (it used to be a working
+    # day under the plain Monday–Friday fallback). covers() still tells the caller the year is not official.
+    assert DEFAULT.is_workday(date(2027, 1, 1)) is False
     assert DEFAULT.is_workday(date(2027, 1, 2)) is False
-    # 2003-10-01 (a Wednesday, in reality 国庆) lies before the package's data.
-    assert DEFAULT.is_workday(date(2003, 10, 1)) is True
+    assert DEFAULT.is_workday(date(2027, 1, 4)) is True
+    # 2003-10-01 (Wed, 国庆) lies before the package's data; the 1999 version of the statute gives it.
+    assert DEFAULT.is_workday(date(2003, 10, 1)) is False
     assert not DEFAULT.covers(2003)
+    # Outside 2000–2100 nothing is known but the five-day week: 1999-10-01 (Fri) counts as a working day.
+    assert DEFAULT.is_workday(date(1999, 10, 1)) is True
+    assert DEFAULT.is_workday(date(1999, 10, 2)) is False
 
 
 def test_package_years_before_the_shipped_tables() -> None:

@@ -26,7 +26,10 @@ from tests.procedure_helpers import (
     SUPERVISOR_UNQUALIFIED,
     Runner,
     agreement,
+    collective_discussion,
+    contested_point,
     decision,
+    head_approval,
     matter,
 )
 
@@ -345,6 +348,7 @@ def adjudication_to_mediation_failed(r: Runner, discloser: Actor = MEDIATOR) -> 
     r.do("hold_hearing", d(4, 8), summary="测试听证")
     r.do("attempt_mediation", d(4, 15), result="failed")
     assert r.state == "mediation_failed"
+    r.do("record_contested_point", d(4, 16), **contested_point())
 
 
 def test_adjudication_through_review_decision_and_service() -> None:
@@ -353,9 +357,10 @@ def test_adjudication_through_review_decision_and_service() -> None:
     refused = r.refused("review", d(4, 20), result="approved", reasons="同意")
     assert "Your role (mediator) cannot do 合法性、合理性审查; it is for: supervisor or administrator" in refused
     assert "合法性、合理性审查 needs a user with a legal qualification" in refused
-    assert (
-        "合法性、合理性审查 must be done by someone other than the person who did: 听证（听取意见、质证）, 先行调解"
-        in refused
+    assert any(
+        x.startswith("合法性、合理性审查 must be done by someone other than the person who did: 受理")
+        and "听证（听取意见、质证）, 先行调解" in x
+        for x in refused
     )
     assert r.refused("review", d(4, 20), SUPERVISOR_UNQUALIFIED, result="approved", reasons="同意") == (
         "合法性、合理性审查 needs a user with a legal qualification",
@@ -366,13 +371,17 @@ def test_adjudication_through_review_decision_and_service() -> None:
     assert any("No legality and reasonableness review" in x for x in r.refused("decide", d(4, 20), **decision()))
 
     r.do("review", d(4, 20), SUPERVISOR, result="returned", reasons="测试：事实不清，补充调查")
-    assert r.state == "mediation_failed"
+    assert r.state == "returned"
     r.do("collect_evidence", d(4, 22), description="测试：补充材料")
     r.do("review", d(4, 27), ADMIN_QUALIFIED, result="approved", reasons="测试：事实清楚，适用法律正确")
     assert r.state == "reviewed"
-    missing = r.refused("decide", d(4, 28), claims="测试")
-    assert "facts found" not in " ".join(missing) and "认定的事实: required" in missing
-    out = r.do("decide", d(4, 28), **decision())
+    # Land title is a major decision: discussed collectively, then approved by the head (负责人).
+    r.do("record_collective_discussion", d(4, 28), SUPERVISOR, **collective_discussion(d(4, 28)))
+    r.do("approve_decision", d(4, 28), ADMIN, **head_approval())
+    assert r.state == "approved"
+    missing = r.refused("decide", d(4, 28), ADMIN, claims="测试")
+    assert "decision text" not in " ".join(missing) and "裁决结果: required" in missing
+    out = r.do("decide", d(4, 28), ADMIN, **decision())
     assert r.state == "decided"
     remedies = out.payload["remedies"]
     assert [(x["route"], x["period"]) for x in remedies] == [
@@ -391,8 +400,9 @@ def test_adjudication_through_review_decision_and_service() -> None:
 
 
 def test_the_reviewer_must_not_be_the_case_handler() -> None:
+    # sup1 is the assigned handler but did none of the acts: being the handler alone excludes the review.
     r = Runner(LAND, d(3, 2), assigned_mediator="sup1")
-    adjudication_to_mediation_failed(r, discloser=SUPERVISOR)
+    adjudication_to_mediation_failed(r)
     assert r.refused("review", d(4, 20), SUPERVISOR, result="approved", reasons="同意") == (
         "The legality and reasonableness review must be done by someone other than the case handler",
     )
@@ -407,6 +417,7 @@ def test_a_review_needs_a_hearing() -> None:
     r.do("disclose_conflicts", d(3, 12), has_conflict=False)
     # The reply period has run out (no reply does not stop the case).
     r.do("attempt_mediation", d(4, 1), result="refused")
+    r.do("record_contested_point", d(4, 1), **contested_point())
     assert r.refused("review", d(4, 2), SUPERVISOR, result="approved", reasons="同意") == ("No hearing has been held",)
 
 
@@ -462,10 +473,10 @@ def test_acceptance_across_the_2026_national_day_holiday() -> None:
     assert r.deadline("transfer", d(9, 25)).due == d(9, 30)
 
 
-def test_deadlines_reaching_into_2027_are_provisional() -> None:
+def test_deadlines_reaching_into_2027_are_provisional_but_skip_the_statutory_holidays() -> None:
     r = Runner(CONSUMER, d(12, 28))
     acceptance = r.deadline("acceptance", d(12, 28))
-    assert acceptance.provisional and acceptance.due == d(1, 4, 2027)
+    assert acceptance.provisional and acceptance.due == d(1, 5, 2027)  # 2027-01-01 元旦 is a statutory holiday
 
 
 def test_labour_mediation_period_runs_from_receipt() -> None:
