@@ -1,9 +1,10 @@
 """The document fonts: which faces ship in resources/fonts, in which fallback order, registered with ReportLab.
 
 Every face is a TrueType (glyf) subset built by ``resources/fonts/build_subsets.py`` and is always embedded
-and subset in the PDF. Body text uses the Song/Ming face with three fallbacks behind it, so that every
-ideograph of GB 18030-2022 levels 1 and 2 prints (see `fzmediate.documents.charsets`); titles use a heavy
-Song face and fall back to the body chain for a character outside GB 2312.
+and subset in the PDF. Body text uses a 仿宋 face (GB/T 9704: 3号仿宋) with the Song/Ming face and three more
+fallbacks behind it, so that every ideograph of GB 18030-2022 levels 1 and 2 prints (see
+`fzmediate.documents.charsets`); titles use a heavy Song face and fall back to the body chain for a character
+outside GB 2312. Page numbers are set in the Song face (GB/T 9704 §7.5: 4号半角宋体阿拉伯数字).
 
 Registration happens once per process, on first use, and is thread-safe. Reading the faces costs about
 0.3 s, so a UI may call `register_fonts` from a background thread at start-up.
@@ -19,7 +20,10 @@ from typing import Final
 
 from fzmediate.resources import resource
 
-BODY: Final = "DocSong"
+#: The body face (仿宋): the first face of `BODY_CHAIN`.
+BODY: Final = "DocFangsong"
+#: The Song/Ming face: the body's first fallback, and the page numbers.
+SONG: Final = "DocSong"
 TITLE: Final = "DocTitle"
 
 
@@ -36,7 +40,8 @@ class Face:
 
 
 FACES: Final = (
-    Face(BODY, "docsong-uming-cn.ttf", "body: Song/Ming (AR PL UMing CN)"),
+    Face(BODY, "docfangsong-zhuque.ttf", "body: Fangsong (朱雀仿宋, renamed subset)"),
+    Face(SONG, "docsong-uming-cn.ttf", "body fallback and page numbers: Song/Ming (AR PL UMing CN)"),
     Face(TITLE, "doctitle-serif-sc-bold.ttf", "titles and headings: heavy Song (Noto Serif CJK SC Bold)"),
     Face("DocHanaMinA", "docfallback-hanamina.ttf", "fallback: HanaMinA (Ext A, rare BMP, level 2 supplement)"),
     Face("DocHanaMinB", "docfallback-hanaminb.ttf", "fallback: HanaMinB (Ext B names)"),
@@ -44,12 +49,32 @@ FACES: Final = (
 )
 
 #: Fallback order for body text: the first face that has a character draws it.
-BODY_CHAIN: Final = (BODY, "DocHanaMinA", "DocHanaMinB", "DocBabelStone")
+BODY_CHAIN: Final = (BODY, SONG, "DocHanaMinA", "DocHanaMinB", "DocBabelStone")
 #: Fallback order for titles and headings.
 TITLE_CHAIN: Final = (TITLE, *BODY_CHAIN)
 
+#: Full-width marks that 标点挤压 may set half-width: opening marks lose their blank left half, the others
+#: their blank right half. The body face carries a half-width form of each (its glyph on a half-em advance,
+#: built by ``build_subsets.py``) at the private-use code point ``HALF_WIDTH_BASE + index``; the PDF maps it
+#: back to the mark itself (ToUnicode, `reportlab_fixes`), so text extraction sees the real character and
+#: no two glyph boxes overlap. Private-use code points are never accepted from text (not in `coverage`).
+OPENING_MARKS: Final = "（《“‘【〔「『〈〖｛［"
+CLOSING_MARKS: Final = "）》”’】〕」』〉〗｝］，。、；：！？"
+HALF_WIDTH_BASE: Final = 0xE000
+HALF_WIDTH: Final = {mark: chr(HALF_WIDTH_BASE + i) for i, mark in enumerate(OPENING_MARKS + CLOSING_MARKS)}
+#: Private-use alias → the mark it stands for (for ToUnicode).
+HALF_WIDTH_SOURCE: Final = {ord(alias): ord(mark) for mark, alias in HALF_WIDTH.items()}
+
 _lock = threading.Lock()
+_register_lock = threading.Lock()
 _coverage: dict[str, frozenset[int]] = {}
+_aliases: dict[str, frozenset[str]] = {}
+
+
+def half_width_marks(name: str) -> frozenset[str]:
+    """The marks face `name` has a half-width form of (see `HALF_WIDTH`)."""
+    register_fonts()
+    return _aliases[name]
 
 
 def font_path(face: Face) -> Path:
@@ -68,7 +93,7 @@ def register_fonts() -> Mapping[str, frozenset[int]]:
     """Register every face with ReportLab (once) and return each face's character coverage."""
     if len(_coverage) == len(FACES):
         return _coverage
-    with _lock:
+    with _register_lock:
         if len(_coverage) == len(FACES):
             return _coverage
         from reportlab.pdfbase import pdfmetrics
@@ -84,8 +109,11 @@ def register_fonts() -> Mapping[str, frozenset[int]]:
             else:
                 font = TTFont(spec.name, str(font_path(spec)))
                 pdfmetrics.registerFont(font)
-            # Code point 0 maps to .notdef in some cmaps; it is never a printable character.
-            _coverage[spec.name] = frozenset(c for c in font.face.charToGlyph if c > 0)
+            # Code point 0 maps to .notdef in some cmaps; it is never a printable character. The private-use
+            # half-width forms are drawn by the layout only, never taken from text.
+            codes = font.face.charToGlyph
+            _aliases[spec.name] = frozenset(m for m, a in HALF_WIDTH.items() if ord(a) in codes)
+            _coverage[spec.name] = frozenset(c for c in codes if c > 0 and c not in HALF_WIDTH_SOURCE)
     return _coverage
 
 

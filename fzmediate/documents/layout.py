@@ -20,7 +20,7 @@ from typing import Final
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
-from fzmediate.documents.fonts import BODY, BODY_CHAIN, TITLE_CHAIN, face
+from fzmediate.documents.fonts import BODY_CHAIN, SONG, TITLE_CHAIN, face
 from fzmediate.documents.textflow import TextStyle
 
 MM: Final = 72.0 / 25.4
@@ -74,12 +74,12 @@ def draw_page_number(canvas: Canvas, number: int) -> None:
     """Draw the page number of page `number` (1-based) where GB/T 9704 §7.5 puts it."""
     text = page_number_text(number)
     size = SIZE_4HAO
-    width = canvas.stringWidth(text, BODY, size)
+    width = canvas.stringWidth(text, SONG, size)
     top = BLOCK_BOTTOM - PAGE_NUMBER_GAP_MM * MM
-    baseline = top - face(BODY).em_top * size
+    baseline = top - face(SONG).em_top * size
     one_char = SIZE_3HAO  # "one character" of space is one body character (3号)
     x = BLOCK_RIGHT - one_char - width if number % 2 == 1 else BLOCK_LEFT + one_char
-    canvas.setFont(BODY, size)
+    canvas.setFont(SONG, size)
     canvas.drawString(x, baseline, text)
 
 

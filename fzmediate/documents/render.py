@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -45,6 +46,7 @@ from fzmediate.documents.model import (
     Signatures,
     Table,
 )
+from fzmediate.documents.reportlab_fixes import CANNOT_END, CANNOT_START
 from fzmediate.documents.textflow import TextBlock, TextStyle
 
 #: Opens the decorations of a page; everything before it is the page body covered by the content digest.
@@ -54,6 +56,12 @@ ARTIFACT_CLOSE = "EMC"
 CREATOR = "fzmediate"
 #: A date left blank for handwriting (ideographic spaces keep the width of the digits to be written).
 BLANK_DATE = "　　　　年　　月　　日"
+#: Printed at the top of a page that, after all, carries only signatures or the issuer, date and seal.
+NO_TEXT_NOTE = "（此页无正文）"
+#: Lines of the paragraph before a signature area or date/seal kept on the same page with it.
+KEEP_LINES = 2
+#: A closing salutation: its first line is indented, the addressee after the typed break is flush left.
+SALUTATION = "此致"
 
 
 class PageDecorator(Protocol):
@@ -163,22 +171,94 @@ def _para(text: str, style: TextStyle) -> TextBlock:
     return TextBlock(text, style)
 
 
+class _SignatureArea(Flowable):  # type: ignore[misc]
+    """Signature lines and the issuer/date block: rows that split across pages only between rows.
+
+    The first row carries the last lines of the text before it (`build_flowables`). An area that fits on a
+    page is never split (it moves to the next page whole, those lines with it); only one taller than a page
+    is split, and then every page it continues on starts with 「（此页无正文）」, so that a page holding only
+    signatures or a seal says so (the practice for signature pages; GB/T 9704 itself wants the seal on a
+    page with text, which the keeping achieves).
+    """
+
+    def __init__(self, rows: list[list[Flowable]]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def _row_height(self, row: list[Flowable], width: float) -> float:
+        return float(sum(f.wrap(width, L.BLOCK_HEIGHT)[1] for f in row))
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width = availWidth
+        self.height = sum(self._row_height(row, availWidth) for row in self.rows)
+        return availWidth, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        if self.wrap(availWidth, availHeight)[1] <= L.BLOCK_HEIGHT + 1e-6:
+            return []  # fits on a fresh page: move there whole
+        used, count = 0.0, 0
+        for row in self.rows:
+            height = self._row_height(row, availWidth)
+            if used + height > availHeight + 1e-6:
+                break
+            used += height
+            count += 1
+        if count == 0 or count == len(self.rows):
+            return [] if count == 0 else [self]
+        rest = [[f for f in row if not isinstance(f, Spacer)] or row for row in self.rows[count:]]
+        rest[0] = [_para(NO_TEXT_NOTE, L.BODY_STYLE), *rest[0]]
+        return [_SignatureArea(self.rows[:count]), _SignatureArea(rest)]
+
+    def draw(self) -> None:
+        top = self.height
+        for row in self.rows:
+            for flowable in row:
+                _, height = flowable.wrap(self.width, L.BLOCK_HEIGHT)
+                top -= height
+                flowable.drawOn(self.canv, 0, top)
+
+
+def issuer_lines(issuer: str, measure: float) -> list[str]:
+    """The issuer as one line, or, when it is wider than `measure` ems, as several: the body's name first, a
+    bracketed explanation (``（具体工作由……承办）``) on lines of its own, long parts wrapped into lines of equal
+    length."""
+    if L.text_ems(issuer) <= measure:
+        return [issuer]
+    cut = issuer.find("（")
+    parts = [issuer[:cut], issuer[cut:]] if cut > 0 else [issuer]
+    lines: list[str] = []
+    for part in parts:
+        count = max(1, math.ceil(L.text_ems(part) / measure))
+        target = L.text_ems(part) / count
+        start = 0
+        for _ in range(count - 1):
+            end = start + 1
+            while end < len(part) and L.text_ems(part[start : end + 1]) <= target + 0.5:
+                end += 1
+            while end - start > 1 and (part[end] in CANNOT_START or part[end - 1] in CANNOT_END):
+                end -= 1
+            lines.append(part[start:end])
+            start = end
+        lines.append(part[start:])
+    return lines
+
+
 def _date_seal_blocks(block: DateSeal) -> list[Flowable]:
-    """Issuer centred over the date, the date 右空四字 (or both moved when the issuer is the longer)."""
+    """Issuer centred over the date, the date 右空四字 (or both moved when the issuer is the longer: the longest
+    issuer line 右空二字, the date centred under it, GB/T 9704 §7.3.5). An issuer longer than a line is set on
+    several lines, each centred on the same axis."""
     if block.date is None:
         date_text = BLANK_DATE
     else:
         date_text = chinese_date_hanzi(block.date) if block.hanzi_year else chinese_date(block.date)
     date_w = L.text_ems(date_text)
-    issuer_w = L.text_ems(block.issuer)
-    if issuer_w <= date_w:
-        date_right, issuer_right = 4.0, 4.0 + (date_w - issuer_w) / 2
-    else:
-        issuer_right, date_right = 2.0, 2.0 + (issuer_w - date_w) / 2
+    lines = issuer_lines(block.issuer, L.CHARS_PER_LINE - 6.0) if block.issuer else []
+    widest = max((L.text_ems(line) for line in lines), default=0.0)
+    axis = 4.0 + date_w / 2 if widest <= date_w else 2.0 + widest / 2  # ems from the right edge
     flowables: list[Flowable] = [Spacer(0, L.PITCH)]
-    if block.issuer:
-        flowables.append(_para(block.issuer, L.DATE_STYLE.but(right_indent=issuer_right)))
-    flowables.append(_para(date_text, L.DATE_STYLE.but(right_indent=date_right)))
+    for line in lines:
+        flowables.append(_para(line, L.DATE_STYLE.but(right_indent=axis - L.text_ems(line) / 2)))
+    flowables.append(_para(date_text, L.DATE_STYLE.but(right_indent=axis - date_w / 2)))
     return flowables
 
 
@@ -216,7 +296,12 @@ def block_flowables(block: Block) -> list[Flowable]:
         return [CondPageBreak(3 * L.PITCH), _para(block.text, L.HEADING_STYLE)]
     if isinstance(block, Paragraph):
         style = L.BODY_STYLE if block.indent else L.FLUSH_STYLE
-        return [_para(block.text, style if block.align == "justify" else style.but(align=block.align))]
+        style = style if block.align == "justify" else style.but(align=block.align)
+        head, _, addressee = block.text.partition("\n")
+        if head == SALUTATION and addressee and block.indent:
+            # 此致 indented, the addressee on the next line flush left (顶格), the two kept together.
+            return [_para(head, style.but(keep_with_next=True)), _para(addressee, L.FLUSH_STYLE)]
+        return [_para(block.text, style)]
     if isinstance(block, Clauses):
         return [_para(text, L.BODY_STYLE) for text in block.numbered()]
     if isinstance(block, PartyBlock):
@@ -242,10 +327,37 @@ def block_flowables(block: Block) -> list[Flowable]:
     raise TypeError("unknown block {0!r}".format(block))
 
 
+def _signature_rows(block: Signatures) -> list[list[Flowable]]:
+    flowables = block_flowables(block)
+    # [Spacer, line, Spacer, line, …, Spacer]: one row per signatory with the space above it.
+    rows = [flowables[i : i + 2] for i in range(0, len(flowables) - 1, 2)]
+    rows[-1].append(flowables[-1])
+    return rows
+
+
+def _lead_in(flowables: list[Flowable]) -> list[Flowable]:
+    """Take from the end of `flowables` what must stay on the page of a following signature area or date:
+    the last `KEEP_LINES` lines of the paragraph before it (the rest of a longer paragraph stays behind and
+    fills the page before), together with anything kept with it (此致)."""
+    if not flowables or not isinstance(flowables[-1], (TextBlock, Spacer, _GridAligned)):
+        return []
+    last = flowables.pop()
+    taken: list[Flowable] = [last]
+    if isinstance(last, TextBlock):
+        parts = last.split_last(KEEP_LINES, L.BLOCK_WIDTH)
+        if parts is not None:
+            flowables.append(parts[0])
+            taken = [parts[1]]
+    while flowables and isinstance(flowables[-1], TextBlock) and flowables[-1].keepWithNext:
+        taken.insert(0, flowables.pop())
+    return taken
+
+
 def build_flowables(spec: DocumentSpec) -> list[Flowable]:
-    """Title, number and blocks as flowables. A signature area is kept on one page together with the
-    paragraph before it and the date/seal after it; a date/seal without signatures is kept with the paragraph
-    before it."""
+    """Title, number and blocks as flowables. A signature area, with the date/seal after it, is kept on one
+    page together with the last lines of the paragraph before it; so is a date/seal without signatures. So a
+    page never holds only signatures or a seal, unless a signature area is taller than a page (then its
+    continuation pages say 「（此页无正文）」)."""
     flowables: list[Flowable] = []
     title_style = L.TITLE_STYLE.but(space_after=0) if spec.number else L.TITLE_STYLE
     flowables.append(_para(spec.title, title_style))
@@ -256,18 +368,17 @@ def build_flowables(spec: DocumentSpec) -> list[Flowable]:
     while index < len(blocks):
         block = blocks[index]
         if isinstance(block, Signatures):
-            group = block_flowables(block)
-            if flowables and not isinstance(flowables[-1], (RLPageBreak, KeepTogether)):
-                group.insert(0, flowables.pop())
+            rows = _signature_rows(block)
             following = blocks[index + 1] if index + 1 < len(blocks) else None
             if isinstance(following, DateSeal):
                 index += 1
-                group.extend(_date_seal_blocks(following))  # flat: a nested KeepTogether never fits
-            flowables.append(KeepTogether(group))
-        elif isinstance(block, DateSeal) and flowables and not isinstance(flowables[-1], (RLPageBreak, KeepTogether)):
+                rows.append(_date_seal_blocks(following))
+            rows[0][:0] = _lead_in(flowables)
+            flowables.append(_SignatureArea(rows))
+        elif isinstance(block, DateSeal):
             # The issuer and date (where the seal is pressed) never stand alone on a page: keep the last
-            # paragraph with them (GB/T 9704 §7.3.5: the seal sits within one line of the text).
-            flowables.append(KeepTogether([flowables.pop(), *_date_seal_blocks(block)]))
+            # lines of text with them (GB/T 9704 §7.3.5: the seal sits within one line of the text).
+            flowables.append(_SignatureArea([[*_lead_in(flowables), *_date_seal_blocks(block)]]))
         else:
             flowables.extend(block_flowables(block))
         index += 1
@@ -293,6 +404,8 @@ def _flowable_texts(flowable: Flowable) -> list[str]:
         return [flowable.text]
     if isinstance(flowable, KeepTogether):
         return [t for f in flowable._content for t in _flowable_texts(f)]
+    if isinstance(flowable, _SignatureArea):
+        return [t for row in flowable.rows for f in row for t in _flowable_texts(f)]
     if isinstance(flowable, _GridAligned):
         table = flowable.inner
         return [t for row in table._cellvalues for cell in row for t in _flowable_texts(cell)]

@@ -40,8 +40,17 @@ _applied = False
 
 
 def to_unicode_cmap(fontname: str, subset: Sequence[int]) -> str:
-    """A ToUnicode CMap for one ReportLab subset, with UTF-16BE destinations (surrogate pairs above U+FFFF)."""
-    entries = ["<{0:02X}> <{1}>".format(code, _utf16_hex(value)) for code, value in enumerate(subset)]
+    """A ToUnicode CMap for one ReportLab subset, with UTF-16BE destinations (surrogate pairs above U+FFFF).
+
+    The private-use half-width forms of the body face (标点挤压, `fonts.HALF_WIDTH`) map to the marks they
+    stand for, so a compressed ``）。`` still copies out as ``）。``.
+    """
+    from fzmediate.documents.fonts import HALF_WIDTH_SOURCE
+
+    entries = [
+        "<{0:02X}> <{1}>".format(code, _utf16_hex(HALF_WIDTH_SOURCE.get(value, value)))
+        for code, value in enumerate(subset)
+    ]
     return "\n".join(
         [
             "/CIDInit /ProcSet findresource begin",

@@ -1,12 +1,21 @@
 """Build the document fonts in this folder from the Debian font packages (reproducible; run from the repo root).
 
     sudo apt-get install fonts-arphic-uming fonts-noto-cjk fonts-hanazono fonts-babelstone-han
-    .venv/bin/python resources/fonts/build_subsets.py          # about 1 minute
+    .venv/bin/python resources/fonts/build_subsets.py --fangsong PATH/ZhuqueFangsong-Regular.ttf   # ~1 minute
+
+``ZhuqueFangsong-Regular.ttf`` (朱雀仿宋 0.211, SIL OFL 1.1) is not a Debian package: build it with fontmake from
+https://github.com/TrionesType/zhuque (commit 227319a1, TrueType outlines) or take the copy the project keeps;
+its SHA-256 is checked against `FANGSONG_SHA256`, so a different build is refused rather than shipped silently.
 
 What it does, per face (see docs/documents.md for why these faces):
 
-* **DocSong** (body, 宋/明体): AR PL UMing CN, face 0 of uming.ttc, subset to everything it has of the printable
-  repertoire (GB 18030-2022 levels 1 and 2, the one- and two-byte symbols, the names supplement).
+* **DocFangsong** (body, 仿宋): 朱雀仿宋, subset to everything it has of the printable repertoire (GB 18030-2022
+  levels 1 and 2, the one- and two-byte symbols, the names supplement): all of GB 2312 and 11,230 hanzi. Its
+  “”‘’ are mapped to the full-width forms of its ``fwid`` feature (the default ones are proportional Latin
+  quotes, a third of an em wide), and each full-width mark gets a half-width form at a private-use code point
+  (`fzmediate.documents.fonts.HALF_WIDTH`) for 标点挤压.
+* **DocSong** (宋/明体: the body's first fallback, and the page numbers): AR PL UMing CN, face 0 of uming.ttc,
+  subset to what DocFangsong lacks of the printable repertoire, plus ASCII and the 一字线 of the page numbers.
 * **DocTitle** (titles and headings, a heavy Song standing in for 小标宋): Noto Serif CJK SC Bold, face 2 of
   NotoSerifCJK-Bold.ttc, subset to GB 2312 plus ASCII, its CFF outlines converted to TrueType quadratics
   (ReportLab embeds only glyf outlines). A character outside GB 2312 in a title falls back to the body chain.
@@ -20,6 +29,8 @@ source, so the same inputs give byte-identical files; `fonts-manifest.json` reco
 
 from __future__ import annotations
 
+import argparse
+import copy
 import hashlib
 import io
 import json
@@ -37,10 +48,21 @@ from fontTools.ttLib import TTFont, newTable
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 
-from fzmediate.documents import charsets  # noqa: E402
+from fzmediate.documents import charsets, fonts  # noqa: E402
 
 #: The date written into every modification notice; bump it when this script changes what it produces.
-NOTICE_DATE = "2026-11-29"
+NOTICE_DATE = "2026-12-06"
+#: SHA-256 of the 朱雀仿宋 0.211 build (TrionesType/zhuque commit 227319a1, fontmake, TrueType outlines).
+FANGSONG_SHA256 = "c3b2b22bbfc06b5cce13ba2439554b9a860e6d16053443f4320d6fd94b5cb725"
+#: Characters DocSong always keeps: the page numbers (``— 1 —``) are set in Song (GB/T 9704 §7.5).
+SONG_ALWAYS = frozenset(range(0x20, 0x7F)) | {0x2014}
+#: Proportional quotation marks of 朱雀仿宋 replaced by the full-width glyphs of its ``fwid`` feature.
+FULL_WIDTH_QUOTES = {
+    0x201C: "quotedblleft.uv002",
+    0x201D: "quotedblright.uv002",
+    0x2018: "quoteleft.uv002",
+    0x2019: "quoteright.uv002",
+}
 DROP_TABLES = [
     "GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "vhea", "vmtx", "VORG", "DSIG", "morx", "kern",
     "EBDT", "EBLC", "EBSC", "bdat", "bloc", "BDF", "FFTM", "meta", "hdmx", "LTSH", "VDMX", "PCLT", "gasp",
@@ -59,6 +81,9 @@ class Face:
 
 
 FACES = (
+    Face("DocFangsong", "docfangsong-zhuque.ttf", "ZhuqueFangsong-Regular.ttf", 0,
+         "TrionesType/zhuque 227319a1 (朱雀仿宋 0.211)", "SIL Open Font License 1.1 (LICENSE-ZhuqueFangsong.txt)",
+         "DocFangsong-Regular"),
     Face("DocSong", "docsong-uming-cn.ttf", "/usr/share/fonts/truetype/arphic/uming.ttc", 0,
          "fonts-arphic-uming", "Arphic Public License (ARPHICPL.TXT)", "DocSong-UMingCN"),
     Face("DocTitle", "doctitle-serif-sc-bold.ttf", "/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc", 2,
@@ -145,7 +170,9 @@ def rename(font: TTFont, face: Face, note: str) -> None:
         2: style,
         3: "{0};{1}".format(face.postscript, NOTICE_DATE),
         4: "{0} {1}".format(family, style),
-        5: "Version 1.0; subset of {0} face {1} (Debian {2})".format(Path(face.source).name, face.index, face.package),
+        5: "Version 1.0; subset of {0} face {1} ({2}{3})".format(
+            Path(face.source).name, face.index, "" if "/" in face.package else "Debian ", face.package
+        ),
         6: face.postscript,
         10: "Modified {0}: {1}".format(NOTICE_DATE, note),
     }
@@ -155,8 +182,62 @@ def rename(font: TTFont, face: Face, note: str) -> None:
     font["OS/2"].fsType = 0  # installable embedding, as the licences allow
 
 
-def build_face(face: Face, wanted: set[int], note: str, convert: bool = False) -> tuple[set[int], bytes]:
-    font = TTFont(face.source, fontNumber=face.index, recalcTimestamp=False, lazy=False)
+def add_half_width_forms(font: TTFont) -> set[int]:
+    """A half-width form of each full-width mark whose ink fits in one half of its em, at the private-use code
+    point `fonts.HALF_WIDTH` gives it: the same outline on a half-em advance (an opening mark's outline moved
+    left by half an em). `textflow` draws these for 标点挤压; return the code points added."""
+    cmap = font.getBestCmap()
+    glyf, hmtx = font["glyf"], font["hmtx"]
+    order = list(font.getGlyphOrder())
+    added: set[int] = set()
+    for mark, alias in fonts.HALF_WIDTH.items():
+        name = cmap.get(ord(mark))
+        if name is None:
+            continue
+        advance, _lsb = hmtx[name]
+        glyph = copy.deepcopy(glyf[name])
+        if glyph.numberOfContours == 0:
+            continue
+        glyph.recalcBounds(glyf)
+        half = advance // 2
+        opening = mark in fonts.OPENING_MARKS
+        if (opening and glyph.xMin < half) or (not opening and glyph.xMax > advance - half):
+            continue  # the ink reaches into the half that would be cut
+        if opening and glyph.isComposite():
+            for component in glyph.components:
+                component.x -= half
+        elif opening:
+            glyph.coordinates.translate((-half, 0))
+        glyph.recalcBounds(glyf)
+        new = "{0}.half".format(name)
+        order.append(new)
+        glyf.glyphs[new] = glyph
+        hmtx.metrics[new] = (half, glyph.xMin)
+        for table in font["cmap"].tables:
+            if table.isUnicode():
+                table.cmap[ord(alias)] = new
+        added.add(ord(alias))
+    font.setGlyphOrder(order)
+    glyf.glyphOrder = order
+    return added
+
+
+def full_width_quotes(font: TTFont) -> None:
+    """Point the cmap's “”‘’ at the full-width glyphs (the ``fwid`` forms), as Chinese text sets them."""
+    for table in font["cmap"].tables:
+        if table.isUnicode():
+            for code, glyph in FULL_WIDTH_QUOTES.items():
+                if code in table.cmap:
+                    table.cmap[code] = glyph
+
+
+def build_face(
+    face: Face, wanted: set[int], note: str, convert: bool = False, source: Path | None = None
+) -> tuple[set[int], bytes]:
+    font = TTFont(source or face.source, fontNumber=face.index, recalcTimestamp=False, lazy=False)
+    if face.name == "DocFangsong":
+        full_width_quotes(font)
+        wanted = wanted | add_half_width_forms(font)
     kept = subset_font(font, wanted)
     if convert:
         cff_to_glyf(font)
@@ -166,7 +247,15 @@ def build_face(face: Face, wanted: set[int], note: str, convert: bool = False) -
     return kept, out.getvalue()
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--fangsong", type=Path, required=True, help="ZhuqueFangsong-Regular.ttf (朱雀仿宋 0.211)")
+    args = parser.parse_args(argv)
+    fangsong_source: Path = args.fangsong
+    digest = hashlib.sha256(fangsong_source.read_bytes()).hexdigest()
+    if digest != FANGSONG_SHA256:
+        print("{0}: SHA-256 {1}, expected {2}".format(fangsong_source.name, digest, FANGSONG_SHA256))
+        return 2
     started = time.time()
     target = set(charsets.printable_repertoire())
     by_name = {f.name: f for f in FACES}
@@ -178,9 +267,22 @@ def main() -> int:
     }
     outputs: dict[str, tuple[Face, set[int], bytes]] = {}
 
-    body = by_name["DocSong"]
-    kept, data = build_face(body, target, "subset to GB 18030-2022 levels 1-2 and symbols; hinting and layout removed")
-    outputs[body.name] = (body, kept, data)
+    fangsong = by_name["DocFangsong"]
+    kept_f, data_f = build_face(
+        fangsong,
+        target,
+        "subset to GB 18030-2022 levels 1-2 and symbols; full-width quotation marks; hinting and layout removed",
+        source=fangsong_source,
+    )
+    outputs[fangsong.name] = (fangsong, kept_f, data_f)
+    song = by_name["DocSong"]
+    kept_s, data_s = build_face(
+        song,
+        (target - kept_f) | SONG_ALWAYS,
+        "subset to GB 18030-2022 levels 1-2 and symbols missing from DocFangsong; hinting and layout removed",
+    )
+    outputs[song.name] = (song, kept_s, data_s)
+    kept = kept_f | kept_s
     title = by_name["DocTitle"]
     kept_t, data_t = build_face(
         title, gb2312_repertoire(), "subset to GB 2312 and ASCII; CFF outlines converted to TrueType", convert=True
@@ -200,6 +302,9 @@ def main() -> int:
                 "name": face.name,
                 "file": face.output,
                 "source": face.source,
+                "source_sha256": hashlib.sha256(
+                    (fangsong_source if face.name == "DocFangsong" else Path(face.source)).read_bytes()
+                ).hexdigest(),
                 "face_index": face.index,
                 "package": face.package,
                 "licence": face.licence,

@@ -17,6 +17,7 @@ LICENCES = (
     "LICENSE-NotoSerifCJK.txt",
     "LICENSE-Hanazono.txt",
     "LICENSE-BabelStoneHan.txt",
+    "LICENSE-ZhuqueFangsong.txt",
 )
 
 
@@ -62,3 +63,28 @@ def test_registration_is_idempotent() -> None:
     from reportlab.pdfbase import pdfmetrics
 
     assert {f.name for f in fonts.FACES} <= set(pdfmetrics.getRegisteredFontNames())
+
+
+def test_body_face_is_a_renamed_fangsong_with_the_ming_face_behind_it() -> None:
+    assert fonts.BODY_CHAIN[:2] == (fonts.BODY, fonts.SONG)
+    font = TTFont(fonts.font_path(fonts.face(fonts.BODY)), lazy=True)
+    names = " ".join(font["name"].getDebugName(i) or "" for i in (1, 3, 4, 6))
+    assert "DocFangsong" in names and "Zhuque" not in names and "朱雀" not in names
+    assert "Open Font License" in (font["name"].getDebugName(13) or "")
+    # Full-width quotation marks (the face's default ones are proportional).
+    assert font["hmtx"][font.getBestCmap()[0x201C]][0] == font["head"].unitsPerEm
+    # 6,763 GB 2312 hanzi in the 仿宋 face itself.
+    gb2312 = set()
+    for lead in range(0xB0, 0xF8):
+        for trail in range(0xA1, 0xFF):
+            try:
+                gb2312.add(ord(bytes((lead, trail)).decode("gb2312")))
+            except UnicodeDecodeError:
+                continue
+    assert len(gb2312) == 6763 and gb2312 <= fonts.coverage(fonts.BODY)
+
+
+def test_half_width_forms_are_never_taken_from_text() -> None:
+    for name in fonts.BODY_CHAIN:
+        assert not set(fonts.HALF_WIDTH_SOURCE) & fonts.coverage(name)
+    assert "）" in fonts.half_width_marks(fonts.BODY) and "（" in fonts.half_width_marks(fonts.BODY)
