@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PO     := $(wildcard resources/locale/*/LC_MESSAGES/fzmediate.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: run test lint typecheck pytest bench soak locale extract sysdeps clean
+.PHONY: run test lint typecheck pytest bench soak locale extract sysdeps clean catalogue catalogue-zh-tw
 
 run: $(STAMP) locale
 	$(PY) main.py desk
@@ -48,6 +48,16 @@ soak: sysdeps $(STAMP) locale
 
 bench: $(STAMP) locale
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench
+
+# The district's publishing step: refresh procedures, validate, sign with FZMEDIATE_CATALOGUE_KEY (a path on the
+# signing machine, never in this repository), then rebuild the Traditional Chinese display map.
+catalogue: $(STAMP)
+	$(PY) -m fzmediate.catalogue.publish
+	$(MAKE) catalogue-zh-tw
+
+catalogue-zh-tw: $(STAMP)
+	$(PY) -m pip install -q -e '.[catalogue-build]'
+	$(PY) -m fzmediate.catalogue.translate_build
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fzmediate.catalogue.localize import localized
 from fzmediate.i18n import _
 
 if TYPE_CHECKING:
@@ -215,7 +216,7 @@ def open_guide(
     """申请指南…: pick a matter of the catalogue, render its guide on the DB worker, show the preview."""
 
     def matters(session: Session, _token: CancelToken) -> list[tuple[str, str]]:
-        return [(m.code, m.name) for m in session.catalogue.list()]
+        return [(m.code, localized(m.name)) for m in session.catalogue.list()]  # the guide PDF stays Simplified
 
     def chosen(items: list[tuple[str, str]]) -> None:
         code = choose_matter(items, parent)
