@@ -137,7 +137,7 @@ def cmd_intake_register(args: argparse.Namespace) -> int:
     from fzmediate.services.intake_inbox import IntakeInbox
 
     with _base()._session(args) as s:
-        summary = IntakeInbox(s).register(args.application)
+        summary = IntakeInbox(s).register(args.application, confirm_duplicate=args.confirm_duplicate)
     if args.json:
         _print_json({"application_id": args.application, "case_id": summary.id, "number": summary.number})
     else:
@@ -260,6 +260,11 @@ def register(sub: SubParsers, common: argparse.ArgumentParser, as_json: argparse
     p.set_defaults(func=cmd_intake_list)
     p = intake.add_parser("register", parents=[common, as_json], help=_("register an application as a case"))
     p.add_argument("application", metavar="APPLICATION_ID")
+    p.add_argument(
+        "--confirm-duplicate",
+        action="store_true",
+        help=_("register even though it matches an open case (the warning named the case)"),
+    )
     p.set_defaults(func=cmd_intake_register)
     p = intake.add_parser("reject", parents=[common], help=_("reject an application, with the reason"))
     p.add_argument("application", metavar="APPLICATION_ID")

@@ -54,6 +54,8 @@ def organization(role: str = "respondent", name: str = "坪山某物业管理有
         "name": name,
         "id_type": "uscc",
         "id_number": COMPANY_ID,
+        "legal_representative": "赵某",
+        "representative_title": "法定代表人",
     }
     data.update(fields)
     return data
@@ -103,6 +105,15 @@ def shipped_payload() -> dict[str, Any]:
     raw = json.loads(resource("catalogue", "pingshan.fzcat.json").read_text(encoding="utf-8"))
     payload: dict[str, Any] = raw["bundle"]
     return copy.deepcopy(payload)
+
+
+def shipped_version() -> int:
+    """The version of the catalogue the app ships (a new store installs it at first unlock)."""
+    return int(shipped_payload()["version"])
+
+
+#: The shipped version; tests make newer and older test-signed versions relative to it.
+SHIPPED = shipped_version()
 
 
 def signed_bundle(

@@ -33,6 +33,28 @@ class PartyKind(StrEnum):
     ORGANIZATION = "organization"
 
 
+class Authority(StrEnum):
+    """What an agent may do for the party (授权委托书): 一般授权 or 特别授权."""
+
+    GENERAL = "general"  # 一般授权: attends and speaks for the party, but cannot consent or sign for it
+    SPECIAL = "special"  # 特别授权: may also consent, acknowledge notices and sign the agreement for the party
+
+
+#: The title of the person who signs for an organisation: a company's 法定代表人, or the 负责人 of an
+#: organisation without legal personality (a branch, an individual business's operator …).
+REPRESENTATIVE_TITLES = ("法定代表人", "负责人")
+
+#: Record-keeping acts of the persistence layer (not procedure acts): a correction of registered data
+#: (更正) and the voiding of a duplicate registration (作废). Both append an event; nothing is overwritten
+#: in the history.
+CORRECT_ACTION = "correct"
+VOID_ACTION = "void"
+#: The state of a voided registration: in no open list, its number never reused.
+VOIDED_STATE = "voided"
+#: Events that record the file, not the procedure: they are not acts and play no part in deadlines.
+RECORD_ACTIONS = frozenset({CORRECT_ACTION, VOID_ACTION})
+
+
 _ROLE_LABELS = {
     PartyRole.APPLICANT: N_("applicant"),
     PartyRole.RESPONDENT: N_("respondent"),
@@ -47,7 +69,13 @@ def party_role_label(role: PartyRole) -> str:
 
 @dataclass(frozen=True)
 class Party:
-    """A party to a case. ``represents`` is the party id an agent acts for (with ``power_of_attorney``)."""
+    """A party to a case. ``represents`` is the party id an agent acts for (with ``power_of_attorney``).
+
+    An organisation names the person who signs for it (``legal_representative``, titled
+    ``representative_title``: 法定代表人 or 负责人). An agent carries its ``authority`` (general or special,
+    "" for an agent registered before authorities were recorded: treated as general) and its
+    ``authority_scope`` (the powers listed in the power of attorney).
+    """
 
     id: str
     role: PartyRole
@@ -59,11 +87,20 @@ class Party:
     address: str = ""
     represents: str | None = None
     power_of_attorney: str = ""
+    legal_representative: str = ""
+    representative_title: str = ""
+    authority: str = ""
+    authority_scope: str = ""
 
     @property
     def is_principal(self) -> bool:
         """Applicants, respondents and third parties (not agents): the people whose consent counts."""
         return self.role is not PartyRole.AGENT
+
+    @property
+    def special_authority(self) -> bool:
+        """An agent with 特别授权: may consent, acknowledge and sign for the party it represents."""
+        return self.role is PartyRole.AGENT and self.authority == Authority.SPECIAL.value
 
 
 @dataclass(frozen=True)
@@ -103,12 +140,18 @@ class CaseRecord:
     events: tuple[CaseEvent, ...] = ()
     assigned_mediator: str = ""
     version: int = 1
+    #: Kinds of document issued for the case, as the completeness gate on archiving counts them (the case
+    #: service fills it from the documents store: `fzmediate.services.document_status.issued_kinds_of`).
+    documents: frozenset[str] = frozenset()
 
     def principals(self) -> tuple[Party, ...]:
         return tuple(p for p in self.parties if p.is_principal)
 
     def party(self, party_id: str) -> Party | None:
         return next((p for p in self.parties if p.id == party_id), None)
+
+    def agents_of(self, party_id: str) -> tuple[Party, ...]:
+        return tuple(p for p in self.parties if p.role is PartyRole.AGENT and p.represents == party_id)
 
     def events_of(self, action: str) -> tuple[CaseEvent, ...]:
         return tuple(e for e in self.events if e.action == action)

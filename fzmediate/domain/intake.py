@@ -11,9 +11,11 @@
       "parties": [
         {"role": "applicant", "kind": "person", "name": "王𠮷", "id_type": "resident_id",
          "id_number": "…", "phone": "139…", "address": "…"},
-        {"role": "respondent", "kind": "organization", "name": "某物业公司", "id_type": "uscc", "id_number": "…"},
+        {"role": "respondent", "kind": "organization", "name": "某物业公司", "id_type": "uscc", "id_number": "…",
+         "legal_representative": "赵某", "representative_title": "法定代表人"},
         {"role": "agent", "kind": "person", "name": "…", "id_number": "…", "phone": "…",
-         "represents": 0, "power_of_attorney": "特别授权"}
+         "represents": 0, "power_of_attorney": "……", "authority": "special",
+         "authority_scope": "代为承认、放弃、变更调解请求，代为签署调解协议"}
       ]
     }
 
@@ -32,6 +34,10 @@ Rules (each problem names its field with a path such as ``parties[1].id_number``
   for respondents and third parties; phones are stored in E.164;
 - an agent names the party it acts for with ``represents`` (the index of a non-agent party in ``parties``)
   and describes its authority in ``power_of_attorney``; other parties carry neither;
+- an agent states its ``authority``: ``general`` (一般授权) or ``special`` (特别授权), and a special authority
+  its ``authority_scope`` (the powers granted, up to 2,000 characters); other parties carry neither;
+- an organization names who signs for it: ``legal_representative`` (by the same rules as a name) and
+  ``representative_title`` (法定代表人 | 负责人); a person carries neither;
 - at least one applicant and one respondent; at most 50 parties; the same document number may not belong
   to two principal parties;
 - names 1–64 characters, addresses up to 200, the power of attorney up to 2,000;
@@ -52,7 +58,7 @@ from datetime import date
 from typing import Any
 
 from fzmediate.catalogue.model import Bundle
-from fzmediate.domain.case import CaseKind, PartyKind, PartyRole
+from fzmediate.domain.case import REPRESENTATIVE_TITLES, Authority, CaseKind, PartyKind, PartyRole
 from fzmediate.domain.identity import IdType, validate_id_number, validate_phone
 from fzmediate.errors import ValidationError
 from fzmediate.i18n import _
@@ -78,6 +84,10 @@ PARTY_FIELDS = (
     "address",
     "represents",
     "power_of_attorney",
+    "legal_representative",
+    "representative_title",
+    "authority",
+    "authority_scope",
 )
 _MATTER_CODE = re.compile(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -103,6 +113,10 @@ class PartyIntake:
     #: Index (in ``Intake.parties``) of the party an agent acts for.
     represents: int | None
     power_of_attorney: str
+    legal_representative: str = ""
+    representative_title: str = ""
+    authority: str = ""
+    authority_scope: str = ""
 
 
 @dataclass(frozen=True)
@@ -151,6 +165,30 @@ def validate_intake(data: object, *, catalogue: Bundle, today: date) -> Intake:
         claims=claims,
         parties=tuple(parties),
     )
+
+
+@dataclass(frozen=True)
+class Registered:
+    """The registered data of a case that a correction (更正) may change, validated as at intake."""
+
+    summary: str
+    facts: str
+    claims: str
+    parties: tuple[PartyIntake, ...]
+
+
+def validate_registered(data: Mapping[str, Any], *, today: date) -> Registered:
+    """Check corrected data by the intake rules (``summary``, ``facts``, ``claims``, ``parties`` as in an
+    intake); raise :class:`IntakeError` listing every problem."""
+    checker = _Checker(today)
+    checker.unknown_fields(data, ("summary", "facts", "claims", "parties"), [])
+    summary = checker.text(data.get("summary"), "summary", max_len=MAX_SUMMARY, required=True)
+    facts = checker.text(data.get("facts"), "facts", max_len=MAX_LONG_TEXT, required=True, multiline=True)
+    claims = checker.text(data.get("claims"), "claims", max_len=MAX_LONG_TEXT, required=True, multiline=True)
+    parties = checker.parties(data.get("parties"))
+    if checker.problems:
+        raise IntakeError(checker.problems)
+    return Registered(summary, facts, claims, tuple(parties))
 
 
 def _rule(field: str, rule: str) -> Problem:
@@ -296,6 +334,8 @@ class _Checker:
         )
         if poa and role is not None and role is not PartyRole.AGENT:
             self.fail(where + ".power_of_attorney", _("only an agent carries a power of attorney"))
+        representative, title = self._representative(raw, where, kind)
+        authority, scope = self._authority(raw, where, role)
         if len(self.problems) > before or role is None or kind is None:
             return None
         return PartyIntake(
@@ -308,7 +348,58 @@ class _Checker:
             address=address,
             represents=represents,
             power_of_attorney=poa,
+            legal_representative=representative,
+            representative_title=title,
+            authority=authority,
+            authority_scope=scope,
         )
+
+    def _representative(self, raw: Mapping[str, Any], where: str, kind: PartyKind | None) -> tuple[str, str]:
+        """An organisation's 法定代表人 or 负责人: required, named by the rules for names."""
+        name_field, title_field = where + ".legal_representative", where + ".representative_title"
+        organisation = kind is PartyKind.ORGANIZATION
+        name = self.text(raw.get("legal_representative"), name_field, max_len=MAX_NAME, required=organisation,
+                         is_name=True)  # fmt: skip
+        title_raw = raw.get("representative_title")
+        title = ""
+        if title_raw is None or (isinstance(title_raw, str) and not title_raw.strip()):
+            if organisation:
+                self.fail(
+                    title_field, _("required (one of {choices})").format(choices="、".join(REPRESENTATIVE_TITLES))
+                )
+        elif not isinstance(title_raw, str) or title_raw.strip() not in REPRESENTATIVE_TITLES:
+            self.fail(title_field, _("must be one of {choices}").format(choices="、".join(REPRESENTATIVE_TITLES)))
+        else:
+            title = title_raw.strip()
+        if kind is PartyKind.PERSON and (name or title):
+            field = name_field if name else title_field
+            self.fail(field, _("only an organization names a legal representative or person in charge"))
+        return name, title
+
+    def _authority(self, raw: Mapping[str, Any], where: str, role: PartyRole | None) -> tuple[str, str]:
+        """An agent's authority (一般授权 / 特别授权) and, for a special one, the powers it grants."""
+        field, scope_field = where + ".authority", where + ".authority_scope"
+        agent = role is PartyRole.AGENT
+        value = raw.get("authority")
+        choices = ", ".join(a.value for a in Authority)
+        authority = ""
+        if value is None or value == "":
+            if agent:
+                self.fail(field, _("required for an agent (one of {choices})").format(choices=choices))
+        elif not isinstance(value, str) or value not in {a.value for a in Authority}:
+            self.fail(field, _("must be one of {choices}").format(choices=choices))
+        else:
+            authority = value
+        scope = self.text(
+            raw.get("authority_scope"),
+            scope_field,
+            max_len=MAX_POWER_OF_ATTORNEY,
+            required=agent and authority == Authority.SPECIAL.value,
+            multiline=True,
+        )
+        if role is not None and not agent and (authority or scope):
+            self.fail(field if authority else scope_field, _("only an agent carries an authority"))
+        return authority, scope
 
     def _enum(self, value: object, field: str, enum: type[PartyRole] | type[PartyKind]) -> Any:
         choices = ", ".join(m.value for m in enum)

@@ -29,7 +29,7 @@ from fzmediate.i18n import _
 from fzmediate.i18n.schema_errors import describe_problem
 
 #: What a payload field holds. ``party``/``parties`` are party ids of the case; ``terms`` is the list of an
-#: agreement's terms (人民调解法 第二十九条); ``time_limit`` names one of the time limits an act extends.
+#: agreement's terms (条例 第二十六条); ``time_limit`` names one of the time limits an act extends.
 PayloadType = Literal[
     "text",
     "text_list",
@@ -46,7 +46,11 @@ PayloadType = Literal[
 ]
 
 #: Payload keys the engine writes itself; a definition may not declare them (a request could forge them).
-RESERVED_FIELDS: Final = frozenset({"by", "deadlines_met", "extension", "from_state", "remedies", "replaced_mediator"})
+RESERVED_FIELDS: Final = frozenset(
+    {"by", "deadlines_met", "draft_seq", "extension", "from_state", "late_entry", "remedies", "replaced_mediator"}
+)
+#: Acts the case service records itself (更正, 作废): a definition may not declare them.
+SERVICE_ACTIONS: Final = frozenset({"correct", "void"})
 
 #: The intake act: the persistence layer records it when a case is registered (``on`` = date received).
 #: Deadlines may start from it; a definition may not declare it as one of its own acts.
@@ -304,6 +308,8 @@ class ProcedureDefinition(_Frozen):
             raise ValueError(
                 _("{action} is the intake act; the persistence layer records it").format(action=INTAKE_ACTION)
             )
+        for name in sorted(SERVICE_ACTIONS & set(actions)):
+            raise ValueError(_("{action} is recorded by the case service, not by a procedure").format(action=name))
         for name in actions:
             if actions.count(name) > 1:
                 raise ValueError(_("action {action} is listed twice").format(action=name))

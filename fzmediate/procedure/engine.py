@@ -10,17 +10,25 @@ people can fix everything at once.
 Late acts are not refused: acceptance decided after five working days is still an acceptance. The act's
 event records which deadlines it met and whether in time (``deadlines_met``), and :meth:`deadlines` shows
 the deadline as met late.
+
+Late entries (补录): an act is dated when it really happened (``ActionRequest.on``), which may be earlier than
+the day it is entered (``entered_on``) — then with a ``late_reason``, never in the future and never before
+the case was received; dated before the previous act only with an ``out_of_order_reason``. The event keeps
+both dates and the reasons (``late_entry``). Deadlines and guards read the case in the order things
+happened (by date, then by entry), so a late entry counts where it belongs; an act entered out of order is
+judged on what had happened by its date.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Final, Literal
 
+from fzmediate.catalogue.localize import localized
 from fzmediate.catalogue.model import Matter
-from fzmediate.domain.case import CaseRecord
+from fzmediate.domain.case import RECORD_ACTIONS, CaseRecord
 from fzmediate.errors import FzError, ValidationError
 from fzmediate.i18n import _
 from fzmediate.procedure.calendar import WorkCalendar
@@ -46,6 +54,13 @@ __all__ = [
 
 #: Acts dated later than this are refused (the catalogue's holiday tables end at 2200 as well).
 LATEST_PLAUSIBLE: Final = date(2200, 12, 31)
+#: The act that drafts an agreement for signing, and the field of ``record_agreement`` that takes its text.
+DRAFT_ACTION: Final = "draft_agreement"
+FROM_DRAFT: Final = "from_draft"
+#: What ``record_agreement`` takes from the draft when it references it (and does not restate it).
+DRAFT_FIELDS: Final = ("facts_and_disputes", "terms", "partial", "remaining_disputes")
+#: The longest late-entry reason accepted (a sentence or two, not a file).
+MAX_REASON: Final = 2_000
 
 
 @dataclass(frozen=True)
@@ -65,6 +80,12 @@ class ActionRequest:
     actor: Actor
     on: date
     payload: Mapping[str, Any] = field(default_factory=dict)
+    #: The day the act is entered (today, in China). None: not judged as a late entry (engine-only use).
+    entered_on: date | None = None
+    #: Why an act is entered after the day it happened (补录): required when ``on`` < ``entered_on``.
+    late_reason: str = ""
+    #: Why an act is dated before the previous act: required then.
+    out_of_order_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,6 +149,20 @@ class DeadlineInfo:
         return self.met_on is not None and self.met_on > self.due
 
 
+def chronological(case: CaseRecord, until: date | None = None) -> CaseRecord:
+    """The case as things happened: procedure events by date, then by entry, renumbered in that order.
+
+    Record-keeping events (corrections, voiding) are left out: they are no acts and count for no deadline.
+    ``until``: only what had happened by that date (an act entered out of order is judged on that).
+    """
+    events = sorted((e for e in case.events if e.action not in RECORD_ACTIONS), key=lambda e: (e.on, e.seq))
+    if until is not None:
+        events = [e for e in events if e.on <= until]
+    if [e.seq for e in events] == [e.seq for e in case.events]:
+        return case
+    return replace(case, events=tuple(replace(e, seq=i) for i, e in enumerate(events, start=1)))
+
+
 def _info(t: Tracked) -> DeadlineInfo:
     return DeadlineInfo(
         name=t.name,
@@ -182,7 +217,9 @@ class ProcedureEngine:
         when = on if on is not None else date.today()
         out: list[ActionInfo] = []
         try:
-            tracked: dict[str, Tracked] | None = track(self.definition, self.matter, self.calendar, case, when)
+            tracked: dict[str, Tracked] | None = track(
+                self.definition, self.matter, self.calendar, chronological(case), when
+            )
         except FzError:
             tracked = None  # each act then reports the clock's problem itself
         for act in self.definition.actions:
@@ -203,7 +240,7 @@ class ProcedureEngine:
 
     def deadlines(self, case: CaseRecord, today: date) -> list[DeadlineInfo]:
         """Every time limit of the case that has started, earliest due first."""
-        tracked = track(self.definition, self.matter, self.calendar, case, today)
+        tracked = track(self.definition, self.matter, self.calendar, chronological(case), today)
         return sorted((_info(t) for t in tracked.values()), key=lambda d: (d.due, d.name))
 
     def next_deadline(self, case: CaseRecord, today: date) -> DeadlineInfo | None:
@@ -232,11 +269,13 @@ class ProcedureEngine:
         on: date,
         raw: Mapping[str, Any] | None,
         tracked: dict[str, Tracked] | None = None,
+        request: ActionRequest | None = None,
     ) -> tuple[list[str], dict[str, Any], dict[str, Tracked]]:
         """All reasons against the act, its checked payload, and the deadlines as of ``on``.
 
         ``raw is None`` means "listing": data-dependent checks are skipped. ``tracked`` may pass the
-        deadlines already computed for ``on`` (listing computes them once for every act).
+        deadlines already computed for ``on`` (listing computes them once for every act). ``request``: the
+        act being applied (its late-entry data is checked).
         """
         d = self.definition
         act = d.action(name)
@@ -250,9 +289,9 @@ class ProcedureEngine:
         if case.state not in act.from_states:
             reasons.append(
                 _("Action {action} is not possible in state {state}; it needs: {needed}").format(
-                    action=act.label,
-                    state=d.state_label(case.state),
-                    needed=_(" or ").join(d.state_label(s) for s in act.from_states),
+                    action=localized(act.label),
+                    state=localized(d.state_label(case.state)),
+                    needed=_(" or ").join(localized(d.state_label(s)) for s in act.from_states),
                 )
             )
         reasons += self._actor_reasons(case, actor, act)
@@ -263,14 +302,17 @@ class ProcedureEngine:
                     _("{action} has already been done (on {on})").format(action=act.label, on=done.on.isoformat())
                 )
         if raw is not None:
-            reasons += self._date_reasons(case, on)
+            reasons += self._date_reasons(case, request or ActionRequest(name, actor, on))
         payload, problems = normalize_payload(case, act, raw if raw is not None else {})
         if raw is not None:
             reasons += problems
+            reasons += self._merge_draft(case, act, payload)
+        # Guards and clocks read the case as it stood on the act's date (see the module docs).
+        seen = chronological(case, on)
         if tracked is None:
-            tracked = track(d, self.matter, self.calendar, case, on)
-        request = ActionRequest(action=name, actor=actor, on=on, payload=payload)
-        ctx = GuardContext(case, request, act, payload, d, self.matter, tracked)
+            tracked = track(d, self.matter, self.calendar, seen, on)
+        checked = ActionRequest(action=name, actor=actor, on=on, payload=payload)
+        ctx = GuardContext(seen, checked, act, payload, d, self.matter, tracked)
         checks = [GUARDS[g] for g in act.guards]
         if act.extends:
             # What an extension is allowed to be is the law's, not the data's: always checked.
@@ -310,30 +352,80 @@ class ProcedureEngine:
         return reasons
 
     @staticmethod
-    def _date_reasons(case: CaseRecord, on: date) -> list[str]:
+    def _date_reasons(case: CaseRecord, request: ActionRequest) -> list[str]:
+        """The rules of an act's date: plausible, not in the future, not before the receipt; a late entry
+        gives its reason, an entry dated before the previous act says why."""
+        on, entered = request.on, request.entered_on
         if on > LATEST_PLAUSIBLE:
             # A typo like 9026: the clocks could not count from it, and no case lasts that long.
             return [_("The date of the act ({on}) is not a plausible date").format(on=on.isoformat())]
-        last = max((e.on for e in case.events), default=case.received_on)
-        earliest = max(last, case.received_on)
-        if on < earliest:
-            return [
-                _("The date of the act ({on}) is before the last recorded act or the receipt ({last})").format(
-                    on=on.isoformat(), last=earliest.isoformat()
+        reasons: list[str] = []
+        for key, text in (("late_reason", request.late_reason), ("out_of_order_reason", request.out_of_order_reason)):
+            if len(text) > MAX_REASON:
+                reasons.append(_("{field}: at most {max} characters").format(field=key, max=MAX_REASON))
+        if entered is not None and on > entered:
+            reasons.append(
+                _("occurred_on: the date of an act ({on}) cannot lie in the future (today is {today})").format(
+                    on=on.isoformat(), today=entered.isoformat()
                 )
-            ]
+            )
+        if on < case.received_on:
+            reasons.append(
+                _("occurred_on: the date of an act ({on}) cannot be before the case was received ({received})").format(
+                    on=on.isoformat(), received=case.received_on.isoformat()
+                )
+            )
+            return reasons
+        if entered is not None and on < entered and not request.late_reason.strip():
+            reasons.append(
+                _(
+                    "late_reason: an act entered after the day it happened ({on}, entered {today}) is a late "
+                    "entry and needs a reason"
+                ).format(on=on.isoformat(), today=entered.isoformat())
+            )
+        last = max((e.on for e in case.events if e.action not in RECORD_ACTIONS), default=case.received_on)
+        if on < last and not request.out_of_order_reason.strip():
+            reasons.append(
+                _(
+                    "out_of_order_reason: the date of the act ({on}) is before the previous act ({last}); "
+                    "say why it is entered out of order"
+                ).format(on=on.isoformat(), last=last.isoformat())
+            )
+        return reasons
+
+    @staticmethod
+    def _merge_draft(case: CaseRecord, act: ActionSpec, payload: dict[str, Any]) -> list[str]:
+        """``record_agreement`` with ``from_draft``: the agreement as drafted and printed for signing.
+
+        What the act restates itself wins; what it leaves empty comes from the latest draft, whose entry it
+        then references (``draft_seq``).
+        """
+        if act.field(FROM_DRAFT) is None or payload.get(FROM_DRAFT) is not True:
+            return []
+        draft = case.last_event(DRAFT_ACTION)
+        if draft is None:
+            return [_("from_draft: no draft agreement has been recorded")]
+        for key in DRAFT_FIELDS:
+            if act.field(key) is not None and payload.get(key) in (None, "", [], False) and key in draft.payload:
+                payload[key] = draft.payload[key]
+        payload["draft_seq"] = draft.seq
         return []
 
     # --- applying ---------------------------------------------------------------------------------------
 
     def _apply(self, case: CaseRecord, request: ActionRequest) -> Outcome:
-        reasons, payload, tracked = self._check(case, request.actor, request.action, request.on, request.payload)
+        reasons, payload, tracked = self._check(
+            case, request.actor, request.action, request.on, request.payload, request=request
+        )
         if reasons:
             raise ActionRefused(reasons, action=request.action)
         act = self.definition.action(request.action)
         assert act is not None  # _check refused unknown acts
         stored: dict[str, Any] = dict(payload)
         stored["by"] = {"role": request.actor.role.value, "legally_qualified": request.actor.legally_qualified}
+        late = self._late_entry(case, request)
+        if late:
+            stored["late_entry"] = late
         met = [
             as_payload(t, request.on)
             for t in tracked.values()
@@ -352,6 +444,18 @@ class ProcedureEngine:
             assigned = payload.get("new_mediator") or None
             stored["replaced_mediator"] = current_mediator(case)
         return Outcome(new_state=self._next_state(case, act, payload), payload=stored, assigned_mediator=assigned)
+
+    @staticmethod
+    def _late_entry(case: CaseRecord, request: ActionRequest) -> dict[str, Any]:
+        """What the event keeps of a late or out-of-order entry: the day entered and the reasons given."""
+        out: dict[str, Any] = {}
+        if request.entered_on is not None and request.on < request.entered_on:
+            out = {"entered_on": request.entered_on.isoformat(), "reason": request.late_reason.strip()}
+        last = max((e.on for e in case.events if e.action not in RECORD_ACTIONS), default=case.received_on)
+        if request.on < last:
+            out["out_of_order_reason"] = request.out_of_order_reason.strip()
+            out["previous_act_on"] = last.isoformat()
+        return out
 
     def _next_state(self, case: CaseRecord, act: ActionSpec, payload: Mapping[str, Any]) -> str:
         if act.clock == "resume":

@@ -4,9 +4,9 @@ This module is the one to import: it holds the guards common to both procedures 
 written reasons, the notice of rights, nothing left owed at closing) and loads the mediation and
 adjudication guards, so that :data:`GUARDS` is complete. See :mod:`guard_registry` for what a guard is.
 
-Sources: 深圳条例 第四十五、四十六条 (transfer, written refusal); 司法部《人民调解工作若干规定》第三十条 and
-人民调解法 第二十三条 (rights explained before mediating); 人民调解法 第二十七条 and the 卷宗 template (what
-the case file needs before closing); reference/mission.md §1.
+Sources: 深圳条例 第四十五、四十六条 (transfer, written refusal); the rights notice before mediating (条例 第二十一、
+二十三、二十四条, from the matter's citation table); the 卷宗 template (what the case file needs before closing);
+reference/mission.md §1.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from fzmediate.procedure.guard_registry import (
     text_of,
 )
 from fzmediate.procedure.guards_adjudication import decision_states_remedies, review_problem
+from fzmediate.procedure.guards_mediation import AGENTS, represented
 from fzmediate.procedure.payload import party_ref, refs
 
 __all__ = [
@@ -97,14 +98,15 @@ def rights_notice_issued(ctx: GuardContext) -> str | None:
 
 @guard("rights_acknowledged_by_all", actions=("issue_rights_notice", "acknowledge_rights_notice"))
 def rights_acknowledged_by_all(ctx: GuardContext) -> str | None:
-    """Every principal party acknowledged the notice of rights (司法部 人民调解工作若干规定 第三十条)."""
+    """Every principal party acknowledged the notice of rights, itself or through a special agent."""
     case = ctx.case
     issued = case.events_of("issue_rights_notice")
     if not issued:
         return _("The notice of rights and duties has not been issued")
     have: set[str] = set()
     for event in events_after(case, "acknowledge_rights_notice", issued[0].seq):
-        have |= ids_of(event.payload.get("parties"))
+        # A party acknowledges itself, or through an agent with special authority (特别授权).
+        have |= ids_of(event.payload.get("parties")) | represented(case, ids_of(event.payload.get(AGENTS)))
     missing = missing_parties(case, have)
     if missing:
         return _("The notice of rights has not been acknowledged by: {parties}").format(parties=refs(case, missing))

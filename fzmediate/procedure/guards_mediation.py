@@ -1,7 +1,9 @@
 """Guards of mediation: consent, conflicts and recusal, the mediation period, ending, the agreement.
 
-Sources: 人民调解法 (2010) 第十七、二十三、二十九条; 深圳经济特区矛盾纠纷多元化解条例 (2022) 第二十一、二十三、
-二十五、二十六、二十八、七十三条. Recusal and the agreement's contents also serve adjudication (先行调解).
+Sources: 深圳经济特区矛盾纠纷多元化解条例 (2022) 第二十一、二十三、二十四、二十五、二十六、二十八、七十三条 — the
+law of 行政调解 (the 人民调解法 governs 人民调解委员会, not administrative bodies). The agreement's contents (facts,
+disputes, responsibilities, terms with manner and time of performance) follow the catalogue's agreement clause;
+recusal and the agreement's contents also serve adjudication (先行调解, 条例 第五十八条).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fzmediate.domain.case import PartyRole
+from fzmediate.domain.case import CaseRecord, Party, PartyRole
 from fzmediate.i18n import _
 from fzmediate.procedure.deadlines import extension_used
 from fzmediate.procedure.guard_registry import (
@@ -26,24 +28,96 @@ from fzmediate.procedure.guard_registry import (
     recused,
     text_of,
 )
-from fzmediate.procedure.payload import parse_amount, parse_date, refs
+from fzmediate.procedure.payload import parse_amount, parse_date, party_ref, refs
+
+# --- agents acting for their party ----------------------------------------------------------------------------
+
+#: The payload field that lists the agents (委托代理人) who did an act in their party's place.
+AGENTS = "agents"
+
+
+def represented(case: CaseRecord, agent_ids: set[str]) -> set[str]:
+    """The parties for whom the listed agents may act in their place: those of agents with special authority
+    (特别授权). A general agent's act (or an unknown id) counts for nobody; ``agents_have_authority`` says why."""
+    out: set[str] = set()
+    for agent_id in agent_ids:
+        agent = case.party(agent_id)
+        if agent is not None and agent.special_authority and agent.represents:
+            out.add(agent.represents)
+    return out
+
+
+def _agent_problem(case: CaseRecord, position: int, agent: Party | None, for_party: str | None) -> str | None:
+    if agent is None or agent.role is not PartyRole.AGENT:
+        return _("{field}: entry {n} is not an agent (委托代理人) of this case").format(field=AGENTS, n=position)
+    principal = case.party(agent.represents or "")
+    if for_party is not None and agent.represents != for_party:
+        return _("{agent} does not represent {party}").format(
+            agent=party_ref(case, agent), party=party_ref(case, case.party(for_party) or agent)
+        )
+    if not agent.special_authority:
+        return _(
+            "{agent} has only general authority (一般授权) and cannot consent or sign for {party}; "
+            "that needs a special authority (特别授权)"
+        ).format(agent=party_ref(case, agent), party=party_ref(case, principal) if principal else "?")
+    return None
+
+
+@guard("agents_have_authority", fields=(AGENTS,))
+def agents_have_authority(ctx: GuardContext) -> str | None:
+    """An agent consents, acknowledges or signs in the party's place only with special authority (特别授权);
+    for a party's consent, the agent must be that party's."""
+    value = ctx.payload.get(AGENTS)
+    listed = [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+    party = ctx.payload.get("party")
+    for_party = party if isinstance(party, str) and party else None
+    problems = [
+        problem
+        for n, agent_id in enumerate(listed, start=1)
+        if (problem := _agent_problem(ctx.case, n, ctx.case.party(agent_id), for_party)) is not None
+    ]
+    if not problems:
+        return None
+    return _("An agent cannot act for the party here: {problems}").format(problems=_("; ").join(problems))
+
+
+@guard("agents_of_case", fields=(AGENTS,))
+def agents_of_case(ctx: GuardContext) -> str | None:
+    """The agents listed as present are agents of this case (any authority may attend)."""
+    value = ctx.payload.get(AGENTS)
+    listed = [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+    for n, agent_id in enumerate(listed, start=1):
+        agent = ctx.case.party(agent_id)
+        if agent is None or agent.role is not PartyRole.AGENT:
+            return _("{field}: entry {n} is not an agent (委托代理人) of this case").format(field=AGENTS, n=n)
+    return None
+
+
+def acted(case: CaseRecord, payload: Mapping[str, Any], key: str) -> set[str]:
+    """The principal parties who did an act: those listed under ``key`` and those their special agents
+    acted for."""
+    return ids_of(payload.get(key)) | represented(case, ids_of(payload.get(AGENTS)))
+
 
 # --- consent, conflicts, recusal ----------------------------------------------------------------------
 
 
 @guard("consent_of_all_respondents", actions=("record_consent",))
 def consent_of_all_respondents(ctx: GuardContext) -> str | None:
-    """Every respondent agreed to mediation, none refused (人民调解法 第十七条; 条例 第二十一条)."""
+    """Every respondent agreed to mediation, none refused (条例 第二十一条)."""
     case = ctx.case
     latest: dict[str, str] = {}
     for event in case.events_of("record_consent"):
         party, consent = event.payload.get("party"), event.payload.get("consent")
+        agents = ids_of(event.payload.get(AGENTS))
+        if agents and isinstance(party, str) and party not in represented(case, agents):
+            continue  # given by an agent without the authority to consent: it does not count
         if isinstance(party, str) and isinstance(consent, str):
             latest[party] = consent
     respondents = [p for p in case.parties if p.role is PartyRole.RESPONDENT]
     refused = [p for p in respondents if latest.get(p.id) == "refused"]
     if refused:
-        return _("{parties} refused mediation; there can be no mediation (人民调解法 第十七条)").format(
+        return _("{parties} refused mediation; there can be no mediation (条例 第二十一条)").format(
             parties=refs(case, refused)
         )
     missing = [p for p in respondents if latest.get(p.id) != "agreed"]
@@ -56,14 +130,24 @@ def consent_of_all_respondents(ctx: GuardContext) -> str | None:
 
 @guard("conflicts_disclosed", actions=("disclose_conflicts",))
 def conflicts_disclosed(ctx: GuardContext) -> str | None:
-    """The mediator in charge disclosed conflicts of interest before mediating (条例 第二十三条)."""
+    """Whoever acts — the mediator in charge or anyone else — disclosed conflicts of interest first (条例 第二十三条).
+
+    The mediator in charge after a replacement must disclose after it; anyone else's disclosure counts from
+    the start of the case.
+    """
     case = ctx.case
+    actor = ctx.request.actor.login
     mediator = current_mediator(case)
-    since = last_replacement(case)
+    since = last_replacement(case) if actor == mediator else 0
     for event in events_after(case, "disclose_conflicts", since):
         who = event.payload.get("mediator") or event.actor
-        if not mediator or who == mediator:
+        if who == actor:
             return None
+    if actor != mediator:
+        return _(
+            "You ({login}) have not disclosed conflicts of interest in this case; whoever mediates must disclose "
+            "first (条例 第二十三条)"
+        ).format(login=actor)
     if since:
         return _("The replacement mediator has not yet disclosed conflicts of interest (条例 第二十三条)")
     return _("The mediator has not disclosed conflicts of interest (条例 第二十三条)")
@@ -146,7 +230,7 @@ def within_mediation_period(ctx: GuardContext) -> str | None:
 @guard("extension_consent_of_all", fields=("consenting_parties",))
 def extension_consent_of_all(ctx: GuardContext) -> str | None:
     """条例 第二十五条: the period is extended only when the parties agree (all principal parties)."""
-    missing = missing_parties(ctx.case, ids_of(ctx.payload.get("consenting_parties")))
+    missing = missing_parties(ctx.case, acted(ctx.case, ctx.payload, "consenting_parties"))
     if not missing:
         return None
     return _("The extension lacks the consent of: {parties}").format(parties=refs(ctx.case, missing))
@@ -246,7 +330,7 @@ def undisputed_facts_complete(ctx: GuardContext) -> str | None:
         return None if text_of(payload, "note") else _("Say in a note why the parties declined to sign")
     if not text_of(payload, "facts"):
         return _("The undisputed facts are not stated")
-    missing = missing_parties(case, ids_of(payload.get("signed_by")))
+    missing = missing_parties(case, acted(case, payload, "signed_by"))
     if missing:
         return _("The undisputed facts are not signed by: {parties} (record that they declined, with a note)").format(
             parties=refs(case, missing)
@@ -285,7 +369,8 @@ def _term_problems(ctx: GuardContext, index: int, term: Mapping[str, Any]) -> li
 
 @guard("agreement_contents", fields=("facts_and_disputes", "terms", "partial", "remaining_disputes"))
 def agreement_contents(ctx: GuardContext) -> str | None:
-    """人民调解法 第二十九条: facts and points in dispute; what was agreed, how, where and by when."""
+    """条例 第二十六条 (the agreement is written and signed): facts and points in dispute; what was agreed, how, where
+    and by when."""
     payload = ctx.payload
     problems: list[str] = []
     if not text_of(payload, "facts_and_disputes"):
@@ -301,12 +386,12 @@ def agreement_contents(ctx: GuardContext) -> str | None:
         problems.append(_("a partial agreement must list what stays in dispute (条例 第二十六条)"))
     if not problems:
         return None
-    return _("The agreement is incomplete (人民调解法 第二十九条): {problems}").format(problems=_("; ").join(problems))
+    return _("The agreement is incomplete (条例 第二十六条): {problems}").format(problems=_("; ").join(problems))
 
 
 @guard("agreement_signed_by_all", fields=("signed_by",))
 def agreement_signed_by_all(ctx: GuardContext) -> str | None:
-    missing = missing_parties(ctx.case, ids_of(ctx.payload.get("signed_by")))
+    missing = missing_parties(ctx.case, acted(ctx.case, ctx.payload, "signed_by"))
     if not missing:
         return None
     return _("The agreement has not been signed by: {parties}").format(parties=refs(ctx.case, missing))

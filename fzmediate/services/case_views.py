@@ -21,7 +21,17 @@ from enum import Enum
 from typing import Any
 
 from fzmediate.catalogue.model import Matter
-from fzmediate.domain.case import CaseEvent, CaseKind, CaseRecord, Party, PartyKind, PartyRole
+from fzmediate.domain.case import (
+    CORRECT_ACTION,
+    VOID_ACTION,
+    VOIDED_STATE,
+    CaseEvent,
+    CaseKind,
+    CaseRecord,
+    Party,
+    PartyKind,
+    PartyRole,
+)
 from fzmediate.i18n import N_, _
 from fzmediate.procedure.definition import INTAKE_ACTION, ProcedureDefinition
 from fzmediate.security.masking import mask_name
@@ -96,12 +106,20 @@ class CaseLabels:
         return cls({}, {}, {})
 
     def state(self, code: str) -> str:
+        if code == VOIDED_STATE and code not in self.states:
+            return _("voided (duplicate registration)")
         return self.states.get(code, code)
 
     def action(self, code: str) -> str:
-        if code == INTAKE_ACTION and code not in self.actions:
+        if code in self.actions:
+            return self.actions[code]
+        if code == INTAKE_ACTION:
             return _("registration")
-        return self.actions.get(code, code)
+        if code == CORRECT_ACTION:
+            return _("correction of registered data")
+        if code == VOID_ACTION:
+            return _("voiding of a duplicate registration")
+        return code
 
     def deadline(self, name: str) -> str:
         return self.deadlines.get(name, name) if name else ""
@@ -195,6 +213,11 @@ class CaseDetail:
     def overdue(self, today: date) -> bool:
         return self.next_due is not None and self.next_due < today
 
+    def timeline(self) -> tuple[EventView, ...]:
+        """The events in the order they happened (their legal date, then the order of entry): a late entry
+        (补录) stands where it happened, not where it was typed in."""
+        return tuple(sorted(self.events, key=lambda e: (e.on, e.seq)))
+
 
 def party_of(row: PartyRow) -> Party:
     return Party(
@@ -208,6 +231,10 @@ def party_of(row: PartyRow) -> Party:
         address=row.address,
         represents=row.represents,
         power_of_attorney=row.power_of_attorney,
+        legal_representative=row.legal_representative or "",
+        representative_title=row.representative_title or "",
+        authority=row.authority or "",
+        authority_scope=row.authority_scope or "",
     )
 
 

@@ -18,8 +18,14 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
-from fzmediate.domain.case import CaseEvent, CaseRecord, Party
-from fzmediate.domain.intake import Intake, IntakeError, Problem, parse_intake_json, validate_intake
+from fzmediate.domain.case import VOIDED_STATE, CaseEvent, CaseRecord, Party
+from fzmediate.domain.intake import (
+    Intake,
+    IntakeError,
+    Problem,
+    parse_intake_json,
+    validate_intake,
+)
 from fzmediate.errors import FzError, NotFoundError, ValidationError
 from fzmediate.i18n import _
 from fzmediate.procedure.engine import ActionInfo, ActionRequest, DeadlineInfo, ProcedureEngine
@@ -27,7 +33,11 @@ from fzmediate.procedure.engine import Actor as EngineActor
 from fzmediate.security.roles import Role
 from fzmediate.services.access import APPLICATION_WRITERS, ASSIGNERS, CASE_WORKERS, require_role
 from fzmediate.services.case_engine import CaseEngines
+from fzmediate.services.case_keeping import CaseKeeping
+from fzmediate.services.case_keeping import StaleCaseError as StaleCaseError  # re-exported: callers catch it here
+from fzmediate.services.case_records import find_duplicates
 from fzmediate.services.case_views import CaseDetail, CaseLabels, CaseSummary, detail_of, record_of, summary_of
+from fzmediate.services.document_status import issued_kinds_of
 from fzmediate.services.numbering import mint_number
 from fzmediate.services.search import find_case_ids, index_case
 from fzmediate.store.models import Case, CaseEventRow, PartyRow, User, new_time_id
@@ -51,11 +61,24 @@ _LOCAL = ("next_due_as_of",)
 _MUTABLE = ("state", "assigned_mediator", "next_due", "next_due_name", "next_due_provisional", "updated_at", "version")
 
 
-class StaleCaseError(FzError):
-    """The case changed since the caller read it (optimistic concurrency)."""
+class DuplicateWarning(FzError):
+    """The application looks like an open case (same matter, same parties): registered only when confirmed.
+
+    ``numbers`` are the case numbers it resembles (not personal data).
+    """
+
+    def __init__(self, numbers: Sequence[str]) -> None:
+        self.numbers = tuple(numbers)
+        super().__init__(
+            _(
+                "This application matches open case {numbers} (same matter and parties). Check it is not a "
+                "duplicate; to register it anyway, confirm the duplicate (--confirm-duplicate)."
+            ).format(numbers=_(", ").join(self.numbers)),
+            field="confirm_duplicate",
+        )
 
 
-class CaseService:
+class CaseService(CaseKeeping):
     def __init__(self, session: Session) -> None:
         self._s = session
         self.engines = CaseEngines(session.catalogue)
@@ -86,6 +109,7 @@ class CaseService:
         *,
         channel: str = "desk",
         also: Callable[[OrmSession, str], None] | None = None,
+        confirm_duplicate: bool = False,
     ) -> CaseSummary:
         """Register a new case (state ``registered``, one ``register`` event dated ``received_on``).
 
@@ -93,6 +117,9 @@ class CaseService:
         problem, by field path) and writes nothing when anything is invalid. ``channel`` is "kiosk" for an
         application filed at a kiosk and registered from the intake inbox; ``also(orm_session, case_id)`` runs in
         the same transaction (the inbox links its application there, so a crash cannot register it twice).
+
+        An application whose matter and parties match an open case raises :class:`DuplicateWarning` naming the
+        case, and is registered only with ``confirm_duplicate`` (the register event then names the cases).
         """
         if channel not in ("desk", "kiosk"):
             raise ValueError("channel")
@@ -102,6 +129,10 @@ class CaseService:
         matter = self._s.catalogue.bundle(bundle_id, bundle_version).matter(parsed.matter_code)
         if matter is None:  # an Intake parsed against another catalogue version
             raise IntakeError([Problem("matter", _("matter: not a matter code of the active catalogue"))])
+        with self._s.read() as s:
+            similar = find_duplicates(s, parsed)
+        if similar and not confirm_duplicate:
+            raise DuplicateWarning(similar)
         now = self._now_naive()
         case_id = self._new_id()
         party_ids = [self._new_id() for _p in parsed.parties]
@@ -117,9 +148,16 @@ class CaseService:
                 address=p.address,
                 represents=party_ids[p.represents] if p.represents is not None else None,
                 power_of_attorney=p.power_of_attorney,
+                legal_representative=p.legal_representative,
+                representative_title=p.representative_title,
+                authority=p.authority,
+                authority_scope=p.authority_scope,
             )
             for i, p in enumerate(parsed.parties)
         )
+        register_payload: dict[str, Any] = {"channel": channel}
+        if similar:
+            register_payload["duplicate_confirmed"] = list(similar)
         register = CaseEvent(
             seq=1,
             action=REGISTER,
@@ -127,11 +165,13 @@ class CaseService:
             at=now,
             actor=self._s.actor.login,
             device=self._s.device_id,
-            payload={"channel": channel},
+            payload=register_payload,
         )
         # A mediator registering a dispute at the desk handles it; otherwise a supervisor assigns it.
         assigned = self._s.actor.login if role is Role.MEDIATOR else ""
-        details = {"matter": parsed.matter_code, "kind": parsed.kind.value}
+        details: dict[str, Any] = {"matter": parsed.matter_code, "kind": parsed.kind.value}
+        if similar:
+            details["duplicate_confirmed"] = list(similar)
         with self._s.write("case.create", "case", case_id, details) as s:
             number = mint_number(s, device_id=self._s.device_id, kind=parsed.kind, year=parsed.received_on.year)
             record = CaseRecord(
@@ -192,6 +232,10 @@ class CaseService:
                     address=p.address,
                     represents=p.represents,
                     power_of_attorney=p.power_of_attorney,
+                    legal_representative=p.legal_representative,
+                    representative_title=p.representative_title,
+                    authority=p.authority,
+                    authority_scope=p.authority_scope,
                     version=1,
                 )
                 for i, p in enumerate(parties)
@@ -216,6 +260,20 @@ class CaseService:
     def _new_id(self) -> str:
         """A UUIDv7 on the session clock: rows of one case are appended to the indexes, not scattered."""
         return new_time_id(int(self._s.now().timestamp() * 1000))
+
+    def _store_event(
+        self, s: OrmSession, case: Case, event: CaseEvent, before: Mapping[str, Any], base_version: int
+    ) -> None:
+        """Append ``event`` to ``case`` (already updated in place from ``before``) with its two outbox changes."""
+        row = self._event_row(case.id, event)
+        s.add(row)
+        s.flush()
+        after = {f: getattr(case, f) for f in _MUTABLE}
+        self._outbox(
+            s,
+            Change("case_event", row.id, Op.APPEND, 1, row_fields(row)),
+            Change("case", case.id, Op.PATCH, case.version, diff_fields(before, after), base_version),
+        )
 
     def _event_row(self, case_id: str, e: CaseEvent) -> CaseEventRow:
         return CaseEventRow(
@@ -261,7 +319,9 @@ class CaseService:
             raise NotFoundError(_("No case with this id or number."))
         parties = s.scalars(select(PartyRow).where(PartyRow.case_id == case_id)).all()
         events = s.scalars(select(CaseEventRow).where(CaseEventRow.case_id == case_id)).all()
-        return case, record_of(case, parties, events)
+        record = record_of(case, parties, events)
+        # The completeness gate on archiving (guards_archive) reads which documents have been issued.
+        return case, replace(record, documents=issued_kinds_of(s, record))
 
     def _detail(self, s: OrmSession, case_id: str) -> CaseDetail:
         case, record = self._load(s, case_id)
@@ -279,10 +339,12 @@ class CaseService:
         limit: int = DEFAULT_LIMIT,
         offset: int = 0,
         today: date | None = None,
+        include_voided: bool = False,
     ) -> builtins.list[CaseSummary]:
         """Cases newest first (overdue ones: most overdue first), names masked.
 
         ``query`` searches as :meth:`search` does; ``overdue`` keeps cases whose next deadline has passed.
+        Voided registrations (作废) are left out unless ``include_voided``.
         """
         require_role(self._s, CASE_WORKERS, "case.list")
         if not 1 <= limit <= MAX_LIMIT:
@@ -297,8 +359,12 @@ class CaseService:
                 ids = find_case_ids(s, query, limit=limit, offset=offset, due_before=due_before)
                 cases = {c.id: c for c in s.scalars(select(Case).where(Case.id.in_(ids)))}
                 ordered = [cases[i] for i in ids if i in cases]
+                if not include_voided:
+                    ordered = [c for c in ordered if c.state != VOIDED_STATE]
             else:
                 q = select(Case)
+                if not include_voided:
+                    q = q.where(Case.state != VOIDED_STATE)
                 if due_before is not None:
                     q = q.where(Case.next_due < due_before).order_by(Case.next_due, Case.id.desc())
                 else:
@@ -468,23 +534,45 @@ class CaseService:
         payload: Mapping[str, Any] | None = None,
         *,
         on: date | None = None,
+        occurred_on: date | None = None,
+        late_reason: str = "",
+        out_of_order_reason: str = "",
         expected_version: int | None = None,
     ) -> CaseDetail:
         """Apply a procedure action. The engine refuses it (ActionRefused, naming what is missing) or returns
         the new state; then the event, the new state and version, the next deadline and the outbox rows are
         written in one transaction.
+
+        ``occurred_on`` (or its older name ``on``) is the date the act really happened, by default today. An
+        earlier date is a late entry (补录) and needs ``late_reason``; a date before the previous act also
+        ``out_of_order_reason``; never in the future, never before the receipt (the engine's date rules).
         """
         require_role(self._s, CASE_WORKERS, "case.act")
         case_id = self._resolve(ref)
-        day = on or self.today()
-        if day > self.today():
-            raise ValidationError(_("on: the date of an act cannot lie in the future."), field="on")
+        if on is not None and occurred_on is not None and on != occurred_on:
+            raise ValidationError(_("occurred_on: give the date of the act once."), field="occurred_on")
+        today = self.today()
+        day = occurred_on or on or today
         data = dict(payload or {})
-        with self._s.write("case.act", "case", case_id, {"action": action}) as s:
+        with self._s.read() as s:
+            matter_code = s.scalars(select(Case.matter_code).where(Case.id == case_id)).one()
+        self._s.organisation.require_may_act(matter_code, action)
+        audit: dict[str, Any] = {"action": action}
+        if day < today:
+            audit["late_entry"] = True  # 补录: the audit trail shows it (the reason is in the case event)
+        with self._s.write("case.act", "case", case_id, audit) as s:
             case, record = self._load(s, case_id)
             if expected_version is not None and case.version != expected_version:
                 raise StaleCaseError(_("The case was changed meanwhile; reload it and try again."))
-            request = ActionRequest(action=action, actor=self._engine_actor(), on=day, payload=data)
+            request = ActionRequest(
+                action=action,
+                actor=self._engine_actor(),
+                on=day,
+                payload=data,
+                entered_on=today,
+                late_reason=late_reason,
+                out_of_order_reason=out_of_order_reason,
+            )
             outcome = self._engine(record, s).apply(record, request)
             now = self._now_naive()
             event = CaseEvent(
@@ -507,15 +595,7 @@ class CaseService:
             case.next_due_as_of = self.today()
             case.updated_at = now
             case.version = base_version + 1
-            row = self._event_row(case_id, event)
-            s.add(row)
-            s.flush()
-            after_fields = {f: getattr(case, f) for f in _MUTABLE}
-            self._outbox(
-                s,
-                Change("case_event", row.id, Op.APPEND, 1, row_fields(row)),
-                Change("case", case_id, Op.PATCH, case.version, diff_fields(before, after_fields), base_version),
-            )
+            self._store_event(s, case, event, before, base_version)
             detail = self._detail(s, case_id)
         log.info("case action %s recorded", action)
         return detail

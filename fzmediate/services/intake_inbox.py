@@ -313,8 +313,11 @@ class IntakeInbox:
         )
 
     # --- deciding ------------------------------------------------------------------------------------
-    def register(self, application_id: str) -> CaseSummary:
-        """Open a pending application and register it as a case (the desk's create path); link the two."""
+    def register(self, application_id: str, *, confirm_duplicate: bool = False) -> CaseSummary:
+        """Open a pending application and register it as a case (the desk's create path); link the two.
+
+        Like a desk registration, one that matches an open case raises DuplicateWarning naming it; registering it
+        anyway needs ``confirm_duplicate``."""
         require_role(self._s, CASE_WORKERS, "intake.register")
         row = self._row(application_id)
         self._require_pending(row)
@@ -337,7 +340,7 @@ class IntakeInbox:
             stored.decided_at = now
             stored.decided_by = self._s.actor.login
 
-        summary = self._s.cases.create(opened.intake, channel="kiosk", also=link)
+        summary = self._s.cases.create(opened.intake, channel="kiosk", also=link, confirm_duplicate=confirm_duplicate)
         details = {"case": summary.id, "number": opened.number}
         with self._s.write("intake.register", "application", row.application_id, details):
             pass

@@ -222,6 +222,12 @@ class PartyRow(Base):
     represents: Mapped[str | None] = mapped_column(String(36), default=None)
     power_of_attorney: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Schema 0006: who signs for an organisation (法定代表人 / 负责人), and an agent's authority
+    # (general | special, "" when registered before 0006: treated as general) with the powers it grants.
+    legal_representative: Mapped[str] = mapped_column(Text, default="")
+    representative_title: Mapped[str] = mapped_column(String(16), default="")
+    authority: Mapped[str] = mapped_column(String(16), default="")
+    authority_scope: Mapped[str] = mapped_column(Text, default="")
 
 
 class CaseEventRow(Base):

@@ -167,6 +167,7 @@ def test_no_canary_in_kiosk_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         address=CANARIES["address_cli"],
         represents=0,
         power_of_attorney="一般授权",
+        authority="general",
     )
     exported = tmp_path / "applications.json"
     with kiosk.open(KIOSK_PW) as k:

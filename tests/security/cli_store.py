@@ -74,10 +74,10 @@ def cli_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CliStore]:
     """Body of a module-scoped fixture: ``yield from cli_store(tmp_path_factory)``."""
     data = tmp_path_factory.mktemp("bad-input") / "data"
     ws = Workspace(data, kdf=FAST_KDF)
-    ws.initialize("admin", ADMIN_PW, full_name="管理员")
+    ws.initialize("admin", ADMIN_PW, full_name="管理员", unit="PS-JD-PS")
     with ws.unlock("admin", ADMIN_PW) as s:
         registered = s.cases.create(intake(received_on=received_on())).id
-        accepted = s.cases.create(intake(received_on=received_on(), summary="已受理的案件")).id
+        accepted = s.cases.create(intake(received_on=received_on(), summary="已受理的案件"), confirm_duplicate=True).id
         s.cases.act(accepted, "accept")
     yield CliStore(data, registered, accepted)
     # The command attached a log handler for this data directory to the root logger: take it off again.

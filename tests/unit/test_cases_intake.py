@@ -70,7 +70,14 @@ def fields_of(err: IntakeError) -> list[str]:
 
 def test_valid_intake_is_normalized(catalogue: Bundle) -> None:
     agent = person(
-        "agent", "赵律师", id_number=AGENT_ID, phone="138 0000 1111", represents=0, power_of_attorney="特别授权"
+        "agent",
+        "赵律师",
+        id_number=AGENT_ID,
+        phone="138 0000 1111",
+        represents=0,
+        power_of_attorney="特别授权",
+        authority="special",
+        authority_scope="代为签署调解协议",
     )
     got = check(intake(parties=[person(phone="+86 139-1234-5678"), organization(), agent]), catalogue)
     assert got.matter_code == "PS-TJ-007" and got.kind is CaseKind.MEDIATION
@@ -273,7 +280,9 @@ def test_unknown_fields_and_wrong_types(catalogue: Bundle) -> None:
     ],
 )
 def test_agent_rules(catalogue: Bundle, agent_fields: dict[str, Any], field: str) -> None:
-    agent = person("agent", "赵律师", id_number=AGENT_ID, represents=0, power_of_attorney="一般授权")
+    agent = person(
+        "agent", "赵律师", id_number=AGENT_ID, represents=0, power_of_attorney="一般授权", authority="general"
+    )
     agent.update(agent_fields)
     if agent.get("represents") is None:
         del agent["represents"]
@@ -286,8 +295,12 @@ def test_only_agents_represent(catalogue: Bundle) -> None:
     assert fields_of(err) == ["parties[0].represents"]
     err = refused(intake(parties=[person(power_of_attorney="全权"), organization()]), catalogue)
     assert fields_of(err) == ["parties[0].power_of_attorney"]
-    first = person("agent", "赵律师", id_number=AGENT_ID, represents=0, power_of_attorney="一般授权")
-    second = person("agent", "钱律师", id_number=RESPONDENT_ID, represents=2, power_of_attorney="一般授权")
+    first = person(
+        "agent", "赵律师", id_number=AGENT_ID, represents=0, power_of_attorney="一般授权", authority="general"
+    )
+    second = person(
+        "agent", "钱律师", id_number=RESPONDENT_ID, represents=2, power_of_attorney="一般授权", authority="general"
+    )
     err = refused(intake(parties=[person(), organization(), first, second]), catalogue)
     assert fields_of(err) == ["parties[3].represents"]
 
@@ -322,14 +335,15 @@ def test_messages_never_carry_personal_values(catalogue: Bundle) -> None:
 def test_long_facts_stored_intact(session: Session) -> None:
     facts = ("申请人于2026年3月起多次反映电梯故障。\n" * 1000)[:20_000]
     assert len(facts) == 20_000
-    created = session.cases.create(intake(facts=facts, claims="请" * 30_000))
+    created = session.cases.create(intake(facts=facts, claims="请" * 30_000), confirm_duplicate=True)
     got = session.cases.get(created.id)
     assert got.facts == facts and len(got.claims) == 30_000
 
 
 def test_markup_stored_literally(session: Session) -> None:
     created = session.cases.create(
-        intake(summary="<b>加粗</b> & 其他", parties=[person(name="<i>王</i>&"), organization(name="A&B<物业>")])
+        intake(summary="<b>加粗</b> & 其他", parties=[person(name="<i>王</i>&"), organization(name="A&B<物业>")]),
+        confirm_duplicate=True,
     )
     got = session.cases.get(created.number)
     assert got.summary == "<b>加粗</b> & 其他"
@@ -338,7 +352,8 @@ def test_markup_stored_literally(session: Session) -> None:
 
 def test_rare_characters_round_trip_through_create_get_search(session: Session) -> None:
     created = session.cases.create(
-        intake(parties=[person(name="𠮷䶮"), person("respondent", "龘𪚥", id_number=RESPONDENT_ID)])
+        intake(parties=[person(name="𠮷䶮"), person("respondent", "龘𪚥", id_number=RESPONDENT_ID)]),
+        confirm_duplicate=True,
     )
     got = session.cases.get(created.id)
     assert [p.name for p in got.parties] == ["𠮷䶮", "龘𪚥"]
@@ -349,7 +364,7 @@ def test_rare_characters_round_trip_through_create_get_search(session: Session) 
 
 def test_compatibility_ideographs_are_not_normalized(session: Session) -> None:
     # U+F900 豈 would become U+8C48 under NFC/NFKC: a name must come back with the code point typed.
-    created = session.cases.create(intake(parties=[person(name="\uf900王"), organization()]))
+    created = session.cases.create(intake(parties=[person(name="\uf900王"), organization()]), confirm_duplicate=True)
     assert session.cases.get(created.id).parties[0].name == "\uf900王"
 
 
@@ -366,10 +381,10 @@ def test_compatibility_ideographs_are_not_normalized(session: Session) -> None:
     ids=["matter", "checksum", "future", "too-long", "no-respondent", "malformed"],
 )
 def test_nothing_half_written_after_a_refusal(session: Session, bad: Any) -> None:
-    session.cases.create(intake())
+    session.cases.create(intake(), confirm_duplicate=True)
     before = counts(session)
     with pytest.raises(IntakeError):
-        session.cases.create(json.dumps(bad) if isinstance(bad, dict) else bad)
+        session.cases.create(json.dumps(bad) if isinstance(bad, dict) else bad, confirm_duplicate=True)
     assert counts(session) == before
     # The refused intake consumed no number either.
-    assert session.cases.create(intake()).number.endswith("0002号")
+    assert session.cases.create(intake(), confirm_duplicate=True).number.endswith("0002号")
