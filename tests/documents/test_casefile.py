@@ -15,8 +15,19 @@ from fzmediate.services.documents import IssuedDocInfo
 from fzmediate.services.workspace import Workspace
 from tests.documents import case_lifecycles as life
 from tests.documents.pdftools import pdffonts, pdftotext, squash
+from tests.documents.test_new_kinds import _desk
 from tests.support import ADMIN_PW, FAST_KDF, FakeClock
 
+#: What the agreed case requires before archiving (it issues these itself).
+REQUIRED = (
+    "application",
+    "acceptance_notice",
+    "consent_request",
+    "rights_notice",
+    "mediation_record",
+    "agreement",
+    "follow_up_record",
+)
 #: Issued in a scrambled order on purpose: the case file sorts them.
 ISSUE_ORDER = ("agreement", "rights_notice", "application", "judicial_confirmation", "receipt", "acceptance_notice")
 
@@ -35,6 +46,7 @@ def volume(tmp_path_factory: pytest.TempPathFactory) -> Volume:
     ws = Workspace(tmp_path_factory.mktemp("casefile") / "data", kdf=FAST_KDF, clock=FakeClock())
     ws.initialize("admin", ADMIN_PW, full_name="管理员")
     life.staff(ws)
+    _desk(ws)
     with ws.unlock(*life.MEDIATOR) as s:
         case = life.agreed_case(s)
         issued = {kind: s.documents.issue(kind, case) for kind in ISSUE_ORDER}
@@ -46,10 +58,16 @@ def volume(tmp_path_factory: pytest.TempPathFactory) -> Volume:
     return Volume(pdf, current, issued["agreement"], number)
 
 
+def _agreement(volume: Volume) -> IssuedDocInfo:
+    found = next(d for d in volume.current if d.kind == "agreement")
+    assert found.version >= 2 and found.supersedes == volume.superseded.id
+    return found
+
+
 def _starts(volume: Volume) -> tuple[int, list[int]]:
     total = len(pypdf.PdfReader(io.BytesIO(volume.pdf)).pages)
     body = sum(d.pages for d in volume.current)
-    front = total - body
+    front = total - body - 1  # the back sheet (备考表) closes the volume
     starts, page = [], front + 1
     for doc in volume.current:
         starts.append(page)
@@ -60,7 +78,8 @@ def _starts(volume: Volume) -> tuple[int, list[int]]:
 def test_every_current_document_is_in_statutory_order(volume: Volume) -> None:
     kinds = [d.kind for d in volume.current]
     assert kinds == sorted(kinds, key=lambda k: KINDS[k].order)
-    assert set(kinds) == set(ISSUE_ORDER) and len(kinds) == len(ISSUE_ORDER)
+    # The agreed case issued what archiving required; the fixture issued the rest (and some again).
+    assert set(kinds) == set(ISSUE_ORDER) | set(REQUIRED) and len(kinds) == len(set(kinds))
     assert volume.superseded.id not in {d.id for d in volume.current}
 
 
@@ -68,7 +87,7 @@ def test_page_count_is_the_front_matter_plus_every_document(volume: Volume) -> N
     front = _starts(volume)[0]
     assert 2 <= front <= 3  # cover, then the table of contents
     cover = squash(pdftotext(volume.pdf, "-f", "1", "-l", "1"))
-    total = front + sum(d.pages for d in volume.current)
+    total = front + sum(d.pages for d in volume.current) + 1
     assert "行政调解案件卷宗" in cover and volume.number in cover
     assert "卷内文书：{0}份，本卷共{1}页".format(len(volume.current), total) in cover
     assert "卷宗号：坪山调档2026-001" in cover and "结案日期：2026年11月23日" in cover
@@ -88,7 +107,7 @@ def test_the_table_of_contents_lists_each_document_with_its_pages(volume: Volume
         assert doc.id in contents
         assert doc.sha256[:16] in contents
     assert positions == sorted(positions)
-    assert "调解协议书（第2版）" in contents
+    assert "调解协议书（第{0}版）".format(_agreement(volume).version) in contents
 
 
 def test_each_document_starts_where_the_contents_say(volume: Volume) -> None:
@@ -104,8 +123,8 @@ def test_bookmarks_and_seals_stay_and_signature_fields_go(volume: Volume) -> Non
             titles = [item.title for item in outline.root]
         sealed = sum(1 for page in pdf.pages if "/FZSeal" in page.obj)
         widgets = [a for page in pdf.pages for a in page.obj.get("/Annots", []) if a.get("/FT") == pikepdf.Name.Sig]
-    assert titles[0] == "封面及目录" and len(titles) == len(volume.current) + 1
-    assert "调解协议书（第2版）" in titles
+    assert titles[0] == "封面及目录" and titles[-1] == "卷内备考表" and len(titles) == len(volume.current) + 2
+    assert "调解协议书（第{0}版）".format(_agreement(volume).version) in titles
     assert sealed == sum(d.pages for d in volume.current)
     assert not widgets
     assert all(f["emb"] == "yes" for f in pdffonts(volume.pdf))
