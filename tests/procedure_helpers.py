@@ -26,6 +26,7 @@ from fzmediate.procedure.engine import (
     load_definitions,
     standard_definitions,
 )
+from fzmediate.procedure.guards_archive import required_documents
 from fzmediate.resources import resource
 from fzmediate.security.roles import Role
 from tests.synthetic import make_resident_id, make_uscc
@@ -36,6 +37,8 @@ SUPERVISOR = Actor("sup1", Role.SUPERVISOR, legally_qualified=True)
 SUPERVISOR_UNQUALIFIED = Actor("sup2", Role.SUPERVISOR, legally_qualified=False)
 ADMIN = Actor("adm1", Role.ADMIN, legally_qualified=False)
 ADMIN_QUALIFIED = Actor("adm2", Role.ADMIN, legally_qualified=True)
+#: The head of the body (负责人): approves decisions, handles no case.
+HEAD = Actor("head1", Role.SUPERVISOR, legally_qualified=False)
 
 CONSUMER = "PS-TJ-001"  # 消费者权益争议行政调解: acceptance 5 wd (+5), mediation 30 d (+30)
 LABOUR = "PS-TJ-005"  # 社会保险争议调解: mediation period 15 d from receipt
@@ -144,7 +147,9 @@ def record(case: CaseRecord, action: str, on: date, actor: Actor, outcome: Outco
         payload=outcome.payload,
     )
     mediator = outcome.assigned_mediator or case.assigned_mediator
-    return replace(case, state=outcome.new_state, events=(*case.events, event), assigned_mediator=mediator)
+    after = replace(case, state=outcome.new_state, events=(*case.events, event), assigned_mediator=mediator)
+    # The case service hands the engine the documents issued for the case; here each is issued once required.
+    return replace(after, documents=frozenset(r.kind for r in required_documents(after)))
 
 
 class Runner:
@@ -210,3 +215,50 @@ def decision() -> dict[str, Any]:
         "law_applied": "《广东省土地权属纠纷处理条例》（测试引用）",
         "decision_text": "测试：争议地块使用权归申请人",
     }
+
+
+def contested_point(n: int = 1, **changes: Any) -> dict[str, Any]:
+    """One contested point (争议焦点) with its finding, evidence and reasoning, as ``record_contested_point`` takes."""
+    payload: dict[str, Any] = {
+        "point": "测试争议焦点{0}".format(n),
+        "finding": "测试：查明的事实{0}".format(n),
+        "evidence": ["测试：土地证复印件", "测试：证人证言"],
+        "reasoning": "测试：本机关的理由{0}".format(n),
+    }
+    payload.update(changes)
+    return payload
+
+
+def head_approval(**changes: Any) -> dict[str, Any]:
+    """A 负责人审批 approving the decision."""
+    payload: dict[str, Any] = {"result": "approved", "reasons": "测试：同意"}
+    payload.update(changes)
+    return payload
+
+
+def collective_discussion(held_on: date, **changes: Any) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "held_on": held_on.isoformat(),
+        "participants": ["测试主任", "测试副主任", "测试法制审核人员"],
+        "conclusion": "测试：同意作出裁决",
+    }
+    payload.update(changes)
+    return payload
+
+
+def closed_agreed_mediation() -> Runner:
+    """A consumer mediation agreed, followed up and closed, with no document issued yet (the archive gate)."""
+    r = Runner(CONSUMER, date(2026, 9, 25))
+    r.do("accept", date(2026, 9, 28))
+    respondent = r.respondents()[0]
+    r.do("record_consent", date(2026, 9, 28), party=respondent, consent="agreed")
+    r.do("disclose_conflicts", date(2026, 9, 28), has_conflict=False)
+    r.do("issue_rights_notice", date(2026, 9, 28))
+    r.do("acknowledge_rights_notice", date(2026, 9, 28), parties=r.principals(), method="signature")
+    r.do("hold_session", date(2026, 9, 30))
+    r.do("record_agreement", date(2026, 10, 9), **agreement(date(2026, 10, 9), signed_by=r.principals()))
+    r.do("follow_up", date(2026, 10, 20), performance="performed")
+    r.do("remind_judicial_confirmation", date(2026, 10, 20), parties=r.principals())
+    r.do("close", date(2026, 10, 21))
+    r.case = replace(r.case, documents=frozenset())  # nothing issued yet
+    return r

@@ -207,6 +207,8 @@ def test_recusal_replaces_the_mediator_before_mediation_continues() -> None:
     assert r.case.assigned_mediator == "med2"
     refused = r.refused("hold_session", d(10, 8))
     assert "You were replaced as mediator after a recusal and can no longer act in this case" in refused
+    # Disclosure applies to whoever acts: the replacement must disclose after the replacement.
+    refused = r.refused("hold_session", d(10, 8), MEDIATOR2)
     assert "The replacement mediator has not yet disclosed conflicts of interest (条例 第二十三条)" in refused
     r.do("disclose_conflicts", d(10, 8), MEDIATOR2, has_conflict=False)
     r.do("hold_session", d(10, 8), MEDIATOR2)
@@ -294,7 +296,10 @@ def test_acts_cannot_be_dated_before_earlier_acts() -> None:
     r = Runner(CONSUMER, d(9, 25))
     r.do("accept", d(9, 28))
     reasons = r.refused("record_consent", d(9, 27), party="r1", consent="agreed")
-    assert reasons == ("The date of the act (2026-09-27) is before the last recorded act or the receipt (2026-09-28)",)
+    assert reasons == (
+        "out_of_order_reason: the date of the act (2026-09-27) is before the previous act (2026-09-28); "
+        "say why it is entered out of order",
+    )
 
 
 def test_an_implausible_date_is_refused_not_crashed_on() -> None:

@@ -16,15 +16,20 @@ from tests.procedure_helpers import (
     ADMIN,
     CONSUMER,
     FOREST,
+    HEAD,
     LABOUR,
     LAND,
     MEDIATOR,
     SUPERVISOR,
     Runner,
     agreement,
+    closed_agreed_mediation,
+    collective_discussion,
+    contested_point,
     decision,
     default_parties,
     definitions,
+    head_approval,
     matter,
     organisation,
     person,
@@ -118,9 +123,7 @@ def s_consent_missing() -> tuple[tuple[str, ...], str]:
 def s_consent_refused() -> tuple[tuple[str, ...], str]:
     r = accepted(respondents=2)
     r.do("record_consent", D1, party="r2", consent="refused")
-    return r.refused(
-        "hold_session", D2
-    ), "respondent 2 refused mediation; there can be no mediation (人民调解法 第十七条)"
+    return r.refused("hold_session", D2), "respondent 2 refused mediation; there can be no mediation (条例 第二十一条)"
 
 
 def s_conflicts_disclosed() -> tuple[tuple[str, ...], str]:
@@ -251,7 +254,7 @@ def s_agreement_contents() -> tuple[tuple[str, ...], str]:
     payload = agreement(D2, signed_by=r.principals(), partial=True)
     payload["terms"] = [dict(payload["terms"][0], obligee="r1", place="", amount="0", deadline="2026-09-01")]
     return r.refused("record_agreement", D2, **payload), (
-        "The agreement is incomplete (人民调解法 第二十九条): term 1: obligor and obligee are the same party; term 1: "
+        "The agreement is incomplete (条例 第二十六条): term 1: obligor and obligee are the same party; term 1: "
         "place is missing; term 1: the amount must be greater than zero; term 1: the performance deadline is before "
         "the agreement; a partial agreement must list what stays in dispute (条例 第二十六条)"
     )
@@ -320,9 +323,86 @@ def s_approving_review() -> tuple[tuple[str, ...], str]:
     r = served_land()
     r.do("hold_hearing", date(2026, 3, 12))
     r.do("attempt_mediation", date(2026, 3, 12), result="failed")
+    r.do("record_contested_point", date(2026, 3, 12), **contested_point())
     r.do("review", date(2026, 3, 13), SUPERVISOR, result="returned", reasons="测试：退回")
-    return r.refused("decide", date(2026, 3, 14), **decision()), (
+    return r.refused("decide", date(2026, 3, 14), ADMIN, **decision()), (
         "The latest legality and reasonableness review did not approve the decision"
+    )
+
+
+def reviewed_land() -> Runner:
+    """A land (major) case handled by med1 and approved in review by the qualified supervisor sup1."""
+    r = served_land()
+    r.do("hold_hearing", date(2026, 3, 12))
+    r.do("attempt_mediation", date(2026, 3, 12), result="failed")
+    r.do("record_contested_point", date(2026, 3, 12), **contested_point())
+    r.do("review", date(2026, 3, 13), SUPERVISOR, result="approved", reasons="测试：同意")
+    return r
+
+
+def s_mediation_attempted_first() -> tuple[tuple[str, ...], str]:
+    r = served_land()
+    r.do("hold_hearing", date(2026, 3, 12))
+    r.do("record_contested_point", date(2026, 3, 12), **contested_point())
+    return r.refused("review", date(2026, 3, 13), SUPERVISOR, result="approved", reasons="x"), (
+        "The dispute must first be mediated (深圳条例 第五十八条); no failed or refused mediation is on record"
+    )
+
+
+def s_contested_points_recorded() -> tuple[tuple[str, ...], str]:
+    r = served_land()
+    r.do("hold_hearing", date(2026, 3, 12))
+    r.do("attempt_mediation", date(2026, 3, 12), result="failed")
+    return r.refused("review", date(2026, 3, 13), SUPERVISOR, result="approved", reasons="x"), (
+        "No contested point with its facts found, evidence and reasoning is on record"
+    )
+
+
+def s_collective_discussion_if_major() -> tuple[tuple[str, ...], str]:
+    r = reviewed_land()
+    return r.refused("approve_decision", date(2026, 3, 14), HEAD, **head_approval()), (
+        "A major decision: a collective discussion must be recorded after the review and before the approval"
+    )
+
+
+def s_collective_discussion_dated() -> tuple[tuple[str, ...], str]:
+    r = reviewed_land()
+    early = collective_discussion(date(2026, 3, 12))
+    return r.refused("record_collective_discussion", date(2026, 3, 14), HEAD, **early), (
+        "The collective discussion must come after the review of 2026-03-13"
+    )
+
+
+def s_approver_not_handler() -> tuple[tuple[str, ...], str]:
+    r = reviewed_land()
+    r.do("record_collective_discussion", date(2026, 3, 14), HEAD, **collective_discussion(date(2026, 3, 14)))
+    r.case = replace(r.case, assigned_mediator="head1")
+    return r.refused("approve_decision", date(2026, 3, 14), HEAD, **head_approval()), (
+        "The approval must be given by someone who neither handled nor reviewed the case: you are the case handler"
+    )
+
+
+def s_decision_approved() -> tuple[tuple[str, ...], str]:
+    r = reviewed_land()
+    return r.refused("decide", date(2026, 3, 14), HEAD, **decision()), (
+        "The head of the body has not approved the decision after the latest review (负责人审批)"
+    )
+
+
+def s_third_party_position_stated() -> tuple[tuple[str, ...], str]:
+    r = reviewed_land()
+    r.case = replace(r.case, parties=(*r.case.parties, person("t1", PartyRole.THIRD_PARTY, "测试丁", 21)))
+    return r.refused("decide", date(2026, 3, 14), HEAD, **decision()), (
+        "The case has a third party: the decision must state the third party's position"
+    )
+
+
+def s_articles_from_catalogue() -> tuple[tuple[str, ...], str]:
+    r = reviewed_land()
+    cited = dict(decision(), law_applied="《中华人民共和国专利法》第六十五条")
+    return r.refused("decide", date(2026, 3, 14), HEAD, **cited), (
+        "The law applied cites laws the catalogue does not list for this matter: 《中华人民共和国专利法》; "
+        "cite the matter's laws, or ask the district to add the law to the catalogue"
     )
 
 
@@ -336,6 +416,31 @@ def s_decision_states_remedies() -> tuple[tuple[str, ...], str]:
     ctx = GuardContext(r.case, request, act, decision(), definition, no_remedies, {})
     reason = decision_states_remedies(ctx)
     return (reason or "",), "The matter states no remedy routes, and a decision must state them"
+
+
+def s_agents_have_authority() -> tuple[tuple[str, ...], str]:
+    r = accepted()
+    return (
+        r.refused("record_consent", D2, party="r1", consent="agreed", agents=["a1"]),
+        "An agent cannot act for the party here: agents: entry 1 is not an agent (委托代理人) of this case",
+    )
+
+
+def s_agents_of_case() -> tuple[tuple[str, ...], str]:
+    r = ready()
+    return (
+        r.refused("hold_session", D2, agents=["r1"]),
+        "agents: entry 1 is not an agent (委托代理人) of this case",
+    )
+
+
+def s_required_documents_issued() -> tuple[tuple[str, ...], str]:
+    r = closed_agreed_mediation()
+    return (
+        r.refused("archive", date(2026, 10, 22), file_number="测试卷宗-1"),
+        "The case file is incomplete; issue these documents before archiving: "
+        "申请书、受理通知书、征求意见书、权利义务告知书、调解笔录、调解协议书、回访记录",
+    )
 
 
 SCENARIOS: dict[str, list[Scenario]] = {
@@ -369,7 +474,18 @@ SCENARIOS: dict[str, list[Scenario]] = {
     "hearing_held": [s_hearing_held],
     "reviewer_not_handler": [s_reviewer_not_handler],
     "approving_review": [s_approving_review],
+    "mediation_attempted_first": [s_mediation_attempted_first],
+    "contested_points_recorded": [s_contested_points_recorded],
+    "collective_discussion_if_major": [s_collective_discussion_if_major],
+    "collective_discussion_dated": [s_collective_discussion_dated],
+    "approver_not_handler": [s_approver_not_handler],
+    "decision_approved": [s_decision_approved],
+    "third_party_position_stated": [s_third_party_position_stated],
+    "articles_from_catalogue": [s_articles_from_catalogue],
     "decision_states_remedies": [s_decision_states_remedies],
+    "agents_have_authority": [s_agents_have_authority],
+    "agents_of_case": [s_agents_of_case],
+    "required_documents_issued": [s_required_documents_issued],
 }
 
 ALL = [(name, scenario) for name, scenarios in SCENARIOS.items() for scenario in scenarios]

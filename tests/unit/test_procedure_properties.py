@@ -152,8 +152,23 @@ def approving_review_ok(case: CaseRecord) -> bool:
         or by.get("legally_qualified") is not True
     ):
         return False
-    handlers = {e.actor for e in case.events if e.action in ("hold_hearing", "attempt_mediation")}
+    handlers = {e.actor for e in case.events if e.action not in NOT_HANDLING} | {case.assigned_mediator}
     return review.actor not in handlers
+
+
+#: Acts that do not make their actor a handler of the case (reviews, approvals, discussions, recusal decisions).
+NOT_HANDLING = frozenset({"review", "approve_decision", "record_collective_discussion", "decide_recusal"})
+
+
+def approval_ok(case: CaseRecord) -> bool:
+    review, approval = case.last_event("review"), case.last_event("approve_decision")
+    if review is None or approval is None or approval.seq < review.seq:
+        return False
+    if approval.payload.get("result") != "approved":
+        return False
+    handlers = {e.actor for e in case.events if e.action not in NOT_HANDLING} | {case.assigned_mediator}
+    reviewers = {e.actor for e in case.events_of("review")}
+    return approval.actor not in handlers | reviewers
 
 
 def check_allowed(engine: ProcedureEngine, before: CaseRecord, request: ActionRequest, payload: dict[str, Any]) -> None:
@@ -170,6 +185,9 @@ def check_allowed(engine: ProcedureEngine, before: CaseRecord, request: ActionRe
         assert before.events_of("hold_session") or before.events_of("attempt_mediation")
     if name == "decide":
         assert approving_review_ok(before), "decision without an approving review by a different qualified person"
+        assert approval_ok(before), "decision without the approval of a head who neither handled nor reviewed"
+        assert request.actor.role.value in ("supervisor", "admin"), "a mediator decided"
+        assert before.events_of("record_contested_point"), "decision without reasons per contested point"
         assert payload["remedies"], "decision without remedies"
     if name == "archive":
         assert before.state == "closed"
@@ -286,9 +304,13 @@ def adjudication_script(case: CaseRecord) -> Script:
         "applicant_facts_and_reasons": "测试",
         "respondent_facts_and_reasons": "测试",
         "facts_found": "测试",
-        "law_applied": "测试",
+        "law_applied": "《深圳经济特区矛盾纠纷多元化解条例》第五十九条",
         "decision_text": "测试",
     }
+    point = {"point": "测试焦点", "finding": "测试事实", "evidence": ["测试证据"], "reasoning": "测试理由"}
+    # The lawful path dates its n-th act n days after receipt; the discussion is the 11th act.
+    held_on = (case.received_on + timedelta(days=11)).isoformat()
+    discussion = {"held_on": held_on, "participants": ["测试主任"], "conclusion": "测试：同意"}
     return [
         ("accept", MEDIATOR, {}),
         ("serve_copy", MEDIATOR, {"parties": respondents, "method": "post"}),
@@ -298,8 +320,11 @@ def adjudication_script(case: CaseRecord) -> Script:
         ("disclose_conflicts", MEDIATOR, {"has_conflict": False}),
         ("hold_hearing", MEDIATOR, {}),
         ("attempt_mediation", MEDIATOR, {"result": "failed"}),
+        ("record_contested_point", MEDIATOR, point),
         ("review", SUPERVISOR, {"result": "approved", "reasons": "测试"}),
-        ("decide", MEDIATOR, decision),
+        ("record_collective_discussion", ADMIN, discussion),
+        ("approve_decision", ADMIN, {"result": "approved", "reasons": "测试：同意"}),
+        ("decide", ADMIN, decision),
         ("serve_decision", MEDIATOR, {"parties": principals, "method": "in_person"}),
         ("close", MEDIATOR, {}),
         ("archive", MEDIATOR, {}),
@@ -317,6 +342,8 @@ def run_perturbed(draw: st.DrawFn, codes: list[str]) -> CaseRecord:
     case = make_case(code, received, parties=default_parties(draw(st.integers(1, 2))))
     script = mediation_script(case) if engine.definition.kind == "mediation" else adjudication_script(case)
     names = [a.name for a in engine.definition.actions]
+    # A matter's variant may lack an act of the standard path (治安调解 has no 司法确认 reminder).
+    script = [step for step in script if step[0] in names]
     on = received
     for name, actor, payload in script:
         roll = draw(st.integers(0, 15))
