@@ -11,25 +11,35 @@ Legal sources, by step (see reference/mission.md §1):
 
 - transfer within 3 working days, acceptance decision within 5 (10 if complex), written refusal with
   reasons: 深圳条例 第四十五、四十六条;
-- other party's consent, no mediation if one party refuses: 人民调解法 第十七条, 深圳条例 第二十一条;
+- other party's consent, no mediation if one party refuses: 深圳条例 第二十一条;
 - conflict disclosure and recusal on a party's request: 深圳条例 第二十三条;
-- notice of rights before mediating: 司法部《人民调解工作若干规定》第三十条 (and 人民调解法 第二十三条);
+- notice of rights before mediating: the matter's citation table (条例 第二十一、二十三、二十四条: refusal, recusal,
+  confidentiality);
 - mediation period 30 days unless agreed, extension only with the parties' consent: 深圳条例 第二十五条;
 - partial agreements: 第二十六条; termination grounds: 第二十八条; undisputed facts: 第七十三条;
-- agreement contents: 人民调解法 第二十九条; 司法确认 within 30 days: 人民调解法 第三十三条;
-- follow-up (回访) and the case file: 人民调解法 第二十七条, the 卷宗 template;
+- the agreement in writing, signed and sealed: 条例 第二十六条; 司法确认: 条例 第七十一条 and 民事诉讼法 第二百零五条
+  (within 30 days of the agreement taking effect);
+- follow-up (回访) and the case file: 条例 第二十七条 (performance, 督促履行), the 卷宗 template;
 - adjudication mediates first and ends in a 调解书 or a decision: 深圳条例 第五十八、五十九条;
 - service, reply, decision periods and decision contents: 广东省土地权属纠纷处理条例, 广东省林木林地权属争议
   调解处理条例 (the decision states the remedy route and deadline), 政府采购质疑和投诉办法, 专利行政执法办法;
-- the legality and reasonableness review: no rule found; modelled as a sign-off by a different, legally
-  qualified supervisor (reference/mission.md §1c).
+- the contested points, the review (法制审核), the collective discussion of a major decision and the head's
+  approval before the decision: 国办发〔2018〕118号 by analogy (see :mod:`adjudication_acts`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from fzmediate.procedure.adjudication_acts import (
+    approval_act,
+    collective_discussion_act,
+    contested_point_act,
+    decide_act,
+    review_act,
+)
 from fzmediate.procedure.guards import TERMINATION_GROUNDS
+from fzmediate.procedure.guards_archive import with_archive_gate
 from fzmediate.procedure.standard_parts import (
     APPROVERS,
     BEFORE_MEETING,
@@ -37,6 +47,7 @@ from fzmediate.procedure.standard_parts import (
     REASONS,
     SERVICE_METHODS,
     act,
+    agents_field,
     agreement_payload,
     deadline,
     ending_acts,
@@ -64,10 +75,12 @@ def mediation_standard() -> dict[str, Any]:
             "征求对方当事人意见",
             ["accepted"],
             repeatable=True,
+            guards=["agents_have_authority"],
             payload=[
                 field("party", "party", "被申请人", required=True, party_roles=["respondent"]),
                 field("consent", "choice", "是否同意调解", required=True, choices=["agreed", "refused"]),
                 NOTE,
+                agents_field("代为表示意见的委托代理人（特别授权）"),
             ],
             outcomes={"field": "consent", "targets": {"agreed": "accepted", "refused": "consent_refused"}},
         ),
@@ -79,8 +92,12 @@ def mediation_standard() -> dict[str, Any]:
             live,
             to="in_mediation",
             repeatable=True,
-            guards=meeting,
-            payload=[field("summary", "text", "调解记录摘要"), field("present", "parties", "到场当事人")],
+            guards=[*meeting, "agents_of_case"],
+            payload=[
+                field("summary", "text", "调解记录摘要"),
+                field("present", "parties", "到场当事人"),
+                agents_field("到场的委托代理人"),
+            ],
         ),
         act(
             "extend_period",
@@ -89,9 +106,15 @@ def mediation_standard() -> dict[str, Any]:
             roles=APPROVERS,
             repeatable=True,
             extends=["mediation_period"],
-            guards=["extension_consent_of_all", "extension_before_due", "extension_within_limit"],
+            guards=[
+                "extension_consent_of_all",
+                "extension_before_due",
+                "extension_within_limit",
+                "agents_have_authority",
+            ],
             payload=[
-                field("consenting_parties", "parties", "同意延期的当事人", required=True),
+                field("consenting_parties", "parties", "同意延期的当事人"),
+                agents_field("代为同意的委托代理人（特别授权）"),
                 field("extend_by", "integer", "延长期限", minimum=1),
                 REASONS,
             ],
@@ -101,21 +124,32 @@ def mediation_standard() -> dict[str, Any]:
             "记载无争议事实",
             ["in_mediation"],
             repeatable=True,
-            guards=["undisputed_facts_complete"],
+            guards=["undisputed_facts_complete", "agents_have_authority"],
             payload=[
                 field("facts", "text", "无争议事实"),
                 field("signed_by", "parties", "签字确认的当事人"),
+                agents_field("代为签字的委托代理人（特别授权）"),
                 field("declined", "boolean", "当事人不同意记载或拒绝签字"),
                 NOTE,
             ],
+        ),
+        # The agreement is drafted and printed for signing first; the signatures are then recorded from the
+        # signed paper, referencing the draft (from_draft) instead of typing the terms again.
+        act(
+            "draft_agreement",
+            "拟定调解协议（供签署）",
+            ["in_mediation"],
+            repeatable=True,
+            guards=[*meeting, "agreement_contents"],
+            payload=[f for f in agreement_payload() if f["field"] not in ("signed_by", "agents")],
         ),
         act(
             "record_agreement",
             "达成调解协议",
             ["in_mediation"],
             to="agreed",
-            guards=[*meeting, "agreement_contents", "agreement_signed_by_all"],
-            payload=agreement_payload(),
+            guards=[*meeting, "agreement_contents", "agreement_signed_by_all", "agents_have_authority"],
+            payload=[*agreement_payload(), field("from_draft", "boolean", "按已打印的协议草稿签署")],
         ),
         act(
             "remind_judicial_confirmation",
@@ -176,7 +210,7 @@ def mediation_standard() -> dict[str, Any]:
             payload=[field("parties", "parties", "送达的当事人"), NOTE],
         ),
         *suspension_acts(live),
-        *ending_acts(["agreed", "terminated", "not_accepted", "transferred", "withdrawn"]),
+        *with_archive_gate(ending_acts(["agreed", "terminated", "not_accepted", "transferred", "withdrawn"])),
     ]
     ends = ["close", "archive"]
     deadlines = [
@@ -254,10 +288,9 @@ def mediation_standard() -> dict[str, Any]:
         "actions": actions,
         "deadlines": deadlines,
         "sources": [
-            "《中华人民共和国人民调解法》第十七条、第二十三条、第二十六条、第二十九条、第三十三条",
-            "《深圳经济特区矛盾纠纷多元化解条例》第二十一条、第二十三条、第二十五条、第二十六条、第二十八条、"
-            "第四十五条、第四十六条、第七十三条",
-            "司法部《人民调解工作若干规定》第三十条",
+            "《深圳经济特区矛盾纠纷多元化解条例》第二十一条、第二十三条至第二十八条、第四十三条至第四十七条、"
+            "第七十一条至第七十三条",
+            "《中华人民共和国民事诉讼法》第二百零五条",
         ],
     }
 
@@ -265,8 +298,10 @@ def mediation_standard() -> dict[str, Any]:
 def adjudication_standard() -> dict[str, Any]:
     """行政裁决: acceptance → copy served, reply → notice of rights, evidence, hearing → mediation first →
     调解书, or review by a different legally qualified supervisor → decision stating remedies → service."""
-    working = ["accepted", "served", "mediation_agreed", "mediation_failed"]
-    running = [*working, "reviewed"]
+    working = ["accepted", "served", "mediation_agreed", "mediation_failed", "returned"]
+    running = [*working, "reviewed", "approved"]
+    # Where the case is investigated (again, after a review or approval sent it back).
+    handling = ["served", "mediation_failed", "returned"]
     actions = [
         *intake_acts(["registered", *running, "suspended"]),
         act("publish_acceptance_notice", "发布受理公告", ["accepted"], payload=[NOTE]),
@@ -284,7 +319,7 @@ def adjudication_standard() -> dict[str, Any]:
         act(
             "receive_reply",
             "收到答复",
-            ["served", "mediation_agreed", "mediation_failed"],
+            ["served", "mediation_agreed", "mediation_failed", "returned"],
             repeatable=True,
             payload=[
                 field("party", "party", "答复人", required=True, party_roles=["respondent"]),
@@ -297,7 +332,7 @@ def adjudication_standard() -> dict[str, Any]:
         act(
             "collect_evidence",
             "举证、调查取证",
-            ["served", "mediation_failed"],
+            handling,
             repeatable=True,
             payload=[
                 field("description", "text", "证据或调查内容", required=True),
@@ -307,7 +342,7 @@ def adjudication_standard() -> dict[str, Any]:
         act(
             "hold_hearing",
             "听证（听取意见、质证）",
-            ["served", "mediation_failed"],
+            handling,
             repeatable=True,
             guards=[*BEFORE_MEETING, "reply_received_or_period_expired"],
             payload=[field("summary", "text", "笔录摘要"), field("present", "parties", "到场当事人")],
@@ -332,41 +367,14 @@ def adjudication_standard() -> dict[str, Any]:
             "制作调解书",
             ["mediation_agreed"],
             to="agreed",
-            guards=[*BEFORE_MEETING, "agreement_contents", "agreement_signed_by_all"],
+            guards=[*BEFORE_MEETING, "agreement_contents", "agreement_signed_by_all", "agents_have_authority"],
             payload=agreement_payload(),
         ),
-        act(
-            "review",
-            "合法性、合理性审查",
-            ["mediation_failed"],
-            roles=APPROVERS,
-            repeatable=True,
-            requires_legally_qualified=True,
-            requires_different_actor_from=["hold_hearing", "attempt_mediation"],
-            guards=["hearing_held", "reviewer_not_handler", "written_reasons"],
-            payload=[
-                field("result", "choice", "审查结论", required=True, choices=["approved", "returned"]),
-                field("reasons", "text", "审查意见"),
-            ],
-            outcomes={"field": "result", "targets": {"approved": "reviewed", "returned": "mediation_failed"}},
-        ),
-        act(
-            "decide",
-            "作出裁决",
-            ["reviewed"],
-            to="decided",
-            guards=["approving_review", "decision_states_remedies", "rights_acknowledged_by_all"],
-            states_remedies=True,
-            payload=[
-                field("cause", "text", "案由"),
-                field("claims", "text", "申请人的请求", required=True),
-                field("applicant_facts_and_reasons", "text", "申请人的事实和理由", required=True),
-                field("respondent_facts_and_reasons", "text", "被申请人的事实和理由", required=True),
-                field("facts_found", "text", "认定的事实", required=True),
-                field("law_applied", "text", "适用的法律依据", required=True),
-                field("decision_text", "text", "裁决结果", required=True),
-            ],
-        ),
+        contested_point_act(handling),
+        review_act(handling),
+        collective_discussion_act(),
+        approval_act(),
+        decide_act(),
         act(
             "serve_decision",
             "送达裁决书",
@@ -394,7 +402,7 @@ def adjudication_standard() -> dict[str, Any]:
             ],
         ),
         *suspension_acts(running),
-        *ending_acts(["decision_served", "agreed", "not_accepted", "transferred", "withdrawn"]),
+        *with_archive_gate(ending_acts(["decision_served", "agreed", "not_accepted", "transferred", "withdrawn"])),
     ]
     ends = ["close", "archive"]
     early_end = ["refuse", "transfer", "withdraw", *ends]
@@ -474,8 +482,8 @@ def adjudication_standard() -> dict[str, Any]:
         "id": ADJUDICATION_ID,
         "kind": "adjudication",
         "title": "行政裁决标准程序",
-        "description": "申请、受理、送达副本、答复、告知、举证与听证、先行调解、合法性合理性审查、"
-        "裁决、送达、结案归档。",
+        "description": "申请、受理、送达副本、答复、告知、举证与听证、先行调解、争议焦点与认定意见、"
+        "合法性合理性审查、集体讨论（重大案件）、负责人审批、裁决、送达、结案归档。",
         "initial_state": "registered",
         "terminal_states": ["archived"],
         "states": states(
@@ -485,7 +493,9 @@ def adjudication_standard() -> dict[str, Any]:
                 ("served", "已送达申请书副本"),
                 ("mediation_agreed", "调解达成一致"),
                 ("mediation_failed", "调解不成"),
+                ("returned", "退回补充调查"),
                 ("reviewed", "审查通过"),
+                ("approved", "负责人已批准"),
                 ("decided", "已作出裁决"),
                 ("decision_served", "裁决书已送达"),
                 ("agreed", "已制作调解书"),
@@ -505,10 +515,15 @@ def adjudication_standard() -> dict[str, Any]:
             "《广东省林木林地权属争议调解处理条例》",
             "《中华人民共和国政府采购法》第五十五条至第五十八条；《政府采购质疑和投诉办法》",
             "《中华人民共和国行政复议法》第二十条；《中华人民共和国行政诉讼法》第四十五条、第四十六条",
+            "《国务院办公厅关于全面推行行政执法公示制度执法全过程记录制度重大执法决定法制审核制度的指导意见》"
+            "（国办发〔2018〕118号）（参照）",
         ],
     }
 
 
 def standard_definitions() -> list[dict[str, Any]]:
     """Both standard procedures as JSON-able data, in the shape ``load_definitions`` validates."""
-    return [mediation_standard(), adjudication_standard()]
+    # Imported here: the variants are built from this module's mediation_standard().
+    from fzmediate.procedure.variants import variant_definitions
+
+    return [mediation_standard(), adjudication_standard(), *variant_definitions()]

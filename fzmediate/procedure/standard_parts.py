@@ -58,6 +58,14 @@ def states(pairs: list[tuple[str, str]]) -> list[dict[str, str]]:
 
 
 NOTE = field("note", "text", "备注")
+
+
+def agents_field(label: str) -> dict[str, Any]:
+    """The agents (委托代理人, by party id) who did the act in their party's place (special authority only,
+    guard ``agents_have_authority``) or, for a session, who attended."""
+    return field("agents", "text_list", label)
+
+
 REASONS = field("reasons", "text", "理由")
 # Before mediating or hearing: the people who act must be free of conflicts and the parties informed.
 BEFORE_MEETING = ["conflicts_disclosed", "no_pending_recusal", "rights_acknowledged_by_all", "actor_not_recused"]
@@ -152,10 +160,11 @@ def rights_acts(where: list[str]) -> list[dict[str, Any]]:
             "当事人签收权利义务告知书",
             where,
             repeatable=True,
-            guards=["rights_notice_issued"],
+            guards=["rights_notice_issued", "agents_have_authority"],
             payload=[
-                field("parties", "parties", "签收的当事人", required=True),
+                field("parties", "parties", "签收的当事人"),
                 field("method", "choice", "签收方式", required=True, choices=ACK_METHODS),
+                agents_field("代为签收的委托代理人（特别授权）"),
             ],
         ),
     ]
@@ -164,10 +173,12 @@ def rights_acts(where: list[str]) -> list[dict[str, Any]]:
 def agreement_payload() -> list[dict[str, Any]]:
     return [
         field("facts_and_disputes", "text", "纠纷事实、争议事项及各方责任"),
+        field("responsibilities", "text", "各方责任"),
         field("terms", "terms", "协议内容（履行方式、地点、期限）"),
         field("partial", "boolean", "部分达成协议"),
         field("remaining_disputes", "text", "仍有争议的事项"),
         field("signed_by", "parties", "签名、盖章或按指印的当事人"),
+        agents_field("代为签名的委托代理人（特别授权）"),
     ]
 
 

@@ -1,11 +1,10 @@
-"""调解协议书 (mediation agreement) with the contents 《中华人民共和国人民调解法》 Art. 28–29 and 31–33 require.
+"""调解协议书 / 调解书: the parties' details; the main facts, the points in dispute and each side's responsibility;
+the claims, stated once; the agreed terms with the manner, place and deadline of performance; the effect clauses;
+one signature line per party and the mediators; the date and the issuing body's seal.
 
-Art. 29: the agreement records (一) the parties' basic details, (二) the main facts of the dispute, the points
-in dispute and each side's responsibility, (三) the agreed content with the manner and deadline of
-performance; it takes effect once every party has signed, sealed or fingerprinted and the mediator has signed
-and the mediation organisation has sealed it, and each party keeps one copy and the organisation one.
-Art. 31: the agreement binds the parties. Art. 33: the parties may jointly apply to a court for judicial
-confirmation within 30 days of its taking effect.
+The effect clauses are given by the caller (`effect_clauses`, each with the provisions the matter's catalogue
+cites: `fzmediate.documents.templates.mediation_agreement`); without them a neutral default wording is printed
+that cites nothing (for a template sample).
 
 The input is a plain dataclass (`AgreementData`) that the case layer fills later; `agreement_spec` turns it
 into a `DocumentSpec`. The agreement carries the parties' full details, as the law requires; `public=True`
@@ -138,6 +137,20 @@ class AgreementData:
     recorder: bool = False
     #: Further effect clauses (e.g. on breach), printed before the copies clause.
     extra_clauses: tuple[str, ...] = ()
+    #: The applicant's claims, stated once (``申请人的请求：``); empty leaves the line out.
+    claims: str = ""
+    #: Heading of the facts section (the agreement's facts, points in dispute and each side's responsibility).
+    facts_heading: str = "纠纷主要事实、争议事项及各方责任"
+    #: A paragraph before the agreed terms (e.g. the 调解依据 of a traffic 调解书).
+    basis_line: str = ""
+    #: The effect clauses; None keeps the default (people's-mediation wording without citations).
+    effect_clauses: tuple[str, ...] | None = None
+    #: Who keeps a copy besides the parties (``调解组织``, ``本机关``).
+    keeper: str = "调解组织"
+    #: How the mediators sign (``调解员``; ``调解工作人员`` in an administrative body's 调解书).
+    mediator_word: str = "调解员"
+    #: One signature line per party, as printed (defaults to each party's role).
+    signatories: tuple[str, ...] = ()
 
 
 def _check(data: AgreementData) -> None:
@@ -168,31 +181,43 @@ def agreement_spec(data: AgreementData, *, public: bool = False) -> DocumentSpec
         blocks.append(PartyBlock(party.role, party.name, party.details()))
         if party.representative:
             blocks.append(Paragraph(party.representative))
-    blocks.append(Heading("一、纠纷主要事实、争议事项"))
+    blocks.append(Heading("一、" + data.facts_heading))
     blocks.append(Paragraph(text(data.facts)))
-    blocks.append(Paragraph("争议事项：" + text(data.disputes)))
+    if data.claims:
+        blocks.append(Paragraph("申请人的请求：" + text(data.claims)))
+    if data.disputes:
+        blocks.append(Paragraph("争议事项：" + text(data.disputes)))
     if data.responsibilities:
         blocks.append(Paragraph("各方责任：" + text(data.responsibilities)))
     blocks.append(Heading("二、协议内容"))
+    if data.basis_line:
+        blocks.append(Paragraph(data.basis_line))
     blocks.append(Paragraph("经{0}主持调解，各方当事人自愿达成如下协议：".format(data.organization)))
     blocks.append(Clauses(tuple(text(t.text()) for t in data.terms), "1."))
     blocks.append(Heading("三、协议效力"))
-    effect = [
-        "本协议自各方当事人签名、盖章或者按指印，调解员签名并加盖调解组织印章之日起生效。",
-        "本协议具有法律约束力，当事人应当按照约定履行。",
-    ]
-    if data.confirmation_days:
-        effect.append(
-            "各方当事人认为有必要的，可以自本协议生效之日起{0}日内共同向人民法院申请司法确认。".format(
-                data.confirmation_days
+    if data.effect_clauses is not None:
+        effect = list(data.effect_clauses)
+    else:
+        effect = [
+            "本协议自各方当事人签名、盖章或者按指印，调解员签名并加盖调解组织印章之日起生效。",
+            "本协议具有法律约束力，当事人应当按照约定履行。",
+        ]
+        if data.confirmation_days:
+            effect.append(
+                "各方当事人认为有必要的，可以自本协议生效之日起{0}日内共同向人民法院申请司法确认。".format(
+                    data.confirmation_days
+                )
             )
-        )
     effect.extend(data.extra_clauses)
-    effect.append("本协议一式{0}份，当事人各执一份，调解组织留存一份。".format(_copies(copies)))
+    document = "调解书" if data.title.endswith("调解书") else "协议"
+    effect.append("本{0}一式{1}份，当事人各执一份，{2}留存一份。".format(document, _copies(copies), data.keeper))
     blocks.append(Clauses(tuple(effect), "（一）"))
-    signatories = [Signatory(p.role) for p in data.parties]
+    if data.signatories and not public:
+        signatories = [Signatory(line) for line in data.signatories]
+    else:
+        signatories = [Signatory(p.role + (p.name if data.signatories else "")) for p in parties]
     mediators = data.mediators or ("",)
-    signatories.extend(Signatory("调解员", name=name, note="（签名）") for name in mediators)
+    signatories.extend(Signatory(data.mediator_word, name=name, note="（签名）") for name in mediators)
     if data.recorder:
         signatories.append(Signatory("记录人", note="（签名）"))
     blocks.append(Signatures(tuple(signatories)))

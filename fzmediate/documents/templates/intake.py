@@ -1,20 +1,22 @@
 """The application and the answers to it: 申请书, 收件回执, 受理通知书, 不予受理通知书, 移送告知书.
 
-Sources: 深圳条例 第四十五条 (a dispute outside the remit is transferred within 3 working days, the applicant
-told), 第四十六条 (acceptance decided within 5 working days, 10 if complex; a refusal in writing with reasons);
-人民调解法 第十七条 and 深圳条例 第二十一条 (no mediation if the other party refuses); for adjudication the
-matter's own service, reply and decision periods (广东省土地权属纠纷处理条例, 专利行政执法办法 …) and
-深圳条例 第五十八条 (mediate first). A refusal states the remedy: for an adjudication matter, administrative
-review within 60 days (行政复议法 第二十条) or a suit within 6 months (行政诉讼法 第四十六条); for mediation, the
-other routes (人民调解法 第二十六条 by analogy).
+Every provision printed comes from the matter's citation table in the signed catalogue
+(`fzmediate.documents.templates.citations`): 条例 第四十五条 (transfer within 3 working days, the applicant
+told), 第四十六条 (acceptance decided within 5 working days, 10 if complex; a refusal in writing with reasons),
+第二十一条 (no mediation if the other party refuses), 第五十八条 (an adjudication mediates first); for
+adjudication the matter's own service, reply and decision periods. Matters with their own rules add theirs
+(公安部令第146号: a joint written application; 劳动争议调解仲裁法: the 15-day rule and the interrupted limitation
+period; 治安管理处罚法 第九条). A refusal of an adjudication states the remedy (行政复议法 第二十条, 行政诉讼法
+第四十六条); of a mediation, the other routes.
 
 The receipt is printed at a kiosk or handed over a desk: it is public and masks every personal detail.
 """
 
 from __future__ import annotations
 
-from fzmediate.documents.model import Block, DateSeal, DocumentSpec, Heading, KeyValues, Paragraph, Signatory
+from fzmediate.documents.model import Block, DateSeal, DocumentSpec, Heading, KeyValues, Paragraph
 from fzmediate.documents.model import Signatures as SignatureArea
+from fzmediate.documents.templates.citations import cite, cited
 from fzmediate.documents.templates.common import (
     YOU,
     CaseContext,
@@ -27,12 +29,13 @@ from fzmediate.documents.templates.common import (
     paragraphs,
     party_blocks,
     party_details,
+    refusal_remedy_clause,
     sentence,
 )
+from fzmediate.documents.templates.mediation import labour_sentences
+from fzmediate.documents.templates.mediation_agreement import penalty_sentences, signatories_of
 from fzmediate.domain.case import CaseKind, PartyRole
 from fzmediate.security.masking import mask_name
-
-SHENZHEN = "《深圳经济特区矛盾纠纷多元化解条例》"
 
 
 def _application_line(ctx: CaseContext) -> str:
@@ -51,8 +54,15 @@ def application_spec(ctx: CaseContext, *, public: bool = False) -> DocumentSpec:
     blocks += paragraphs(ctx.case.claims)
     blocks.append(Heading("二、事实和理由"))
     blocks += paragraphs(ctx.case.facts)
+    joint = cited(ctx.matter, "joint_application") if ctx.kind is CaseKind.MEDIATION else None
+    signers = ctx.parties(PartyRole.APPLICANT)
+    if joint is not None:
+        # A traffic mediation is applied for jointly and in writing by every party.
+        blocks.append(Paragraph("各方当事人一致书面申请调解（{0}）。".format(joint)))
+        signers = ctx.parties()
+    # 此致 the issuing body of the matter for this desk (never a collective "各街道办事处").
     blocks.append(closing_lines(ctx.office))
-    blocks.append(SignatureArea(tuple(Signatory("申请人") for _p in ctx.parties(PartyRole.APPLICANT))))
+    blocks.append(SignatureArea(tuple(signatories_of(ctx, signers, public=public))))
     blocks.append(DateSeal("", ctx.case.received_on))
     return ctx.spec("application", title, blocks)
 
@@ -109,16 +119,17 @@ def acceptance_notice_spec(ctx: CaseContext, *, public: bool = False) -> Documen
     blocks: list[Block] = [Paragraph(addressees(ctx.parties(PartyRole.APPLICANT), public=public), indent=False)]
     blocks.append(
         Paragraph(
-            "{0}，经审查，符合受理条件。本机关决定予以受理，案件编号为{1}。".format(
-                _application_line(ctx), ctx.case.number
+            "{0}，经审查，符合受理条件。根据{1}的规定，本机关决定予以受理，案件编号为{2}。".format(
+                _application_line(ctx), cite(ctx.matter, "acceptance"), ctx.case.number
             )
         )
     )
     if ctx.kind is CaseKind.MEDIATION:
         blocks.append(
             Paragraph(
-                "本机关将征求被申请人是否同意调解的意见；被申请人明确拒绝调解的，不予调解"
-                "（《中华人民共和国人民调解法》第十七条、{0}第二十一条）。".format(SHENZHEN)
+                "本机关将征求被申请人是否同意调解的意见；被申请人明确拒绝调解的，不予调解（{0}）。".format(
+                    cite(ctx.matter, "consent")
+                )
             )
         )
         period = ctx.deadline("mediation_period")
@@ -132,11 +143,12 @@ def acceptance_notice_spec(ctx: CaseContext, *, public: bool = False) -> Documen
                     )
                 )
             )
+        blocks += [Paragraph(text) for text in (*penalty_sentences(ctx), *labour_sentences(ctx))]
     else:
         blocks.append(
             Paragraph(
-                "本机关将依法向被申请人送达申请书副本，并先行组织调解；调解不成的，依法作出裁决（{0}第五十八条）。".format(
-                    SHENZHEN
+                "本机关将依法向被申请人送达申请书副本，并先行组织调解；调解不成的，依法作出裁决（{0}）。".format(
+                    cite(ctx.matter, "mediate_first")
                 )
             )
         )
@@ -179,24 +191,20 @@ def refusal_notice_spec(ctx: CaseContext, *, public: bool = False) -> DocumentSp
     """不予受理通知书: the reasons, the legal basis and the remedy (深圳条例 第四十六条: in writing, with reasons)."""
     refuse = ctx.require("refuse")
     reasons = sentence(ctx.text(refuse, "reasons"))
-    acceptance = ctx.limit("acceptance")
-    basis = ctx.text(refuse, "legal_basis") or (acceptance.basis if acceptance is not None else SHENZHEN + "第四十六条")
+    basis = ctx.text(refuse, "legal_basis") or cite(ctx.matter, "refusal")
     blocks: list[Block] = [Paragraph(addressees(ctx.parties(PartyRole.APPLICANT), public=public), indent=False)]
     blocks.append(Paragraph("{0}，经审查，{1}".format(_application_line(ctx), reasons)))
     blocks.append(Paragraph("根据{0}的规定，本机关决定不予受理。".format(basis.rstrip("。"))))
     if ctx.kind is CaseKind.ADJUDICATION:
-        blocks.append(
-            Paragraph(
-                "{0}如不服本决定，可以自收到本通知书之日起60日内依法申请行政复议，也可以自收到本通知书之日起6个月内"
-                "依法向人民法院提起行政诉讼（《中华人民共和国行政复议法》第二十条、《中华人民共和国行政诉讼法》"
-                "第四十六条）。".format(YOU)
-            )
-        )
+        # A refusal to accept is an administrative act of its own: the body and court follow from the issuer.
+        blocks.append(Paragraph(refusal_remedy_clause(ctx, lead="{0}如不服本决定，".format(YOU))))
     else:
+        other = cited(ctx.matter, "other_routes")
         blocks.append(
             Paragraph(
-                "{0}可以依法向其他调解组织申请调解，或者通过仲裁、行政、司法等途径维护自己的权利"
-                "（《中华人民共和国人民调解法》第二十六条）。".format(YOU)
+                "{0}可以依法向其他调解组织申请调解，或者通过仲裁、行政、司法等途径维护自己的权利{1}。".format(
+                    YOU, "（{0}）".format(other) if other else ""
+                )
             )
         )
     note = ctx.text(refuse, "note")
@@ -212,8 +220,7 @@ def transfer_notice_spec(ctx: CaseContext, *, public: bool = False) -> DocumentS
     transfer = ctx.require("transfer")
     body = ctx.text(transfer, "receiving_body")
     reasons = sentence(ctx.text(transfer, "reasons"))
-    limit = ctx.limit("transfer")
-    basis = limit.basis if limit is not None else SHENZHEN + "第四十五条"
+    basis = cite(ctx.matter, "transfer")
     blocks: list[Block] = [Paragraph(addressees(ctx.parties(PartyRole.APPLICANT), public=public), indent=False)]
     blocks.append(Paragraph("{0}，经审查，{1}".format(_application_line(ctx), reasons)))
     blocks.append(
