@@ -172,7 +172,7 @@ def run() -> str:
     rng = random.Random(2026)
     with tempfile.TemporaryDirectory() as tmp:
         ws = Workspace(Path(tmp) / "data", kdf=KDF)
-        ws.initialize("admin", "Granite-Orchid-Lantern-58")
+        ws.initialize("admin", "Granite-Orchid-Lantern-58", unit="PS-JD-PS")
         with ws.unlock("admin", "Granite-Orchid-Lantern-58") as s:
             seed_ms = [0.0]
             parties: list[dict[str, Any]] = []

@@ -111,7 +111,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     password = _password_from(
         "FZMEDIATE_NEW_PASSWORD", _("New password for {user}: ").format(user=args.admin), confirm=True
     )
-    result = ws.initialize(args.admin, password, full_name=args.full_name or "")
+    result = ws.initialize(args.admin, password, full_name=args.full_name or "", unit=args.unit or "")
     print(_("Store created. Administrator: {login}.").format(login=result.admin.login))
     print(_("Recovery code (shown only this once; print it and give it to the supervisor to seal):"))
     print("    " + result.recovery_code)
@@ -302,6 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     init = sub.add_parser("init", parents=[common], help=_("set up a new encrypted store"))
     init.add_argument("--admin", required=True, metavar="NAME", help=_("user name of the first administrator"))
     init.add_argument("--full-name", help=_("the administrator's real name"))
+    init.add_argument("--unit", metavar="CODE", help=_("this desk's organisation unit (see office units)"))
     init.set_defaults(func=cmd_init)
 
     user = sub.add_parser("user", parents=[common], help=_("manage users"))

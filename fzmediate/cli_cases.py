@@ -36,6 +36,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from fzmediate.catalogue.localize import localized
 from fzmediate.domain.case import party_role_label
 from fzmediate.domain.identity import id_type_label
 from fzmediate.domain.intake import MAX_INTAKE_BYTES
@@ -187,7 +188,7 @@ def _next_due_text(label: str, due: date | None, provisional: bool, *, overdue: 
     """The next deadline in words: "调解期限 2026-12-28", "—" when nothing is owed."""
     if due is None:
         return "—"
-    return "{0} {1}".format(label, _due_text(due, provisional, overdue=overdue)).strip()
+    return "{0} {1}".format(localized(label), _due_text(due, provisional, overdue=overdue)).strip()
 
 
 # --- catalogue ---------------------------------------------------------------------------------
@@ -201,10 +202,10 @@ def cmd_catalogue_list(args: argparse.Namespace) -> int:
         if info is not None:
             lines.append(
                 _("Catalogue {bundle} version {version} ({label})").format(
-                    bundle=info.bundle_id, version=info.version, label=info.label
+                    bundle=info.bundle_id, version=info.version, label=localized(info.label)
                 )
             )
-        lines.extend(table([m.code, case_kind_label(m.kind), m.name] for m in matters))
+        lines.extend(table([m.code, case_kind_label(m.kind), localized(m.name)] for m in matters))
         return "\n".join(lines)
 
     _emit(args.json, [{**jsonable(m), "kind_label": case_kind_label(m.kind)} for m in matters], text)
@@ -218,17 +219,17 @@ def cmd_catalogue_show(args: argparse.Namespace) -> int:
 
     def text() -> str:
         lines = [
-            "{0}  {1}  {2}".format(matter.code, matter.name, case_kind_label(matter.kind)),
-            matter.guide.summary,
+            "{0}  {1}  {2}".format(matter.code, localized(matter.name), case_kind_label(matter.kind)),
+            localized(matter.guide.summary),
             "",
         ]
-        lines.append(_("Implementing body: {body}").format(body=matter.implementing_body))
+        lines.append(_("Implementing body: {body}").format(body=localized(matter.implementing_body)))
         lines.append(_("Legal basis:"))
-        lines.extend("  {0} {1}".format(b.law, b.article) for b in matter.legal_basis)
+        lines.extend("  {0} {1}".format(localized(b.law), localized(b.article)) for b in matter.legal_basis)
         lines.append(_("Time limits:"))
         rows = []
         for t in matter.time_limits:
-            row = ["  " + t.label, describe(t.amount, Unit(t.unit))]
+            row = ["  " + localized(t.label), describe(t.amount, Unit(t.unit))]
             if t.extendable_by is not None:
                 ext = t.extendable_by
                 row.append(_("may be extended by {period}").format(period=describe(ext.amount, Unit(ext.unit))))
@@ -264,10 +265,10 @@ def _summary_lines(rows: Sequence[CaseSummary], today: date) -> list[str]:
     return table(
         [
             c.number,
-            c.state_label,
+            localized(c.state_label),
             c.received_on.isoformat(),
             _next_due_text(c.next_due_label, c.next_due, c.next_due_provisional, overdue=c.overdue(today)),
-            c.matter_name,
+            localized(c.matter_name),
             "、".join(c.applicants) + " / " + "、".join(c.respondents),
         ]
         for c in rows
@@ -279,7 +280,7 @@ def cmd_case_create(args: argparse.Namespace) -> int:
     assert source is not None
     data = read_json_input(source, what=_("Intake data"), limit=MAX_INTAKE_BYTES)
     with _base()._session(args) as s:
-        summary = s.cases.create(data)
+        summary = s.cases.create(data, confirm_duplicate=args.confirm_duplicate)
     _emit(
         as_json,
         summary,
@@ -292,10 +293,10 @@ def _detail_text(d: CaseDetail, today: date) -> str:
     lines = [
         "{0}  ({1})".format(d.number, d.id),
         _("Matter: {code} {name} (catalogue {bundle} version {version})").format(
-            code=d.matter_code, name=d.matter_name, bundle=d.bundle_id, version=d.bundle_version
+            code=d.matter_code, name=localized(d.matter_name), bundle=d.bundle_id, version=d.bundle_version
         ),
         _("State: {state}; received on {day}; version {version}").format(
-            state=d.state_label, day=d.received_on.isoformat(), version=d.version
+            state=localized(d.state_label), day=d.received_on.isoformat(), version=d.version
         ),
         _("Next deadline: {deadline}").format(
             deadline=_next_due_text(d.next_due_label, d.next_due, d.next_due_provisional, overdue=d.overdue(today))
@@ -314,7 +315,10 @@ def _detail_text(d: CaseDetail, today: date) -> str:
         )
     lines += [_("Summary: {text}").format(text=d.summary), _("Facts:"), d.facts, _("Claims:"), d.claims, _("Events:")]
     lines.extend(
-        table(["  {0}.".format(e.seq), e.on.isoformat(), e.action_label, "({0})".format(e.actor)] for e in d.events)
+        table(
+            ["  {0}.".format(e.seq), e.on.isoformat(), localized(e.action_label), "({0})".format(e.actor)]
+            for e in d.events
+        )
     )
     return "\n".join(lines)
 
@@ -371,7 +375,14 @@ def cmd_case_act(args: argparse.Namespace) -> int:
             raise ValidationError(_("Payload: expected a JSON object."))
         payload = loaded
     with _base()._session(args) as s:
-        detail = s.cases.act(args.case, args.action, payload, on=args.on)
+        detail = s.cases.act(
+            args.case,
+            args.action,
+            payload,
+            on=args.on,
+            late_reason=args.late_reason or "",
+            out_of_order_reason=args.out_of_order_reason or "",
+        )
         if as_json and args.full:
             detail = s.cases.get(detail.id)  # full values only through the audited read
         today = s.cases.today()
@@ -381,8 +392,8 @@ def cmd_case_act(args: argparse.Namespace) -> int:
         detail if args.full else masked_detail(detail),
         lambda: _("{number}: {action} recorded; state {state}; next deadline {deadline}.").format(
             number=detail.number,
-            action=done.action_label,
-            state=detail.state_label,
+            action=localized(done.action_label),
+            state=localized(detail.state_label),
             deadline=_next_due_text(
                 detail.next_due_label, detail.next_due, detail.next_due_provisional, overdue=detail.overdue(today)
             ),
@@ -408,10 +419,10 @@ def _deadline_lines(rows: Sequence[DeadlineInfo]) -> list[str]:
     return table(
         [
             "!" if d.status == "overdue" else " ",
-            d.label,
+            localized(d.label),
             deadline_status_label(d.status, late=d.late),
             _due_text(d.due, d.provisional),
-            d.basis,
+            localized(d.basis),
         ]
         for d in rows
     )
@@ -423,7 +434,9 @@ def cmd_case_actions(args: argparse.Namespace) -> int:
 
     def text() -> str:
         # The label for people, the code for `case act ID ACTION`, and why not.
-        return "\n".join(table(["✓" if a.allowed else "✗", a.label, a.name, _("; ").join(a.reasons)] for a in rows))
+        return "\n".join(
+            table(["✓" if a.allowed else "✗", localized(a.label), a.name, _("; ").join(a.reasons)] for a in rows)
+        )
 
     _emit(args.json, rows, text)
     return 0
@@ -745,6 +758,12 @@ def register(sub: SubParsers, common: argparse.ArgumentParser, as_json: argparse
     ksub = case.add_subparsers(dest="case_command", required=True, parser_class=parser_class)
     p = ksub.add_parser("create", parents=[common, in_json], help=_("register a case from an intake JSON file"))
     p.add_argument("file", nargs="?", metavar="FILE", help=_("intake JSON file (- = stdin)"))
+    p.add_argument(
+        "--confirm-duplicate",
+        action="store_true",
+        default=False,
+        help=_("register even though the application matches an open case"),
+    )
     p.set_defaults(func=cmd_case_create)
     p = ksub.add_parser(
         "show", parents=[common, as_json, full], help=_("show the case file (audited; JSON masked unless --full)")
@@ -762,7 +781,9 @@ def register(sub: SubParsers, common: argparse.ArgumentParser, as_json: argparse
     p.add_argument("action", metavar="ACTION", type=_action_code)
     p.add_argument("--payload", metavar="FILE", help=_("the action's data as a JSON object (- = stdin)"))
     p.add_argument("--on", type=_iso_date, metavar="YYYY-MM-DD", help=_("date of the act (default: today)"))
-    p.set_defaults(func=cmd_case_act, on=None, payload=None)
+    p.add_argument("--late-reason", metavar="TEXT", help=_("why an act dated before today is entered late (补录)"))
+    p.add_argument("--out-of-order-reason", metavar="TEXT", help=_("why an act is dated before the previous act"))
+    p.set_defaults(func=cmd_case_act, on=None, payload=None, late_reason=None, out_of_order_reason=None)
     p = ksub.add_parser("deadlines", parents=[common, as_json], help=_("the case's deadlines"))
     p.add_argument("case", metavar="ID")
     p.add_argument("--today", type=_iso_date, metavar="YYYY-MM-DD", help=_("count as of this date"))
@@ -770,6 +791,9 @@ def register(sub: SubParsers, common: argparse.ArgumentParser, as_json: argparse
     p = ksub.add_parser("actions", parents=[common, as_json], help=_("what can be done next"))
     p.add_argument("case", metavar="ID")
     p.set_defaults(func=cmd_case_actions)
+    from fzmediate.cli_case_keeping import register_keeping
+
+    register_keeping(ksub, common, as_json)
     # Hidden (no help, left out of the list of commands): prints docs/case-actions.md.
     listed = "{" + ",".join(ksub.choices) + "}"
     p = ksub.add_parser("describe-actions", parents=[common])

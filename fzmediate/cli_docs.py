@@ -238,15 +238,55 @@ def cmd_doc_casefile(args: argparse.Namespace) -> int:
 
 def cmd_doc_office(args: argparse.Namespace) -> int:
     with _base()._session(args) as s:
-        if args.name is not None:
-            s.documents.set_office(args.name)
         name = s.documents.office()
     if args.json:
         _json({"office": name})
     elif name:
         print(_("Issuing body: {name}").format(name=name))
     else:
-        print(_("No issuing body set: each matter's implementing body is used."))
+        print(_("No unit set for this desk: an administrator sets it with fzmediate office unit CODE."))
+    return 0
+
+
+def cmd_office_units(args: argparse.Namespace) -> int:
+    with _base()._session(args) as s:
+        units = s.organisation.units()
+        current = s.organisation.desk_unit_code()
+    if args.json:
+        _json(
+            [
+                {"code": u.code, "name": u.name, "kind": u.kind, "parent": u.parent, "desk": u.code == current}
+                for u in units
+            ]
+        )
+    else:
+        for u in units:
+            print("{0} {1:<12} {2}".format("*" if u.code == current else " ", u.code, u.name))
+    return 0
+
+
+def cmd_office_unit(args: argparse.Namespace) -> int:
+    with _base()._session(args) as s:
+        if args.code is not None:
+            s.organisation.set_desk_unit(args.code)
+        unit = s.organisation.desk_unit()
+        issuer = s.organisation.desk_issuer() if unit is not None else None
+    if args.json:
+        _json(
+            {
+                "unit": unit.code if unit else "",
+                "name": unit.name if unit else "",
+                "issuer": issuer.name if issuer else "",
+            }
+        )
+    elif unit is None:
+        print(_("No unit set for this desk: an administrator sets it with fzmediate office unit CODE."))
+    else:
+        print(
+            _("Unit: {code} {name}; documents issued as {issuer}.").format(
+                code=unit.code, name=unit.name, issuer=issuer.name if issuer else ""
+            )
+        )
     return 0
 
 
@@ -373,9 +413,8 @@ def register(sub: SubParsers, common: argparse.ArgumentParser, as_json: argparse
     p.add_argument("--out", required=True, metavar="FILE")
     p.set_defaults(func=cmd_doc_casefile)
 
-    p = dsub.add_parser("office", parents=[common, as_json], help=_("show or set the issuing body's name"))
-    p.add_argument("--name", metavar="NAME", help=_("the name printed and sealed on documents"))
-    p.set_defaults(func=cmd_doc_office, name=None)
+    p = dsub.add_parser("office", parents=[common, as_json], help=_("show the desk's issuing body"))
+    p.set_defaults(func=cmd_doc_office)
 
     register_office(sub, common, as_json)
 
@@ -405,6 +444,13 @@ def register_office(sub: SubParsers, common: argparse.ArgumentParser, as_json: a
     p.add_argument("certificate", metavar="CERT.pem")
     p.add_argument("--roots", metavar="PEM", help=_("TESTS ONLY: trust these roots instead of the district's"))
     p.set_defaults(func=cmd_office_install, roots=None)
+
+    p = osub.add_parser("units", parents=[common, as_json], help=_("the organisation units of the catalogue"))
+    p.set_defaults(func=cmd_office_units)
+
+    p = osub.add_parser("unit", parents=[common, as_json], help=_("show or set this desk's organisation unit"))
+    p.add_argument("code", nargs="?", metavar="CODE", help=_("the unit's code (administrators)"))
+    p.set_defaults(func=cmd_office_unit)
 
     p = osub.add_parser("show", parents=[common, as_json], help=_("the office key's certificate and its trust"))
     p.add_argument("--roots", metavar="PEM", help=_("TESTS ONLY: trust these roots instead of the district's"))

@@ -37,7 +37,17 @@ def workspace(data_dir: Path, clock: FakeClock) -> Workspace:
     return Workspace(data_dir, kdf=FAST_KDF, clock=clock)
 
 
+#: The desk unit of the stores tests make: a street office, which implements the property-management mediation
+#: of the test intakes. A module or test that needs another unit says so with ``@pytest.mark.desk_unit("CODE")``.
+DEFAULT_UNIT = "PS-JD-PS"
+
+
+def desk_unit(request: pytest.FixtureRequest) -> str:
+    marker = request.node.get_closest_marker("desk_unit")
+    return str(marker.args[0]) if marker is not None else DEFAULT_UNIT
+
+
 @pytest.fixture
-def initialized(workspace: Workspace) -> Workspace:
-    workspace.initialize("admin", ADMIN_PW, full_name="管理员")
+def initialized(workspace: Workspace, request: pytest.FixtureRequest) -> Workspace:
+    workspace.initialize("admin", ADMIN_PW, full_name="管理员", unit=desk_unit(request))
     return workspace

@@ -165,6 +165,139 @@ class Remedy(_Frozen):
     notes: str = ""
 
 
+#: Organisation unit codes, e.g. ``PS-JD-PS`` (坪山街道办事处) or ``SZ-SCJG-PS``; stable across versions.
+UnitCode = Annotated[str, _pattern(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+", N_("must look like PS-JD-PS"))]
+
+#: What kind of body a unit is. Only bodies with their own administrative capacity issue documents in their
+#: own name; a community (社区) is a window of its street office and never issues (see `OrgUnit.issues`).
+UnitKind = Literal[
+    "city_government",
+    "city_department",
+    "city_department_branch",
+    "district_government",
+    "district_department",
+    "street_office",
+    "community",
+]
+
+
+class OrgUnit(_Frozen):
+    """An organisation unit a desk can belong to: district government, its departments, city departments'
+    district branches, street offices, communities.
+
+    The remedy against what the unit issues is data here, so a district corrects it by re-signing: the
+    行政复议 body for its acts (行政复议法 2023 Art.24) and the court of first instance for 行政诉讼 against it
+    (行政诉讼法 Art.14/15/18), each with its basis.
+    """
+
+    code: UnitCode
+    name: Text
+    kind: UnitKind
+    #: The unit this one belongs to (a community's street office); None for a top-level body.
+    parent: UnitCode | None = None
+    #: 行政复议机关 for acts issued in this unit's name, as printed (may name two bodies joined by 或者).
+    review_body: str = ""
+    review_basis: str = ""
+    #: 一审法院 for 行政诉讼 against this unit's acts, as printed.
+    court: str = ""
+    court_basis: str = ""
+    notes: tuple[Text, ...] = ()
+
+    @property
+    def issues(self) -> bool:
+        """True when documents may be issued in this unit's own name (not a community)."""
+        return self.kind != "community"
+
+    @model_validator(mode="after")
+    def _consistent(self) -> OrgUnit:
+        if self.issues and not (self.review_body.strip() and self.court.strip()):
+            raise ValueError(
+                _("unit {code}: a unit that issues documents must name review_body and court").format(code=self.code)
+            )
+        if self.kind == "community" and self.parent is None:
+            raise ValueError(_("unit {code}: a community must name its street office (parent)").format(code=self.code))
+        return self
+
+
+class MatterUnit(_Frozen):
+    """One unit that implements a matter: it may accept, handle and issue documents for it.
+
+    ``issuer`` is the body in whose name the documents are issued when that is not the unit itself (land title
+    disputes are handled by the 规划和自然资源局坪山管理局 for the 坪山区人民政府, 土地管理法 Art.14). ``scope`` says
+    which disputes of the matter this unit takes when several units share a matter (林地: street offices take
+    disputes between individuals).
+    """
+
+    unit: UnitCode
+    issuer: UnitCode | None = None
+    scope: str = ""
+
+    @property
+    def issuing_unit(self) -> str:
+        return self.issuer or self.unit
+
+
+#: What a document states on a legal basis, each printed from the matter's citation table (`Matter.citations`)
+#: so that the district corrects a citation by re-signing the bundle, never by a new release. The meaning of
+#: each purpose is documented in docs/catalogue-format.md ("Citations").
+CitationPurpose = Literal[
+    "acceptance",
+    "refusal",
+    "transfer",
+    "consent",
+    "refused_consent",
+    "voluntariness",
+    "rights_notice",
+    "recusal",
+    "confidentiality",
+    "termination",
+    "period_expired",
+    "undisputed_facts",
+    "agreement",
+    "partial_agreement",
+    "performance",
+    "judicial_confirmation",
+    "payment_order",
+    "other_routes",
+    "mediate_first",
+    "mediation_document",
+    "joint_application",
+    "penalty",
+    "arbitration",
+    "limitation_interrupted",
+    "status_quo",
+    "suspension",
+    "third_party",
+    "public_notice",
+]
+#: The purposes every mediation matter's table must give (once it gives any): the documents of every
+#: mediation case print them.
+MEDIATION_CITATIONS: Final[tuple[str, ...]] = (
+    "acceptance",
+    "refusal",
+    "transfer",
+    "consent",
+    "refused_consent",
+    "voluntariness",
+    "rights_notice",
+    "recusal",
+    "confidentiality",
+    "termination",
+    "period_expired",
+    "undisputed_facts",
+    "agreement",
+    "performance",
+)
+
+
+class Citation(_Frozen):
+    """One entry of a matter's citation table: the provisions a document prints for one purpose, exactly as
+    printed (e.g. ``《深圳经济特区矛盾纠纷多元化解条例》第二十一条``)."""
+
+    purpose: CitationPurpose
+    text: Text
+
+
 class Guide(_Frozen):
     """The 申请指南 for citizens: short, plain sentences, for screen and print."""
 
@@ -173,6 +306,24 @@ class Guide(_Frozen):
     bring: Annotated[tuple[Text, ...], Field(min_length=1)]
     after: Annotated[tuple[Text, ...], Field(min_length=1)]
     tips: tuple[Text, ...] = ()
+
+
+class DecisionWording(_Frozen):
+    """How a matter's decision names itself and the parties (the district may correct it by re-signing).
+
+    The defaults are those of a 行政裁决书; a 政府采购投诉 says 投诉处理决定书, 投诉人/被投诉人 (财政部令第94号),
+    a patent dispute 处理决定书, 请求人/被请求人 (专利行政执法办法).
+    """
+
+    #: The document's title, e.g. 行政裁决书, 投诉处理决定书.
+    title: Text = "行政裁决书"
+    #: The verb of the operative part: ``裁决`` (裁决如下) or ``决定`` (决定如下).
+    ruling: Text = "裁决"
+    #: What the party who starts the case files: 申请 (申请书), 投诉 (投诉书), 请求 (请求书).
+    application: Text = "申请"
+    applicant: Text = "申请人"
+    respondent: Text = "被申请人"
+    third_party: Text = "第三人"
 
 
 class Matter(_Frozen):
@@ -202,6 +353,19 @@ class Matter(_Frozen):
     sources: Annotated[tuple[Text, ...], Field(min_length=1)]
     #: Where a fact is an inference rather than a cited text, the note says so.
     notes: tuple[Text, ...] = ()
+    #: What the documents of this matter cite, by purpose (`Citation`); empty in bundles older than the table.
+    citations: tuple[Citation, ...] = ()
+    #: The units that implement the matter (accept, handle, issue); see `MatterUnit`.
+    implementing_units: tuple[MatterUnit, ...] = ()
+    #: A major decision (重大行政执法决定, 国办发〔2018〕118号): the head's approval needs a collective discussion.
+    major_decision: bool = False
+    #: Adjudication: mediate before deciding (深圳条例 第五十八条); False where the matter's own rules have
+    #: no mediation step (政府采购投诉, 财政部令第94号).
+    mediation_first: bool = True
+    #: Adjudication: a hearing (听取意见、质证) before the review; False where review is in writing (书面审查).
+    hearing_required: bool = True
+    #: Adjudication: the decision's title and party words (None: those of a 行政裁决书).
+    decision_wording: DecisionWording | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Matter:
@@ -214,7 +378,19 @@ class Matter(_Frozen):
             raise ValueError(_("time limit {name} is listed twice").format(name=duplicates[0]))
         if self.kind == "adjudication" and not self.remedies:
             raise ValueError(_("an adjudication matter must state its remedies (remedies is empty)"))
+        purposes = [c.purpose for c in self.citations]
+        twice = sorted({p for p in purposes if purposes.count(p) > 1})
+        if twice:
+            raise ValueError(_("citation {purpose} is listed twice").format(purpose=twice[0]))
+        if self.citations and self.kind == "mediation":
+            lacking = [p for p in MEDIATION_CITATIONS if p not in purposes]
+            if lacking:
+                raise ValueError(_("a mediation matter's citations must give {purpose}").format(purpose=lacking[0]))
         return self
+
+    def citation(self, purpose: str) -> str | None:
+        """The provisions this matter's documents cite for `purpose`, or None when the table has none."""
+        return next((c.text for c in self.citations if c.purpose == purpose), None)
 
     def time_limit(self, name: str) -> TimeLimit | None:
         """The time limit called `name`, or None."""
@@ -294,6 +470,8 @@ class Bundle(_Frozen):
     matters: Annotated[tuple[Matter, ...], Field(min_length=1)]
     holiday_tables: tuple[HolidayTable, ...] = ()
     procedures: tuple[dict[str, Any], ...] = ()
+    #: The organisation units desks belong to (empty in bundles made before units existed).
+    units: tuple[OrgUnit, ...] = ()
 
     @model_validator(mode="after")
     def _cross_check(self) -> Bundle:
@@ -321,7 +499,41 @@ class Bundle(_Frozen):
                             code=matter.code, id=matter.procedure
                         )
                     )
+        self._check_units()
         return self
+
+    def _check_units(self) -> None:
+        if not self.units:
+            return
+        known = [u.code for u in self.units]
+        for code in known:
+            if known.count(code) > 1:
+                raise ValueError(_("duplicate unit code {code}").format(code=code))
+        by_code = {u.code: u for u in self.units}
+        for u in self.units:
+            if u.parent is not None and u.parent not in by_code:
+                raise ValueError(
+                    _("unit {code}: parent {parent} is not a listed unit").format(code=u.code, parent=u.parent)
+                )
+        for matter in self.matters:
+            if not matter.implementing_units:
+                raise ValueError(_("matter {code} names no implementing_units").format(code=matter.code))
+            for mu in matter.implementing_units:
+                for ref in (mu.unit, mu.issuing_unit):
+                    if ref not in by_code:
+                        raise ValueError(
+                            _("matter {code}: unit {unit} is not a listed unit").format(code=matter.code, unit=ref)
+                        )
+                if not by_code[mu.issuing_unit].issues:
+                    raise ValueError(
+                        _("matter {code}: {unit} cannot issue documents in its own name").format(
+                            code=matter.code, unit=mu.issuing_unit
+                        )
+                    )
+
+    def unit(self, code: str) -> OrgUnit | None:
+        """The organisation unit with this code, or None."""
+        return next((u for u in self.units if u.code == code), None)
 
     def matter(self, code: str) -> Matter | None:
         """The matter with this code, or None."""

@@ -40,15 +40,22 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session as OrmSession
 
 from fzmediate.catalogue.model import Matter
+from fzmediate.catalogue.org import Issuer
 from fzmediate.documents import layout as L
-from fzmediate.documents.casefile import CaseFileData, FiledDocument, build_casefile
+from fzmediate.documents.casefile import (
+    CaseFileData,
+    FiledDocument,
+    build_casefile,
+    closing_result,
+    retention_period,
+)
 from fzmediate.documents.fonts import TITLE
 from fzmediate.documents.issue import issue_pdf
 from fzmediate.documents.model import DocumentSpec
 from fzmediate.documents.render import render, render_pdf
 from fzmediate.documents.templates.common import KIND_WORDS, ROLE_WORDS, CaseContext, check_case_text
 from fzmediate.documents.templates.guide import guide_spec
-from fzmediate.documents.templates.kinds import GUIDE, KINDS, Kind, get_kind, unmet
+from fzmediate.documents.templates.kinds import GUIDE, KINDS, Kind, event_of, get_kind, unmet, unmet_for_issue
 from fzmediate.documents.verify import VerifyResult, verify_pdf
 from fzmediate.domain.case import CaseRecord
 from fzmediate.errors import NotFoundError, StoreDamagedError, ValidationError
@@ -57,9 +64,10 @@ from fzmediate.procedure.engine import DeadlineInfo
 from fzmediate.procedure.guard_registry import current_mediator
 from fzmediate.security.audit import head as audit_head
 from fzmediate.security.roles import Role
-from fzmediate.services.access import ASSIGNERS, CASE_WORKERS, CATALOGUE_READERS, require_role
+from fzmediate.services.access import CASE_WORKERS, CATALOGUE_READERS, require_role
 from fzmediate.services.case_views import record_of
-from fzmediate.services.office_keys import OfficeKeys, default_office_name
+from fzmediate.services.office_keys import OfficeKeys
+from fzmediate.services.organisation import DESK_DOCUMENTS
 from fzmediate.store.models import Case, CaseEventRow, DocumentRow, PartyRow, User, new_time_id
 from fzmediate.store.outbox import Change, Op, append_changes, row_fields
 
@@ -129,17 +137,30 @@ class DocumentService:
 
     # --- the office ----------------------------------------------------------------------------------
     def office(self) -> str:
-        """The issuing body's name set for this store ("" until set: each matter's implementing body)."""
+        """The desk's own issuing body's name ("" until an administrator sets the desk's unit)."""
         require_role(self._s, CASE_WORKERS, "document.office")
-        return self.keys.office_name()
+        return self._s.organisation.desk_issuer().name if self._s.organisation.desk_unit_code() else ""
 
-    def set_office(self, name: str) -> None:
-        """Name the issuing body (supervisors and administrators); the next seal carries the new name."""
-        require_role(self._s, ASSIGNERS, "document.office")
-        self.keys.set_office_name(name)
-
-    def _office_for(self, matter: Matter) -> str:
-        return self.keys.office_name() or default_office_name(matter.implementing_body)
+    def _issuer_for(self, kind: Kind, record: CaseRecord, matter: Matter) -> Issuer:
+        """In whose name ``kind`` is issued: the desk's own unit for what it received or sends on; the matter's
+        issuing body for this desk's unit otherwise (refused when the unit does not implement the matter)."""
+        org = self._s.organisation
+        if kind.name in DESK_DOCUMENTS:
+            return org.desk_issuer()
+        if kind.name == "application":
+            # The application is addressed (此致) to the competent body: this desk's, else where it was sent.
+            try:
+                return org.issuer(matter)
+            except ValidationError:
+                competent = org.competent(matter)
+                sent = record.last_event("transfer")
+                target = str(sent.payload.get("receiving_body", "")).strip() if sent is not None else ""
+                if target:
+                    return Issuer(code="", name=target, review_body="", review_basis="", court="", court_basis="")
+                if len(competent) == 1:
+                    return competent[0]
+                return org.desk_issuer()
+        return org.issuer(matter)
 
     # --- loading a case ------------------------------------------------------------------------------
     def _resolve(self, s: OrmSession, ref: str) -> Case:
@@ -180,14 +201,16 @@ class DocumentService:
         self, kind: Kind, ref: str, *, document_id: str, issued_at: dt.datetime | None
     ) -> tuple[CaseContext, CaseRecord]:
         record, deadlines = self._record(kind, ref)
-        problem = unmet(kind, record, self._action_label(record))
+        matter = self._matter(record)
+        problem = unmet(kind, record, self._action_label(record), matter=matter)
         if problem is not None:
             raise ValidationError(problem, field="kind")
-        matter = self._matter(record)
+        issuer = self._issuer_for(kind, record, matter)
         ctx = CaseContext(
             case=record,
             matter=matter,
-            office=self._office_for(matter),
+            office=issuer.name,
+            issuer=issuer,
             document_id=document_id,
             issue_date=self.today(),
             issued_at=issued_at,
@@ -232,6 +255,9 @@ class DocumentService:
         now = self._s.now()
         doc_id = new_time_id(int(now.timestamp() * 1000))
         ctx, record = self._context(found, case_ref, document_id=doc_id, issued_at=now)
+        not_yet = unmet_for_issue(found, record, self._action_label(record))
+        if not_yet is not None:
+            raise ValidationError(not_yet, field="kind")
         spec = found.spec(ctx)
         signer = self.keys.signer()
         from fzmediate.services.office_keys import fingerprint
@@ -335,12 +361,14 @@ class DocumentService:
                 ).all()
             )
         label = self._action_label(record)
+        matter = self._matter(record)
         out = []
         for name in sorted(KINDS, key=_order):
             kind = KINDS[name]
-            problem = unmet(kind, record, label)
-            if problem is not None and record.kind not in kind.case_kinds:
-                continue
+            problem = unmet(kind, record, label, matter=matter)
+            lacks_limit = bool(kind.needs_limit) and matter.time_limit(kind.needs_limit) is None
+            if problem is not None and (record.kind not in kind.case_kinds or lacks_limit):
+                continue  # never for this case (another case kind, or a period its matter does not have)
             out.append(KindStatus(name, kind.title, problem is None, problem or "", int(counts.get(name, 0))))
         return out
 
@@ -378,9 +406,7 @@ class DocumentService:
         record = detail.record()
         matter = self._matter(record)
         with self._s.write("document.casefile", "case", record.id) as s:
-            rows = self._rows(s, record.id)
-            replaced = {r.supersedes for r in rows if r.supersedes}
-            current = [r for r in rows if r.id not in replaced]
+            current = filed_rows(self._rows(s, record.id), record)
             if not current:
                 raise ValidationError(
                     _("No document of case {number} has been issued yet; issue the documents first.").format(
@@ -410,12 +436,13 @@ class DocumentService:
         closed = record.last_event("close")
         archived = record.last_event("archive")
         file_number = archived.payload.get("file_number") if archived is not None else ""
+        compiler = staff.get(archived.actor, "") if archived is not None else ""
         data = CaseFileData(
             case_number=record.number,
             title="{0}案件卷宗".format(KIND_WORDS[record.kind]),
             matter=matter.name,
             summary=record.summary,
-            office=self._office_for(matter),
+            office=self._s.organisation.desk_issuer().name,
             parties=tuple((ROLE_WORDS[p.role], p.name) for p in record.parties),
             received_on=record.received_on,
             compiled_on=self.today(),
@@ -424,8 +451,28 @@ class DocumentService:
             closed_on=closed.on if closed is not None else None,
             archived_on=archived.on if archived is not None else None,
             file_number=file_number if isinstance(file_number, str) else "",
+            result=closing_result(record),
+            retention=retention_period(record),
+            compiler=compiler,
         )
         return build_casefile(data)
+
+
+def filed_rows(rows: Sequence[DocumentRow], record: CaseRecord) -> builtins.list[DocumentRow]:
+    """The versions a case file holds: the current version of each kind, and for a kind whose versions each tell
+    of one event (`Kind.per_event`) the latest version for each event (in case-file order)."""
+    replaced = {r.supersedes for r in rows if r.supersedes}
+    latest: dict[tuple[str, int], DocumentRow] = {}
+    for row in rows:
+        kind = KINDS.get(row.kind)
+        if kind is not None and kind.per_event:
+            latest[(row.kind, event_of(kind, record, row.based_on_seq))] = row  # rows come oldest version first
+    kept = {r.id for r in latest.values()}
+    return [r for r in rows if r.id in kept or (r.id not in replaced and r.kind not in _per_event_kinds())]
+
+
+def _per_event_kinds() -> frozenset[str]:
+    return frozenset(name for name, kind in KINDS.items() if kind.per_event)
 
 
 def _order(kind: str) -> int:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,7 @@ from typing import TYPE_CHECKING
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from sqlalchemy import select
+from sqlalchemy.orm import Session as OrmSession
 
 from fzmediate.documents.certify import certificate_request, pem
 from fzmediate.documents.seal import OfficeSigner
@@ -85,14 +85,6 @@ def fingerprint(certificate: x509.Certificate) -> str:
     return hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).hexdigest()
 
 
-def default_office_name(implementing_body: str) -> str:
-    """A body's name from a catalogue matter's ``implementing_body``: the first body named, without the
-    explanation in brackets (``深圳市坪山区人民政府（具体工作由…承办）`` → ``深圳市坪山区人民政府``)."""
-    head = re.split(r"[；;]", implementing_body, maxsplit=1)[0]
-    head = re.sub(r"（[^）]*）|\([^)]*\)", "", head).strip()
-    return head or implementing_body.strip()
-
-
 @dataclass(frozen=True)
 class OfficeKeyInfo:
     """The active office key as ``fzmediate office show`` tells it (public facts only)."""
@@ -124,6 +116,11 @@ class OfficeKeys:
 
     def set_office_name(self, name: str) -> None:
         """Set the issuing body's name; the active key is retired so that the next seal carries the name."""
+        with self._s.write("document.office", "meta", OFFICE_NAME_KEY) as s:
+            self.apply_office_name(s, name)
+
+    def apply_office_name(self, s: OrmSession, name: str) -> None:
+        """`set_office_name` inside the caller's audited unit of work (the desk's unit sets it with its own)."""
         text = name.strip()
         if not text or len(text) > MAX_OFFICE_NAME or "\n" in text or "|" in text:
             raise ValidationError(
@@ -133,15 +130,14 @@ class OfficeKeys:
         from fzmediate.documents.coverage import require_glyphs
 
         require_glyphs(text, field=_("office name"))
-        with self._s.write("document.office", "meta", OFFICE_NAME_KEY) as s:
-            row = s.get(Meta, OFFICE_NAME_KEY)
-            if row is None:
-                s.add(Meta(key=OFFICE_NAME_KEY, value=text))
-            else:
-                row.value = text
-            for key in s.scalars(select(OfficeKeyRow).where(OfficeKeyRow.active.is_(True))):
-                if key.common_name != text:
-                    key.active = False
+        row = s.get(Meta, OFFICE_NAME_KEY)
+        if row is None:
+            s.add(Meta(key=OFFICE_NAME_KEY, value=text))
+        else:
+            row.value = text
+        for key in s.scalars(select(OfficeKeyRow).where(OfficeKeyRow.active.is_(True))):
+            if key.common_name != text:
+                key.active = False
         self._signer = None
 
     # --- the key ------------------------------------------------------------------------------------

@@ -79,12 +79,14 @@ class Session:
         from fzmediate.services.cases import CaseService
         from fzmediate.services.catalogue import CatalogueService
         from fzmediate.services.maintenance import MaintenanceService
+        from fzmediate.services.organisation import OrganisationService
         from fzmediate.services.users import UserService
 
         self.users: UserService = UserService(self)
         self.maintenance: MaintenanceService = MaintenanceService(self)
         self.catalogue: CatalogueService = CatalogueService(self)
         self.cases: CaseService = CaseService(self)
+        self.organisation: OrganisationService = OrganisationService(self)
         self._documents: DocumentService | None = None
 
     @classmethod

@@ -91,8 +91,25 @@ class Workspace:
         return lock
 
     # --- set-up ----------------------------------------------------------------------------------
-    def initialize(self, admin_login: str, admin_password: str, *, full_name: str = "") -> SetupResult:
+    @staticmethod
+    def _unit_meta(code: str) -> tuple[tuple[str, str], ...]:
+        """The Meta rows naming the desk's unit and its issuing name, or () when no unit was given."""
+        if not code.strip():
+            return ()
+        from fzmediate.catalogue.bundle import load_shipped_bundle
+        from fzmediate.catalogue.org import acting_unit, require_unit
+        from fzmediate.services.office_keys import OFFICE_NAME_KEY
+        from fzmediate.services.organisation import DESK_UNIT_KEY
+
+        bundle = load_shipped_bundle().bundle
+        found = require_unit(bundle, code)
+        return ((DESK_UNIT_KEY, found.code), (OFFICE_NAME_KEY, acting_unit(bundle, found).name))
+
+    def initialize(self, admin_login: str, admin_password: str, *, full_name: str = "", unit: str = "") -> SetupResult:
         """Create the encrypted store, the first administrator and the recovery slot.
+
+        ``unit``: the desk's organisation unit, a code from the shipped catalogue (it may also be set later by an
+        administrator); it is checked before anything is written.
 
         The slot file is written last: until it exists the directory counts as not set up, and a database
         left by an interrupted set-up (unreadable without its key) is moved aside, never deleted.
@@ -102,6 +119,7 @@ class Workspace:
         secret = validate_password(admin_password, role=Role.ADMIN, user_inputs=(login, name))
         if self.is_initialized():
             raise AlreadyInitializedError(_("This data directory already holds a store; nothing was changed."))
+        unit_meta = self._unit_meta(unit)
         from fzmediate.security.audit import SIGNED_FROM_KEY, append_event
         from fzmediate.security.grants import GENESIS_ADMIN_KEY, GENESIS_SIGNING_KEY, public_b64
         from fzmediate.security.key_shares import share_key
@@ -149,6 +167,7 @@ class Workspace:
                         (GENESIS_ADMIN_KEY, login),
                         (GENESIS_SIGNING_KEY, genesis_key),
                         (SIGNED_FROM_KEY, "1"),
+                        *unit_meta,
                     ):
                         s.add(Meta(key=key, value=value))
                     admin = User(

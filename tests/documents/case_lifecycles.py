@@ -9,14 +9,16 @@ every font of the chain (王𠮷 Ext B, 张䶮 Ext A) and whose facts hold marku
 * ``refused``: refused at acceptance, with reasons and basis;
 * ``transferred``: transferred to another body;
 * ``adjudicated``: a land-ownership adjudication (PS-CJ-001, two remedy routes: review first, then court)
-  through the hearing, the review by a different legally qualified supervisor, the decision and service.
+  through the hearing, the review by a different legally qualified supervisor, the decision and service —
+  on its own desk (``Cases.land``): the planning bureau's branch handles it for the district government; a street
+  office never issues it.
 
 The test clock's today is 2026-11-29; every act is dated before it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -29,7 +31,13 @@ from tests.support import ADMIN_PW, MEDIATOR_PW, SUPERVISOR_PW
 
 MEDIATOR = ("med1", MEDIATOR_PW)
 SUPERVISOR = ("sup1", SUPERVISOR_PW)
+#: The head of the body (负责人): approves and issues adjudication decisions, handles no case.
+HEAD = ("head1", SUPERVISOR_PW)
 OFFICE = "深圳市坪山区坪山街道办事处"
+OFFICE_UNIT = "PS-JD-PS"
+#: The desk that handles land title disputes; its decisions are issued as the district government.
+LAND_UNIT = "SZ-GHZY-PS"
+LAND_ISSUER = "深圳市坪山区人民政府"
 DEVICE_CODE = "0A0B0C"
 APPLICANT = "王𠮷"
 RESPONDENT = "张䶮"
@@ -52,15 +60,27 @@ class Cases:
     refused: str
     transferred: str
     adjudicated: str
+    #: The street office's store (every case but ``adjudicated``) and the land desk's store.
+    ws: Workspace = field(repr=False, compare=False)
+    land: Workspace = field(repr=False, compare=False)
+
+    NAMES = ("agreed", "failed", "refused", "transferred", "adjudicated")
+
+    def store_of(self, name: str) -> Workspace:
+        return self.land if name == "adjudicated" else self.ws
+
+    def items(self) -> list[tuple[str, str]]:
+        return [(name, getattr(self, name)) for name in self.NAMES]
 
 
-def staff(initialized: Workspace) -> None:
-    """Two users, the issuing body's name, and a fixed device code (case numbers the same on every run, so that
-    documents can be compared with golden images)."""
+def staff(initialized: Workspace, unit: str = OFFICE_UNIT) -> None:
+    """The users, the desk's unit (its issuing body), and a fixed device code (case numbers the same on every run,
+    so that documents can be compared with golden images)."""
     with initialized.unlock("admin", ADMIN_PW) as s:
+        s.organisation.set_desk_unit(unit)
         s.users.add("med1", "mediator", MEDIATOR[1], full_name=MEDIATOR_NAME)
         s.users.add("sup1", "supervisor", SUPERVISOR[1], legally_qualified=True, full_name="孙赟")
-        s.documents.set_office(OFFICE)
+        s.users.add(HEAD[0], "supervisor", HEAD[1], full_name="钱负责")
         with s.write("test.device_code", "meta", DEVICE_CODE_KEY) as o:
             o.add(Meta(key=DEVICE_CODE_KEY, value=DEVICE_CODE))
 
@@ -78,7 +98,8 @@ def mediation_intake(received_on: str, **changes: Any) -> dict[str, Any]:
                 "respondent", RESPONDENT, id_number=RESPONDENT_ID, phone=RESPONDENT_PHONE,
                 address="广东省深圳市坪山区坑梓街道某某路3号",
             ),
-            person("agent", AGENT, id_number=AGENT_ID, phone="13700003333", represents=0, power_of_attorney="一般授权"),
+            person("agent", AGENT, id_number=AGENT_ID, phone="13700003333", represents=0,
+                   power_of_attorney="一般授权", authority="general"),
         ],
     }  # fmt: skip
     data.update(changes)
@@ -86,7 +107,7 @@ def mediation_intake(received_on: str, **changes: Any) -> dict[str, Any]:
 
 
 def step(s: Session, case_id: str, action: str, on: str, payload: dict[str, Any] | None = None) -> None:
-    s.cases.act(case_id, action, payload or {}, on=date.fromisoformat(on))
+    s.cases.act(case_id, action, payload or {}, on=date.fromisoformat(on), late_reason="测试：事后补录")
 
 
 def _principals(s: Session, case_id: str) -> tuple[str, str]:
@@ -97,7 +118,7 @@ def _principals(s: Session, case_id: str) -> tuple[str, str]:
 
 
 def _prepare(s: Session, received_on: str) -> tuple[str, str, str]:
-    case = s.cases.create(mediation_intake(received_on))
+    case = s.cases.create(mediation_intake(received_on), confirm_duplicate=True)
     applicant, respondent = _principals(s, case.id)
     step(s, case.id, "accept", "2026-10-12", {"note": "材料齐全"})
     step(s, case.id, "record_consent", "2026-10-13", {"party": respondent, "consent": "agreed"})
@@ -134,6 +155,7 @@ def agreed_case(s: Session) -> str:
     )  # fmt: skip
     step(s, case_id, "follow_up", "2026-11-20", {"performance": "performed"})
     step(s, case_id, "close", "2026-11-23")
+    issue_required(s, case_id)  # the completeness gate: no archiving with a required document missing
     step(s, case_id, "archive", "2026-11-27", {"file_number": "坪山调档2026-001"})
     return case_id
 
@@ -159,7 +181,7 @@ def failed_case(s: Session) -> str:
 
 
 def refused_case(s: Session) -> str:
-    case = s.cases.create(mediation_intake("2026-11-24"))
+    case = s.cases.create(mediation_intake("2026-11-24"), confirm_duplicate=True)
     step(
         s, case.id, "refuse", "2026-11-26",
         {"reasons": REFUSAL_REASONS, "legal_basis": "《深圳经济特区矛盾纠纷多元化解条例》第四十六条"},
@@ -168,7 +190,7 @@ def refused_case(s: Session) -> str:
 
 
 def transferred_case(s: Session) -> str:
-    case = s.cases.create(mediation_intake("2026-11-24"))
+    case = s.cases.create(mediation_intake("2026-11-24"), confirm_duplicate=True)
     step(
         s, case.id, "transfer", "2026-11-25",
         {"receiving_body": "深圳市坪山区住房和建设局", "reasons": "该纠纷涉及专项维修资金使用的行政监管事项"},
@@ -202,9 +224,17 @@ DECISION = {
 }
 
 
+CONTESTED_POINT = {
+    "point": "争议地块的集体土地使用权归属",
+    "finding": "申请人自1998年起在争议地块耕种至今；被申请人的承包合同所附四至图不包括争议地块。",
+    "evidence": ["村委会证明", "承包合同"],
+    "reasoning": "申请人长期使用争议地块并有村委会证明，被申请人的承包合同不能证明其对争议地块享有使用权。",
+}
+
+
 def adjudicated_case(ws: Workspace) -> str:
     with ws.unlock(*MEDIATOR) as s:
-        case = s.cases.create(adjudication_intake("2026-08-03"))
+        case = s.cases.create(adjudication_intake("2026-08-03"), confirm_duplicate=True)
         applicant, respondent = _principals(s, case.id)
         step(s, case.id, "accept", "2026-08-05")
         step(s, case.id, "serve_copy", "2026-08-07", {"parties": [respondent], "method": "post"})
@@ -217,20 +247,47 @@ def adjudicated_case(ws: Workspace) -> str:
         )  # fmt: skip
         step(s, case.id, "attempt_mediation", "2026-08-28", {"result": "failed"})
         step(s, case.id, "hold_hearing", "2026-09-10", {"summary": "质证", "present": [applicant, respondent]})
+        step(s, case.id, "record_contested_point", "2026-09-11", dict(CONTESTED_POINT))
     with ws.unlock(*SUPERVISOR) as s:
         step(s, case.id, "review", "2026-09-15", {"result": "approved", "reasons": "事实清楚，适用法律正确"})
-    with ws.unlock(*MEDIATOR) as s:
+    with ws.unlock(*HEAD) as s:
+        # Land title is a major decision: collective discussion, then the head's approval (负责人审批).
+        step(
+            s, case.id, "record_collective_discussion", "2026-09-18",
+            {"held_on": "2026-09-18", "participants": ["钱负责", "孙赟"], "conclusion": "同意作出裁决"},
+        )  # fmt: skip
+        step(s, case.id, "approve_decision", "2026-09-21", {"result": "approved", "reasons": "同意"})
         step(s, case.id, "decide", "2026-09-30", dict(DECISION))
         step(s, case.id, "serve_decision", "2026-10-09", {"parties": [applicant, respondent], "method": "in_person"})
     return case.id
 
 
+def land_desk(ws: Workspace) -> Workspace:
+    """A second store beside ``ws``: the planning bureau branch's desk, staffed like the street office's."""
+    land = Workspace(ws.paths.root.parent / "land-desk", kdf=ws.kdf, clock=ws.clock)
+    land.initialize("admin", ADMIN_PW, full_name="管理员", unit=LAND_UNIT)
+    staff(land, LAND_UNIT)
+    return land
+
+
 def run_all(ws: Workspace) -> Cases:
-    """Staff the store and run the five cases (ws must be initialized)."""
+    """Staff the store and run the five cases (ws must be initialized); the land case runs on its own desk."""
     staff(ws)
     with ws.unlock(*MEDIATOR) as s:
         agreed = agreed_case(s)
         failed = failed_case(s)
         refused = refused_case(s)
         transferred = transferred_case(s)
-    return Cases(agreed, failed, refused, transferred, adjudicated_case(ws))
+    land = land_desk(ws)
+    return Cases(agreed, failed, refused, transferred, adjudicated_case(land), ws=ws, land=land)
+
+
+def issue_required(s: Session, case_id: str) -> list[str]:
+    """Issue every document the case's path requires (the completeness gate on ``archive``), in case-file order;
+    returns their kinds."""
+    from fzmediate.procedure.guards_archive import required_documents
+
+    kinds = [r.kind for r in required_documents(s.cases.get(case_id).record())]
+    for kind in kinds:
+        s.documents.issue(kind, case_id)
+    return kinds

@@ -23,7 +23,7 @@ def office(initialized: Workspace) -> Workspace:
     with initialized.unlock("admin", ADMIN_PW) as s:
         s.users.add("med1", "mediator", MEDIATOR_PW)
         s.users.add("sup1", "supervisor", SUPERVISOR_PW, legally_qualified=True)
-        s.documents.set_office(life.OFFICE)
+        s.organisation.set_desk_unit(life.OFFICE_UNIT)
     with initialized.unlock("med1", MEDIATOR_PW) as s:
         s.documents.keys.signer()  # the first issuer makes the office key
     return initialized

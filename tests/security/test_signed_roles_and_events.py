@@ -197,7 +197,7 @@ def test_an_issued_document_anchors_the_head_it_was_issued_at(staffed: Workspace
     from tests.cases_support import intake
 
     with staffed.unlock("admin", ADMIN_PW) as s:
-        s.documents.set_office("深圳市坪山区坪山街道办事处")
+        s.organisation.set_desk_unit("PS-JD-PS")
     with staffed.unlock("med1", MEDIATOR_PW) as s:
         case = s.cases.create(intake(received_on="2026-11-29"))
         issued = s.documents.issue("receipt", case.id)

@@ -48,7 +48,14 @@ def next_tab_stop(widget: QWidget) -> QWidget:
 
 def test_tab_order_follows_the_forms(shell: DeskShell) -> None:
     setup = shell.gate.setup_screen
-    chain = [setup.login.edit, setup.full_name.edit, setup.password.edit, setup.password2.edit, setup.create_button]
+    chain = [
+        setup.login.edit,
+        setup.full_name.edit,
+        setup.password.edit,
+        setup.password2.edit,
+        setup.unit,
+        setup.create_button,
+    ]
     for a, b in itertools.pairwise(chain):
         assert next_tab_stop(a) is b
     unlock = shell.gate.unlock_screen
@@ -73,5 +80,7 @@ def test_enter_submits_the_setup_form(qtbot: QtBot, shell: DeskShell, workspace:
     setup.login.edit.setText("wangli")
     setup.password.edit.setText(ADMIN_PW)
     setup.password2.edit.setText(ADMIN_PW)
+    qtbot.waitUntil(lambda: setup.unit.findData("PS-JD-PS") >= 0, timeout=10_000)
+    setup.unit.setCurrentIndex(setup.unit.findData("PS-JD-PS"))
     qtbot.keyClick(setup.password2.edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: shell.gate.stack.currentWidget() is shell.gate.recovery_page, timeout=10_000)

@@ -16,6 +16,7 @@ from fzmediate.services.session import Session
 from fzmediate.services.workspace import Workspace
 from tests.support import ADMIN_PW, ADMIN_PW_2, FAST_KDF, OTHER_PW
 from tests.ui.conftest import IDLE_SECONDS, TICK_MS, MonoClock
+from ui.desk.setup_screen import SetupScreen
 from ui.desk.shell import DeskShell
 
 
@@ -43,6 +44,12 @@ def current_session(shell: DeskShell) -> Session:
 
 
 # --- first run ----------------------------------------------------------------------------------------
+def choose_unit(qtbot: QtBot, setup: SetupScreen, code: str) -> None:
+    """Pick the desk's unit once the list has arrived from the worker."""
+    qtbot.waitUntil(lambda: setup.unit.findData(code) >= 0, timeout=10_000)
+    setup.unit.setCurrentIndex(setup.unit.findData(code))
+
+
 def test_first_run_setup_shows_the_recovery_code_once_then_unlock(
     qtbot: QtBot, shell: DeskShell, workspace: Workspace
 ) -> None:
@@ -55,6 +62,9 @@ def test_first_run_setup_shows_the_recovery_code_once_then_unlock(
     setup.full_name.edit.setText("王丽𠮷")
     setup.password.edit.setText(ADMIN_PW)
     setup.password2.edit.setText(ADMIN_PW)
+    click(qtbot, setup.create_button)  # no unit chosen yet: said beside the unit list, nothing created
+    assert setup.unit_error.text() and not workspace.is_initialized()
+    choose_unit(qtbot, setup, "PS-JD-PS")
     click(qtbot, setup.create_button)
     assert setup.busy.isVisibleTo(setup)  # busy while the KDF runs on the worker
     qtbot.waitUntil(lambda: gate.stack.currentWidget() is gate.recovery_page, timeout=10_000)
@@ -79,7 +89,8 @@ def test_first_run_setup_shows_the_recovery_code_once_then_unlock(
     # The code shown is the one the store accepts.
     new_code = workspace.recover(code, "wangli", OTHER_PW)
     assert new_code and new_code != code
-    workspace.unlock("wangli", OTHER_PW).lock()
+    with workspace.unlock("wangli", OTHER_PW) as s:
+        assert s.organisation.desk_unit_code() == "PS-JD-PS"
 
 
 def test_setup_validation_messages_appear_next_to_the_named_field(
@@ -87,6 +98,7 @@ def test_setup_validation_messages_appear_next_to_the_named_field(
 ) -> None:
     shell.start()
     setup = shell.gate.setup_screen
+    choose_unit(qtbot, setup, "PS-JD-PS")
 
     setup.login.edit.setText("王丽")  # a real name is not a login name
     setup.password.edit.setText(ADMIN_PW)
@@ -288,6 +300,7 @@ def test_setup_when_another_window_set_up_the_store_meanwhile_goes_to_unlock(
     shell.start()
     setup = shell.gate.setup_screen
     workspace.initialize("admin", ADMIN_PW)  # e.g. the CLI, after this window opened
+    choose_unit(qtbot, setup, "PS-JD-PS")
     setup.login.edit.setText("wangli")
     setup.password.edit.setText(ADMIN_PW)
     setup.password2.edit.setText(ADMIN_PW)

@@ -21,7 +21,8 @@ from fzmediate.services.case_views import CaseDetail
 from fzmediate.services.session import Session
 from fzmediate.services.workspace import Workspace
 from fzmediate.store.models import OutboxEntry
-from tests.cases_support import adjudication_intake, intake
+from tests.cases_support import SHIPPED, adjudication_intake, intake
+from tests.documents.case_lifecycles import issue_required
 from tests.support import ADMIN_PW, MEDIATOR_PW, SUPERVISOR_PW, SUPERVISOR_PW_2
 
 MEDIATOR = ("med1", MEDIATOR_PW)
@@ -56,7 +57,7 @@ def ids(detail: CaseDetail) -> tuple[str, str]:
 
 
 def step(s: Session, case_id: str, action: str, on: str, payload: dict[str, Any] | None = None) -> CaseDetail:
-    return s.cases.act(case_id, action, payload or {}, on=date.fromisoformat(on))
+    return s.cases.act(case_id, action, payload or {}, on=date.fromisoformat(on), late_reason="测试：事后补录")
 
 
 def outbox_count(s: Session) -> int:
@@ -66,7 +67,7 @@ def outbox_count(s: Session) -> int:
 
 def prepare_mediation(s: Session, received_on: str = "2026-10-09") -> tuple[str, str, str]:
     """Register, accept, consent, disclosure, notice of rights acknowledged: ready for a session."""
-    case = s.cases.create(intake(received_on=received_on))
+    case = s.cases.create(intake(received_on=received_on), confirm_duplicate=True)
     detail = s.cases.get(case.id)
     applicant, respondent = ids(detail)
     step(s, case.id, "accept", "2026-10-12", {"note": "材料齐全"})
@@ -119,6 +120,9 @@ def test_mediation_ending_in_agreement(mediator: Session) -> None:
     step(s, case_id, "remind_judicial_confirmation", "2026-10-27", {"parties": [applicant, respondent]})
     step(s, case_id, "follow_up", "2026-11-20", {"performance": "performed"})
     step(s, case_id, "close", "2026-11-23")
+    with pytest.raises(ActionRefused, match="调解笔录"):  # the completeness gate: the 卷宗 lacks documents
+        step(s, case_id, "archive", "2026-11-27", {"file_number": "坪山调档2026-001"})
+    issued = issue_required(s, case_id)  # one outbox row each
     final = step(s, case_id, "archive", "2026-11-27", {"file_number": "坪山调档2026-001"})
     assert final.state == "archived" and final.next_due is None
     assert [e.action for e in final.events] == [
@@ -141,7 +145,7 @@ def test_mediation_ending_in_agreement(mediator: Session) -> None:
     assert agreement.payload["terms"][0]["amount"] == "1200.00"
     assert agreement.payload["by"] == {"role": "mediator", "legally_qualified": False}
     # 4 rows for the registration, then an event and a patch for each of the 11 acts.
-    assert outbox_count(s) == 4 + 2 * 11
+    assert outbox_count(s) == 4 + 2 * 11 + len(issued)
 
 
 def test_mediation_failing_with_undisputed_facts(mediator: Session) -> None:
@@ -174,7 +178,7 @@ def test_mediation_failing_with_undisputed_facts(mediator: Session) -> None:
 
 def test_mediation_refused_at_acceptance(mediator: Session) -> None:
     s = mediator
-    case = s.cases.create(intake(received_on="2026-11-24"))
+    case = s.cases.create(intake(received_on="2026-11-24"), confirm_duplicate=True)
     # The 3-working-day transfer window has passed unused; the 5-working-day acceptance decision is next.
     assert (case.next_due_name, case.next_due) == ("acceptance", date(2026, 12, 1))
     with pytest.raises(ActionRefused, match="written reasons"):
@@ -191,9 +195,10 @@ def test_mediation_refused_at_acceptance(mediator: Session) -> None:
     assert [(c.state, c.version) for c in s.cases.search(case.number)] == [("closed", 3)]
 
 
+@pytest.mark.desk_unit("SZ-SCJG")  # the patent matter of adjudication_intake: the market regulator
 def test_adjudication_through_review_and_decision(staffed: Workspace) -> None:
     with staffed.unlock(*MEDIATOR) as s:
-        case = s.cases.create(adjudication_intake(received_on="2026-08-03"))
+        case = s.cases.create(adjudication_intake(received_on="2026-08-03"), confirm_duplicate=True)
         assert case.number.startswith("坪山裁〔2026〕")
         applicant, respondent = ids(s.cases.get(case.id))
         step(s, case.id, "accept", "2026-08-05")
@@ -213,6 +218,13 @@ def test_adjudication_through_review_and_decision(staffed: Workspace) -> None:
         )
         step(s, case.id, "attempt_mediation", "2026-08-28", {"result": "failed"})
         step(s, case.id, "hold_hearing", "2026-09-10", {"summary": "质证", "present": [applicant, respondent]})
+        point = {
+            "point": "被控产品是否落入专利权的保护范围",
+            "finding": "被控产品具备权利要求1的全部技术特征",
+            "evidence": ["专利证书", "被控产品"],
+            "reasoning": "被控产品落入保护范围，现有技术抗辩不成立",
+        }
+        step(s, case.id, "record_contested_point", "2026-09-11", point)
         with pytest.raises(ActionRefused, match=r"role|legal qualification"):
             step(s, case.id, "review", "2026-09-15", {"result": "approved", "reasons": "事实清楚"})
     with staffed.unlock(*UNQUALIFIED) as s, pytest.raises(ActionRefused, match="legal qualification"):
@@ -220,7 +232,9 @@ def test_adjudication_through_review_and_decision(staffed: Workspace) -> None:
     with staffed.unlock(*SUPERVISOR) as s:
         reviewed = step(s, case.id, "review", "2026-09-15", {"result": "approved", "reasons": "事实清楚，适用法律正确"})
         assert reviewed.state == "reviewed"
-    with staffed.unlock(*MEDIATOR) as s:
+    with staffed.unlock(*UNQUALIFIED) as s:
+        # The head of the body (负责人, here sup2) approves; a patent dispute is not a major decision.
+        step(s, case.id, "approve_decision", "2026-09-21", {"result": "approved", "reasons": "同意"})
         decision = {
             "claims": "责令停止侵权",
             "applicant_facts_and_reasons": "被申请人产品落入保护范围",
@@ -232,7 +246,7 @@ def test_adjudication_through_review_and_decision(staffed: Workspace) -> None:
         decided = step(s, case.id, "decide", "2026-09-30", decision)
         assert decided.state == "decided"
         remedies = decided.events[-1].payload["remedies"]
-        matter = s.catalogue.bundle("pingshan", 1).matter("PS-CJ-003")
+        matter = s.catalogue.active().matter("PS-CJ-003")
         assert matter is not None and remedies
         assert [r["route"] for r in remedies] == [r.route for r in matter.remedies]
         deadlines = {d.name: d for d in s.cases.deadlines(case.id)}
@@ -243,8 +257,9 @@ def test_adjudication_through_review_and_decision(staffed: Workspace) -> None:
         )
         assert final.state == "decision_served"
         step(s, case.id, "close", "2026-10-12")
+        issue_required(s, case.id)  # the case file is complete before it is archived
         archived = step(s, case.id, "archive", "2026-10-20", {"file_number": "坪山裁档2026-001"})
         assert archived.state == "archived"
         review = next(e for e in archived.events if e.action == "review")
         assert review.actor == "sup1" and review.payload["by"] == {"role": "supervisor", "legally_qualified": True}
-        assert archived.bundle_version == 1 and archived.version == len(archived.events)
+        assert archived.bundle_version == SHIPPED and archived.version == len(archived.events)

@@ -29,6 +29,7 @@ from tests.cases_support import (
     APPLICANT_ID,
     COMPANY_ID,
     RESPONDENT_ID,
+    SHIPPED,
     adjudication_intake,
     counts,
     dev_trusted,
@@ -74,7 +75,7 @@ def outbox(session: Session) -> list[SimpleNamespace]:
 
 def test_shipped_bundle_imported_on_first_unlock(session: Session) -> None:
     [info] = session.catalogue.bundles()
-    assert (info.bundle_id, info.version, info.active) == ("pingshan", 1, True)
+    assert (info.bundle_id, info.version, info.active) == ("pingshan", SHIPPED, True)
     assert info.imported_by == "admin"
     assert {m.code for m in session.catalogue.list()} >= {"PS-TJ-001", "PS-CJ-004"}
     assert session.catalogue.show("PS-TJ-007").name == "物业管理纠纷行政调解"
@@ -93,32 +94,32 @@ def test_shipped_bundle_not_imported_twice(initialized: Workspace) -> None:
 def test_import_refuses_same_older_other_and_unsigned(session: Session, tmp_path: Any) -> None:
     keys = dev_trusted()
     before = counts(session)
-    same = signed_bundle(1)
+    same = signed_bundle(SHIPPED)
     with pytest.raises(BundleError) as err:
         session.catalogue.import_bundle(same, trusted_keys=keys)
     assert err.value.reason == "conflict"  # same id and version as the installed one, other content
-    session.catalogue.import_bundle(signed_bundle(3), trusted_keys=keys)
+    session.catalogue.import_bundle(signed_bundle(SHIPPED + 2), trusted_keys=keys)
     with pytest.raises(BundleError) as err:
-        session.catalogue.import_bundle(signed_bundle(2), trusted_keys=keys)
+        session.catalogue.import_bundle(signed_bundle(SHIPPED + 1), trusted_keys=keys)
     assert err.value.reason == "not_newer"
     with pytest.raises(BundleError) as err:
         session.catalogue.import_bundle(signed_bundle(9, bundle_id="shenzhen"), trusted_keys=keys)
     assert err.value.reason == "not_newer" and "shenzhen" in err.value.message
     with pytest.raises(BundleError) as err:
-        session.catalogue.import_bundle(signed_bundle(4))  # the app does not trust the test key
+        session.catalogue.import_bundle(signed_bundle(SHIPPED + 3))  # the app does not trust the test key
     assert err.value.reason == "unknown_key"
     path = tmp_path / "b.fzcat.json"
-    path.write_bytes(signed_bundle(4)[:-40])
+    path.write_bytes(signed_bundle(SHIPPED + 3)[:-40])
     with pytest.raises(BundleError) as err:
         session.catalogue.import_bundle(path, trusted_keys=keys)
     assert err.value.reason == "not_a_bundle"
     assert counts(session)["audit"] == before["audit"] + 1  # only the accepted import
-    assert [(b.version, b.active) for b in session.catalogue.bundles()] == [(1, False), (3, True)]
+    assert [(b.version, b.active) for b in session.catalogue.bundles()] == [(SHIPPED, False), (SHIPPED + 2, True)]
 
 
 def test_import_with_force_accepts_other_catalogue_and_older_version(session: Session) -> None:
     keys = dev_trusted()
-    session.catalogue.import_bundle(signed_bundle(5), trusted_keys=keys)
+    session.catalogue.import_bundle(signed_bundle(SHIPPED + 4), trusted_keys=keys)
     info = session.catalogue.import_bundle(signed_bundle(2, bundle_id="shenzhen"), trusted_keys=keys, force=True)
     assert (info.bundle_id, info.version, info.active) == ("shenzhen", 2, True)
     assert session.catalogue.active_ref() == ("shenzhen", 2)
@@ -127,7 +128,7 @@ def test_import_with_force_accepts_other_catalogue_and_older_version(session: Se
 
 
 def test_case_stays_pinned_to_its_bundle_version(session: Session) -> None:
-    old = session.cases.create(intake())
+    old = session.cases.create(intake(), confirm_duplicate=True)
 
     def rename(payload: dict[str, Any]) -> None:
         for m in payload["matters"]:
@@ -137,17 +138,17 @@ def test_case_stays_pinned_to_its_bundle_version(session: Session) -> None:
                     if t["name"] == "acceptance":
                         t["amount"] = 10
 
-    session.catalogue.import_bundle(signed_bundle(2, change=rename), trusted_keys=dev_trusted())
-    new = session.cases.create(intake())
+    session.catalogue.import_bundle(signed_bundle(SHIPPED + 1, change=rename), trusted_keys=dev_trusted())
+    new = session.cases.create(intake(), confirm_duplicate=True)
     old_detail, new_detail = session.cases.get(old.id), session.cases.get(new.id)
-    assert (old_detail.bundle_version, new_detail.bundle_version) == (1, 2)
+    assert (old_detail.bundle_version, new_detail.bundle_version) == (SHIPPED, SHIPPED + 1)
     assert old_detail.matter_name == "物业管理纠纷行政调解"
     assert new_detail.matter_name == "物业纠纷调解（第二版）"
     # The engine of each case runs the time limits of its own version: 5 vs 10 working days.
     old_due = {d.name: d.due for d in session.cases.deadlines(old.id)}["acceptance"]
     new_due = {d.name: d.due for d in session.cases.deadlines(new.id)}["acceptance"]
     assert (old_due, new_due) == (date(2026, 12, 4), date(2026, 12, 11))
-    assert session.cases.act(old.id, "accept").bundle_version == 1
+    assert session.cases.act(old.id, "accept").bundle_version == SHIPPED
 
 
 def test_no_catalogue_installed(session: Session) -> None:
@@ -155,14 +156,14 @@ def test_no_catalogue_installed(session: Session) -> None:
         s.execute(text("DELETE FROM meta WHERE key = 'catalogue_active'"))
     session.catalogue._active = None
     with pytest.raises(NoCatalogueError):
-        session.cases.create(intake())
+        session.cases.create(intake(), confirm_duplicate=True)
 
 
 # --- create and read -------------------------------------------------------------------------------
 
 
 def test_create_returns_a_masked_summary(session: Session) -> None:
-    created = session.cases.create(intake())
+    created = session.cases.create(intake(), confirm_duplicate=True)
     assert created.state == "registered" and created.version == 1 and created.kind is CaseKind.MEDIATION
     assert created.matter_name == "物业管理纠纷行政调解"
     assert created.applicants == ("王某",) and created.respondents == ("坪山某物业管理有限公司",)
@@ -171,7 +172,7 @@ def test_create_returns_a_masked_summary(session: Session) -> None:
 
 
 def test_get_is_the_full_case_file_and_is_audited(session: Session) -> None:
-    created = session.cases.create(intake())
+    created = session.cases.create(intake(), confirm_duplicate=True)
     by_id, by_number = session.cases.get(created.id), session.cases.get(" " + created.number + " ")
     assert by_id == by_number
     applicant, respondent = by_id.parties
@@ -192,16 +193,23 @@ def test_get_is_the_full_case_file_and_is_audited(session: Session) -> None:
 
 def test_agent_represents_its_party(session: Session) -> None:
     agent = person(
-        "agent", "赵律师", id_number=RESPONDENT_ID, phone="13800001111", represents=1, power_of_attorney="一般"
+        "agent",
+        "赵律师",
+        id_number=RESPONDENT_ID,
+        phone="13800001111",
+        represents=1,
+        power_of_attorney="一般",
+        authority="general",
     )
-    created = session.cases.create(intake(parties=[person(), organization(), agent]))
+    created = session.cases.create(intake(parties=[person(), organization(), agent]), confirm_duplicate=True)
     parties = session.cases.get(created.id).parties
     assert parties[2].represents == parties[1].id and parties[2].power_of_attorney == "一般"
 
 
 def test_list_newest_first_masked_and_paged(session: Session) -> None:
     made = [
-        session.cases.create(intake(parties=[person(name=n), organization()])) for n in ("张三丰", "李四", "欧阳娜娜")
+        session.cases.create(intake(parties=[person(name=n), organization()]), confirm_duplicate=True)
+        for n in ("张三丰", "李四", "欧阳娜娜")
     ]
     listed = session.cases.list()
     assert [c.id for c in listed] == [c.id for c in reversed(made)]
@@ -212,8 +220,10 @@ def test_list_newest_first_masked_and_paged(session: Session) -> None:
 
 
 def test_overdue_filter(session: Session, clock: Any) -> None:
-    session.cases.create(intake(received_on="2026-11-02"))  # transfer due 2026-11-05: overdue on 11-29
-    fresh = session.cases.create(intake())
+    session.cases.create(
+        intake(received_on="2026-11-02"), confirm_duplicate=True
+    )  # transfer due 2026-11-05: overdue on 11-29
+    fresh = session.cases.create(intake(), confirm_duplicate=True)
     overdue = session.cases.list(overdue=True)
     assert len(overdue) == 1 and overdue[0].overdue(date(2026, 11, 29)) and overdue[0].id != fresh.id
     assert session.cases.list(overdue=True, today=date(2026, 12, 1)) == overdue
@@ -225,14 +235,15 @@ def test_overdue_filter(session: Session, clock: Any) -> None:
 
 
 def test_search_by_number_name_id_and_phone(session: Session) -> None:
-    a = session.cases.create(intake())
+    a = session.cases.create(intake(), confirm_duplicate=True)
     b = session.cases.create(
         adjudication_intake(
             parties=[
                 person(name="欧阳𠮷", phone="010-12345678"),
                 person("respondent", "李䶮", id_number=RESPONDENT_ID, phone="13800002222"),
             ]
-        )
+        ),
+        confirm_duplicate=True,
     )
 
     def found(query: str) -> set[str]:
@@ -260,9 +271,9 @@ def test_search_by_number_name_id_and_phone(session: Session) -> None:
 
 def test_numbers_unique_and_sequential_per_device_series_and_year(session: Session) -> None:
     code = derived_device_code(session.device_id)
-    numbers = [session.cases.create(intake()).number for _ in range(3)]
-    numbers.append(session.cases.create(intake(received_on="2025-12-30")).number)
-    numbers.append(session.cases.create(adjudication_intake()).number)
+    numbers = [session.cases.create(intake(), confirm_duplicate=True).number for _ in range(3)]
+    numbers.append(session.cases.create(intake(received_on="2025-12-30"), confirm_duplicate=True).number)
+    numbers.append(session.cases.create(adjudication_intake(), confirm_duplicate=True).number)
     parsed = [NUMBER.fullmatch(n) for n in numbers]
     assert all(parsed)
     assert [(m[1], m[2], m[3], m[4]) for m in parsed if m] == [
@@ -280,14 +291,14 @@ def test_server_assigned_device_code_wins(session: Session) -> None:
 
     with session.write("device.code", "store", session.store_id) as s:
         s.add(Meta(key="device_code", value="PS0042"))
-    assert session.cases.create(intake()).number == "坪山调〔2026〕PS00420001号"
+    assert session.cases.create(intake(), confirm_duplicate=True).number == "坪山调〔2026〕PS00420001号"
 
 
 def test_numbers_continue_after_restart(staffed: Workspace) -> None:
     with staffed.unlock("med1", MEDIATOR_PW) as s:
-        first = s.cases.create(intake()).number
+        first = s.cases.create(intake(), confirm_duplicate=True).number
     with staffed.unlock("med1", MEDIATOR_PW) as s:
-        second = s.cases.create(intake()).number
+        second = s.cases.create(intake(), confirm_duplicate=True).number
     assert first.endswith("0001号") and second.endswith("0002号")
 
 
@@ -295,7 +306,7 @@ def test_numbers_continue_after_restart(staffed: Workspace) -> None:
 
 
 def test_create_writes_outbox_rows_in_order(session: Session) -> None:
-    created = session.cases.create(intake())
+    created = session.cases.create(intake(), confirm_duplicate=True)
     rows = outbox(session)
     assert [(r.entity, r.op, r.version, r.device_seq) for r in rows] == [
         ("case", "create", 1, 1),
@@ -305,14 +316,14 @@ def test_create_writes_outbox_rows_in_order(session: Session) -> None:
     ]
     assert all(r.device_id == session.device_id and r.actor == "admin" for r in rows)
     assert rows[0].entity_id == created.id and rows[0].payload["number"] == created.number
-    assert rows[0].payload["received_on"] == "2026-11-27" and rows[0].payload["bundle_version"] == 1
+    assert rows[0].payload["received_on"] == "2026-11-27" and rows[0].payload["bundle_version"] == SHIPPED
     assert rows[1].payload["name"] == "王𠮷" and rows[3].payload["action"] == "register"
     assert len({r.change_id for r in rows}) == 4 and rows[0].schema_version == "0002"
 
 
 def test_act_writes_event_patch_and_bumps_version(session: Session) -> None:
-    created = session.cases.create(intake())
-    detail = session.cases.act(created.id, "accept", on=date(2026, 11, 28))
+    created = session.cases.create(intake(), confirm_duplicate=True)
+    detail = session.cases.act(created.id, "accept", on=date(2026, 11, 28), late_reason="测试：次日补录")
     assert (detail.state, detail.version) == ("accepted", 2)
     assert detail.next_due_name == "mediation_period" and detail.next_due == date(2026, 12, 28)
     assert [(e.seq, e.action, e.on) for e in detail.events][-1] == (2, "accept", date(2026, 11, 28))
@@ -323,26 +334,26 @@ def test_act_writes_event_patch_and_bumps_version(session: Session) -> None:
     assert patch.payload["next_due"] == {"old": "2026-12-02", "new": "2026-12-28"}
     assert "facts" not in patch.payload
     act_audit = next(e for e in session.maintenance.audit_tail() if e.action == "case.act")
-    assert act_audit.object_id == created.id and act_audit.details == {"action": "accept"}
+    assert act_audit.object_id == created.id and act_audit.details == {"action": "accept", "late_entry": True}
 
 
 def test_refused_action_writes_nothing(session: Session) -> None:
     from fzmediate.procedure.engine import ActionRefused
 
-    created = session.cases.create(intake())
+    created = session.cases.create(intake(), confirm_duplicate=True)
     before = counts(session)
     with pytest.raises(ActionRefused) as err:
         session.cases.act(created.id, "hold_session")
     assert err.value.reasons
     with pytest.raises(ActionRefused):
         session.cases.act(created.id, "no_such_act")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ActionRefused, match=r"occurred_on: .*future"):
         session.cases.act(created.id, "accept", on=date(2026, 11, 30))
     assert counts(session) == before
 
 
 def test_stale_version_refused(session: Session) -> None:
-    created = session.cases.create(intake())
+    created = session.cases.create(intake(), confirm_duplicate=True)
     session.cases.act(created.id, "accept", expected_version=1)
     with pytest.raises(cases_module.StaleCaseError):
         session.cases.act(created.id, "record_consent", {}, expected_version=1)
@@ -357,12 +368,12 @@ def test_failure_mid_transaction_leaves_nothing(session: Session, monkeypatch: p
     # The case, parties and event rows and two outbox rows are flushed by then: all must roll back.
     monkeypatch.setattr(cases_module, "index_case", broken)
     with pytest.raises(RuntimeError):
-        session.cases.create(intake())
+        session.cases.create(intake(), confirm_duplicate=True)
     assert counts(session) == before
 
 
 def test_case_events_are_append_only(session: Session) -> None:
-    created = session.cases.create(intake())
+    created = session.cases.create(intake(), confirm_duplicate=True)
     for statement in (
         "UPDATE case_events SET action = 'accept' WHERE case_id = :id",
         "DELETE FROM case_events WHERE case_id = :id",
@@ -386,20 +397,20 @@ def test_the_desk_store_has_no_kiosk_role(staffed: Workspace) -> None:
         assert "kiosk1" not in [u.login for u in s.users.list(include_removed=True)]
     with staffed.unlock("med1", MEDIATOR_PW) as s:
         # An application that came sealed from a kiosk is registered by a case worker, marked as such.
-        created = s.cases.create(intake(received_on="2026-11-29"), channel="kiosk")
+        created = s.cases.create(intake(received_on="2026-11-29"), channel="kiosk", confirm_duplicate=True)
         detail = s.cases.get(created.id)
         assert detail.created_by == "med1" and detail.events[0].payload == {"channel": "kiosk"}
 
 
 def test_mediator_handles_what_they_register_and_supervisor_assigns(staffed: Workspace) -> None:
     with staffed.unlock("med1", MEDIATOR_PW) as s:
-        own = s.cases.create(intake())
+        own = s.cases.create(intake(), confirm_duplicate=True)
         assert own.assigned_mediator == "med1"
         assert s.cases.act(own.id, "accept").state == "accepted"
         with pytest.raises(PermissionDenied):
             s.cases.assign(own.id, "med1")
         with pytest.raises(PermissionDenied):
-            s.catalogue.import_bundle(signed_bundle(2), trusted_keys=dev_trusted())
+            s.catalogue.import_bundle(signed_bundle(SHIPPED + 1), trusted_keys=dev_trusted())
     with staffed.unlock("sup1", SUPERVISOR_PW) as s:
         assert s.cases.assign(own.id, "sup1").assigned_mediator == "sup1"
         with pytest.raises(ValidationError):
@@ -414,7 +425,7 @@ def test_recovery_actor_cannot_touch_cases(staffed: Workspace) -> None:
     with staffed.unlock("admin", ADMIN_PW) as s:
         s.actor = Actor("__recovery__", None, False)
         with pytest.raises(PermissionDenied):
-            s.cases.create(intake())
+            s.cases.create(intake(), confirm_duplicate=True)
         with pytest.raises(PermissionDenied):
             s.catalogue.list()
 
@@ -432,10 +443,13 @@ def test_no_party_data_in_any_file(initialized: Workspace, tmp_path: Any) -> Non
     configure_logging(initialized.paths.logs)
     with initialized.unlock("admin", ADMIN_PW) as s:
         party = person(name=canary_name, id_number=canary_id, phone=canary_phone, address="坪山区𠮷字巷")
-        created = s.cases.create(intake(parties=[party, organization()]))
+        created = s.cases.create(intake(parties=[party, organization()]), confirm_duplicate=True)
         assert s.cases.search(canary_id[-6:]) and s.cases.search("𠮷䶮")
         with pytest.raises(ValidationError):
-            s.cases.create(intake(parties=[person(name=canary_name, id_number=canary_id[:-1] + "0"), organization()]))
+            s.cases.create(
+                intake(parties=[person(name=canary_name, id_number=canary_id[:-1] + "0"), organization()]),
+                confirm_duplicate=True,
+            )
         s.cases.act(created.id, "accept")
     needles = [
         v.encode(enc) for v in (canary_name, canary_id, canary_phone, "坪山区𠮷字巷") for enc in ("utf-8", "utf-16-le")
@@ -448,7 +462,7 @@ def test_no_party_data_in_any_file(initialized: Workspace, tmp_path: Any) -> Non
 
 def test_next_deadline_follows_the_calendar(session: Session, clock: Any) -> None:
     """The stored next deadline is recomputed once its day has passed: the transfer window lapses unused."""
-    created = session.cases.create(intake())
+    created = session.cases.create(intake(), confirm_duplicate=True)
     assert (created.next_due_name, created.next_due) == ("transfer", date(2026, 12, 2))
     clock.advance(4 * 86400)  # 2026-12-03
     assert session.cases.list(overdue=True) == []
@@ -470,12 +484,12 @@ def test_dtos_carry_labels_beside_the_codes(session: Session) -> None:
     from fzmediate.domain.case import CaseEvent
     from fzmediate.services.case_views import case_kind_label
 
-    created = session.cases.create(intake())
+    created = session.cases.create(intake(), confirm_duplicate=True)
     assert (created.state, created.state_label) == ("registered", "已登记")
     assert (created.next_due_name, created.next_due_label) == ("transfer", "移送期限")
     assert (created.kind, created.kind_label) == (CaseKind.MEDIATION, case_kind_label("mediation"))
     assert created.kind_label == "administrative mediation"  # gettext (English in this module)
-    detail = session.cases.act(created.id, "accept", on=date(2026, 11, 28))
+    detail = session.cases.act(created.id, "accept", on=date(2026, 11, 28), late_reason="测试：次日补录")
     assert (detail.state, detail.state_label) == ("accepted", "已受理")
     assert (detail.next_due_name, detail.next_due_label) == ("mediation_period", "调解期限")
     assert [(e.action, e.action_label) for e in detail.events] == [("register", "registration"), ("accept", "受理")]
@@ -485,12 +499,12 @@ def test_dtos_carry_labels_beside_the_codes(session: Session) -> None:
     # The engine's snapshot holds plain events, equal to what the store reads back.
     assert all(type(e) is CaseEvent for e in detail.record().events)
     assert [row.state_label for row in session.cases.list()] == ["已受理"]
-    adjudication = session.cases.create(adjudication_intake())
+    adjudication = session.cases.create(adjudication_intake(), confirm_duplicate=True)
     assert (adjudication.kind_label, adjudication.next_due_label) == ("administrative adjudication", "立案期限")
 
 
 def test_labels_come_from_the_pinned_catalogue_version(session: Session) -> None:
-    old = session.cases.create(intake())
+    old = session.cases.create(intake(), confirm_duplicate=True)
 
     def relabel(payload: dict[str, Any]) -> None:
         for proc in payload["procedures"]:
@@ -505,8 +519,8 @@ def test_labels_come_from_the_pinned_catalogue_version(session: Session) -> None
                 if t["name"] == "transfer":
                     t["label"] = "移送时限"
 
-    session.catalogue.import_bundle(signed_bundle(2, change=relabel), trusted_keys=dev_trusted())
-    new = session.cases.create(intake())
+    session.catalogue.import_bundle(signed_bundle(SHIPPED + 1, change=relabel), trusted_keys=dev_trusted())
+    new = session.cases.create(intake(), confirm_duplicate=True)
     assert (old.state_label, old.next_due_label) == ("已登记", "移送期限")
     assert (new.state_label, new.next_due_label) == ("已登记（第二版）", "移送时限")
     listed = {c.id: (c.state_label, c.next_due_label) for c in session.cases.list()}

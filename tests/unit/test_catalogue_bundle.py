@@ -183,7 +183,13 @@ def test_every_shipped_matter_is_complete() -> None:
         assert m.fee.free, m.code
         # No invented numbers: the public service line for both consultation and complaints.
         assert (m.consult_phone, m.complaint_phone) == ("12345", "12345"), m.code
-        assert m.procedure in {"mediation.standard", "adjudication.standard"}, m.code
+        assert m.procedure in {
+            "mediation.standard",
+            "mediation.labour",
+            "mediation.traffic",
+            "mediation.public_security",
+            "adjudication.standard",
+        }, m.code
         assert m.procedure.split(".")[0] == m.kind, m.code
 
 

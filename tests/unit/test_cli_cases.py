@@ -18,7 +18,7 @@ from fzmediate.cli_cases import _due_text, describe_actions, pad, shipped_defini
 from fzmediate.i18n import _
 from fzmediate.procedure.definition import ProcedureDefinition
 from fzmediate.services.case_views import CaseLabels, case_kind_label, deadline_status_label
-from tests.cases_support import APPLICANT_ID, dev_trusted, intake, signed_bundle
+from tests.cases_support import APPLICANT_ID, SHIPPED, dev_trusted, intake, shipped_payload, signed_bundle
 from tests.cli_helpers import Result, run_cli
 from tests.support import ADMIN_PW, KIOSK_PW, MEDIATOR_PW
 
@@ -34,7 +34,8 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "case-actions.md"
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("cli-cases") / "data"
-    assert run_cli("init", "--admin", "admin", "--data-dir", str(d), env={"FZMEDIATE_NEW_PASSWORD": ADMIN_PW}).code == 0
+    init = ("init", "--admin", "admin", "--unit", "PS-JD-PS", "--data-dir", str(d))
+    assert run_cli(*init, env={"FZMEDIATE_NEW_PASSWORD": ADMIN_PW}).code == 0
     for name, role, pw in (("med1", "mediator", MEDIATOR_PW),):
         r = run_cli(
             "user", "add", name, "--role", role, "--data-dir", str(d), "--user", "admin",
@@ -63,7 +64,7 @@ def one_line(r: Result) -> str:
 @pytest.fixture(scope="module")
 def created(store: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     path = write_intake(tmp_path_factory.mktemp("intake"), intake(received_on=RECEIVED))
-    r = as_user(store, "med1", MED, "case", "create", "--json", path)
+    r = as_user(store, "med1", MED, "case", "create", "--json", "--confirm-duplicate", path)
     assert r.code == 0, r.err
     data: dict[str, Any] = json.loads(r.out)
     return data
@@ -75,10 +76,22 @@ def test_create_from_file_prints_json(created: dict[str, Any]) -> None:
 
 
 def test_create_from_stdin_prints_id_and_number(store: Path) -> None:
-    r = as_user(store, "med1", MED, "case", "create", "-", stdin=json.dumps(intake(received_on=RECEIVED)))
+    r = as_user(
+        store, "med1", MED, "case", "create", "--confirm-duplicate", "-", stdin=json.dumps(intake(received_on=RECEIVED))
+    )
     assert r.code == 0, r.err
     assert r.out.startswith("Case 坪山调〔") and "registered (id " in r.out
-    r = as_user(store, "med1", MED, "case", "create", "--json", "-", stdin=json.dumps(intake(received_on=RECEIVED)))
+    r = as_user(
+        store,
+        "med1",
+        MED,
+        "case",
+        "create",
+        "--json",
+        "--confirm-duplicate",
+        "-",
+        stdin=json.dumps(intake(received_on=RECEIVED)),
+    )
     assert r.code == 0 and json.loads(r.out)["number"].endswith("号")
 
 
@@ -105,7 +118,7 @@ def test_show_is_the_full_case_file(store: Path, created: dict[str, Any]) -> Non
     assert r.code == 0, r.err
     detail = json.loads(r.out)
     assert detail["parties"][0]["name"] == "王𠮷" and detail["parties"][0]["id_number"] == APPLICANT_ID
-    assert detail["events"][0]["action"] == "register" and detail["bundle_version"] == 1
+    assert detail["events"][0]["action"] == "register" and detail["bundle_version"] == SHIPPED
     r = as_user(store, "med1", MED, "case", "show", created["id"])
     assert r.code == 0 and APPLICANT_ID in r.out and "王𠮷" in r.out
     r = as_user(store, "med1", MED, "case", "show", "坪山调〔2026〕XXXXXX9999号")
@@ -133,7 +146,9 @@ def test_act_deadlines_and_actions(store: Path, created: dict[str, Any], tmp_pat
     r = as_user(store, "med1", MED, "case", "act", created["id"], "hold_session")
     assert r.code == 1 and "hold" not in r.out
     one_line(r)
-    r = as_user(store, "med1", MED, "case", "act", created["id"], "accept", "--on", RECEIVED)
+    r = as_user(
+        store, "med1", MED, "case", "act", created["id"], "accept", "--on", RECEIVED, "--late-reason", "测试补录"
+    )
     assert r.code == 0, r.err
     assert "受理 recorded; state 已受理; next deadline 调解期限" in r.out and "mediation_period" not in r.out
     respondent = json.loads(as_user(store, "med1", MED, "case", "show", created["id"], "--json").out)["parties"][1]
@@ -179,7 +194,7 @@ def test_catalogue_import_in_process(store: Path, tmp_path: Path, monkeypatch: p
     monkeypatch.setattr(cli, "configure_logging", lambda *a, **k: None)
     monkeypatch.setenv("FZMEDIATE_PASSWORD", ADMIN_PW)
     bundle = tmp_path / "v2.fzcat.json"
-    bundle.write_bytes(signed_bundle(2))
+    bundle.write_bytes(signed_bundle(SHIPPED + 1))
     args = ["--lang", "en", "catalogue", "import", str(bundle), "--data-dir", str(store), "--user", "admin"]
     assert cli.main([*args, "--json"]) == 0
     assert cli.main(args) == 1  # not newer any more
@@ -216,12 +231,12 @@ def in_zh(store: Path, *args: str) -> Result:
 
 def test_text_output_shows_labels_json_keeps_codes(store: Path, tmp_path: Path) -> None:
     path = write_intake(tmp_path, intake(received_on=RECEIVED, summary="标签测试"))
-    case = json.loads(in_zh(store, "case", "create", "--json", path).out)
+    case = json.loads(in_zh(store, "case", "create", "--json", "--confirm-duplicate", path).out)
     assert (case["state"], case["state_label"], case["next_due_label"]) == ("registered", "已登记", "移送期限")
     assert case["kind_label"] == case_kind_label("mediation")
     out = in_zh(store, "case", "list", "--query", case["number"]).out
     assert "已登记" in out and "移送期限" in out and "registered" not in out and "transfer" not in out
-    out = in_zh(store, "case", "act", case["id"], "accept", "--on", RECEIVED).out
+    out = in_zh(store, "case", "act", case["id"], "accept", "--on", RECEIVED, "--late-reason", "测试补录").out
     assert "受理" in out and "已受理" in out and "调解期限" in out
     assert "accept" not in out and "mediation_period" not in out
     show = in_zh(store, "case", "show", case["id"]).out
@@ -246,7 +261,7 @@ def test_text_output_shows_labels_json_keeps_codes(store: Path, tmp_path: Path) 
 
 def test_overdue_is_marked(store: Path, tmp_path: Path) -> None:
     path = write_intake(tmp_path, intake(received_on=RECEIVED_LONG_AGO, summary="逾期测试"))
-    case = json.loads(in_zh(store, "case", "create", "--json", path).out)
+    case = json.loads(in_zh(store, "case", "create", "--json", "--confirm-duplicate", path).out)
     out = in_zh(store, "case", "list", "--query", case["number"]).out
     assert "受理期限" in out and _("(overdue)") in out
     lines = in_zh(store, "case", "deadlines", case["id"]).out.splitlines()
@@ -256,7 +271,7 @@ def test_overdue_is_marked(store: Path, tmp_path: Path) -> None:
 
 def test_catalogue_text_shows_kinds_and_periods_in_words(store: Path) -> None:
     lines = in_zh(store, "catalogue", "list").out.splitlines()[1:]
-    assert len(lines) == 12
+    assert len(lines) == len(shipped_payload()["matters"]) >= 15
     assert all(case_kind_label("mediation") in line for line in lines if "PS-TJ-" in line)
     assert all(case_kind_label("adjudication") in line for line in lines if "PS-CJ-" in line)
     rows = json.loads(in_zh(store, "catalogue", "list", "--json").out)
@@ -321,7 +336,9 @@ def _sections(doc: str, d: ProcedureDefinition) -> dict[str, str]:
 
 def test_case_actions_doc_covers_every_act_and_its_payload() -> None:
     definitions, source = shipped_definitions()
-    assert {d.id for d in definitions} == {"mediation.standard", "adjudication.standard"}
+    assert {d.id for d in definitions} >= {"mediation.standard", "adjudication.standard"}
+    # Matters with their own rules have their own variants (治安, 交通事故, 劳动争议).
+    assert {"mediation.public_security", "mediation.traffic", "mediation.labour"} <= {d.id for d in definitions}
     doc = describe_actions(definitions, source)
     for d in definitions:
         sections = _sections(doc, d)

@@ -31,6 +31,8 @@ class Store:
     data: Path
     agreed: str
     adjudicated: str
+    #: The land desk's data directory (the adjudicated case lives there).
+    land: Path
 
 
 @pytest.fixture(scope="module")
@@ -43,13 +45,24 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     with ws.unlock(*life.MEDIATOR) as s:
         agreed = life.agreed_case(s)
         number = s.cases.get(agreed).number
-    adjudicated = life.adjudicated_case(ws)
-    return Store(data, number, adjudicated)
+    land = life.land_desk(ws)
+    adjudicated = life.adjudicated_case(land)
+    return Store(data, number, adjudicated, land.paths.root)
 
 
-def doc(store: Store, *args: str, env: dict[str, str] | None = None, user: bool = True) -> Result:
+def doc(
+    store: Store, *args: str, env: dict[str, str] | None = None, user: bool = True, data: Path | None = None
+) -> Result:
     who = ["--user", life.MEDIATOR[0]] if user else []
-    return run_cli("--lang", "en", "doc", *args, "--data-dir", str(store.data), *who, env=MED if env is None else env)
+    where = str(data or store.data)
+    return run_cli("--lang", "en", "doc", *args, "--data-dir", where, *who, env=MED if env is None else env)
+
+
+def versions(store: Store, kind: str) -> list[dict[str, object]]:
+    """The issued versions of ``kind`` in the agreed case, oldest first."""
+    r = doc(store, "list", "--case", store.agreed, "--json")
+    assert r.code == 0, r.err
+    return [d for d in json.loads(r.out) if d["kind"] == kind]
 
 
 def one_line(r: Result) -> str:
@@ -73,10 +86,11 @@ def test_render_a_draft_then_issue_verify_and_tamper(store: Store, tmp_path: Pat
     assert draft.stat().st_mode & 0o077 == 0  # personal data: readable by the owner only
 
     issued = tmp_path / "agreement.pdf"
+    before = versions(store, "agreement")  # the archived case file already holds one
     r = doc(store, "render", "agreement", "--case", store.agreed, "--out", str(issued), "--issue", "--json")
     assert r.code == 0, r.err
     info = json.loads(r.out)
-    assert (info["kind"], info["version"]) == ("agreement", 1)
+    assert (info["kind"], info["version"]) == ("agreement", len(before) + 1)
     assert hashlib.sha256(issued.read_bytes()).hexdigest() == info["sha256"]
 
     # Verification needs no user and no password. The store's own key is self-issued (the district has not
@@ -100,8 +114,11 @@ def test_render_a_draft_then_issue_verify_and_tamper(store: Store, tmp_path: Pat
 
 def test_verify_no_longer_takes_a_certificates_file(store: Store, tmp_path: Path) -> None:
     issued = tmp_path / "decision.pdf"
-    assert doc(store, "render", "decision", "--case", store.adjudicated, "--out", str(issued), "--issue").code == 0
-    exported = store.data / "office-certificates.pem"
+    made = doc(
+        store, "render", "decision", "--case", store.adjudicated, "--out", str(issued), "--issue", data=store.land
+    )
+    assert made.code == 0, made.err
+    exported = store.land / "office-certificates.pem"
     assert exported.exists()  # still written, for information
     r = doc(store, "verify", str(issued), "--certificates", str(exported), "--json", env={}, user=False)
     assert r.code == 2
@@ -109,6 +126,7 @@ def test_verify_no_longer_takes_a_certificates_file(store: Store, tmp_path: Path
 
 def test_list_get_and_reissue(store: Store, tmp_path: Path) -> None:
     first = tmp_path / "v1.pdf"
+    before = len(versions(store, "acceptance_notice"))
     assert doc(store, "render", "acceptance_notice", "--case", store.agreed, "--out", str(first), "--issue").code == 0
     second = tmp_path / "v2.pdf"
     r = doc(
@@ -119,8 +137,8 @@ def test_list_get_and_reissue(store: Store, tmp_path: Path) -> None:
     v2 = json.loads(r.out)
     r = doc(store, "list", "--case", store.agreed, "--json")
     assert r.code == 0, r.err
-    rows = [d for d in json.loads(r.out) if d["kind"] == "acceptance_notice"]
-    assert [(d["version"], d["current"]) for d in rows] == [(1, False), (2, True)]
+    rows = [d for d in json.loads(r.out) if d["kind"] == "acceptance_notice"][before:]
+    assert [(d["version"], d["current"]) for d in rows] == [(before + 1, False), (before + 2, True)]
     assert v2["supersedes"] == rows[0]["id"]
     fetched = tmp_path / "fetched.pdf"
     assert doc(store, "get", rows[0]["id"], "--out", str(fetched)).code == 0

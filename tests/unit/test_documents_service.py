@@ -89,8 +89,13 @@ def test_issue_stores_sealed_bytes_with_audit_and_outbox(med: Session, store: St
     assert base64.b64decode(payload["pdf"]) == pdf and payload["sha256"] == info.sha256
 
 
-def test_reissue_makes_version_2_pointing_to_version_1_and_keeps_the_old_bytes(med: Session, store: Store) -> None:
+def test_reissue_makes_version_2_pointing_to_version_1_and_keeps_the_old_bytes(store: Store) -> None:
     case = store.cases.adjudicated
+    with store.cases.land.unlock(*life.MEDIATOR) as med:
+        _reissue(med, case)
+
+
+def _reissue(med: Session, case: str) -> None:
     first = med.documents.issue("decision", case)
     old = med.documents.get_pdf(first.id)
     second = med.documents.issue("decision", case, reason="更正笔误")
@@ -174,7 +179,8 @@ def test_a_character_no_font_has_is_refused_with_its_field(med: Session) -> None
         intake(
             received_on="2026-11-27",
             parties=[person(name="李\U00030000"), person("respondent", life.RESPONDENT, id_number=RESPONDENT_ID)],
-        )
+        ),
+        confirm_duplicate=True,
     )
     with pytest.raises(MissingGlyphError) as caught:
         med.documents.render("application", case.id)
@@ -183,21 +189,23 @@ def test_a_character_no_font_has_is_refused_with_its_field(med: Session) -> None
 
 def test_the_receipt_of_a_kiosk_application_is_masked_and_names_the_channel(store: Store) -> None:
     with store.ws.unlock(*life.MEDIATOR) as s:
-        mine = s.cases.create(life.mediation_intake("2026-11-29"), channel="kiosk")
+        mine = s.cases.create(life.mediation_intake("2026-11-29"), channel="kiosk", confirm_duplicate=True)
         receipt = s.documents.render("receipt", mine.id)
         printed = squash(pdftotext(receipt))
         assert "收件回执" in printed and "王某" in printed and life.APPLICANT not in printed
         assert life.APPLICANT_PHONE not in printed and "（自助服务终端）" in printed
 
 
-def test_changing_the_office_name_rotates_the_key_and_old_documents_still_verify(store: Store) -> None:
+def test_changing_the_desk_unit_rotates_the_key_and_old_documents_still_verify(store: Store) -> None:
+    with store.ws.unlock("admin", ADMIN_PW) as s:
+        s.organisation.set_desk_unit(life.OFFICE_UNIT)
     with store.ws.unlock(*life.MEDIATOR) as s:
         old = s.documents.issue("consent_request", store.cases.agreed)
         old_pdf = s.documents.get_pdf(old.id)
-        with pytest.raises(PermissionDenied):
-            s.documents.set_office("深圳市坪山区马峦街道办事处")
+        with pytest.raises(PermissionDenied):  # only an administrator chooses the desk's unit
+            s.organisation.set_desk_unit("PS-JD-ML")
     with store.ws.unlock("admin", ADMIN_PW) as s:
-        s.documents.set_office("深圳市坪山区马峦街道办事处")
+        s.organisation.set_desk_unit("PS-JD-ML")
         with pytest.raises(PermissionDenied):  # an administrator holds no share of the office key
             s.documents.issue("consent_request", store.cases.agreed)
     with store.ws.unlock(*life.MEDIATOR) as s:
@@ -206,7 +214,7 @@ def test_changing_the_office_name_rotates_the_key_and_old_documents_still_verify
         assert s.documents.verify(old_pdf).intact
         assert "深圳市坪山区马峦街道办事处" in squash(pdftotext(s.documents.get_pdf(new.id)))
     with store.ws.unlock("admin", ADMIN_PW) as s:
-        s.documents.set_office(life.OFFICE)
+        s.organisation.set_desk_unit(life.OFFICE_UNIT)
     assert len(read_certificates(certificates_path(store.data))) >= 2
 
 
@@ -218,6 +226,6 @@ def test_the_guide_needs_no_case(med: Session) -> None:
 
 
 def test_a_case_file_needs_an_issued_document(med: Session) -> None:
-    case = med.cases.create(life.mediation_intake("2026-11-27"))
+    case = med.cases.create(life.mediation_intake("2026-11-27"), confirm_duplicate=True)
     with pytest.raises(ValidationError, match=r"issue|签发"):
         med.documents.casefile(case.id)

@@ -40,12 +40,13 @@ def refused(proc: dict[str, Any]) -> str:
 
 def test_standard_definitions_load_and_travel_in_the_signed_bundle() -> None:
     procs = standard_definitions()
-    assert [p["id"] for p in procs] == ["mediation.standard", "adjudication.standard"]
+    ids = ["mediation.standard", "adjudication.standard", "mediation.public_security", "mediation.traffic"]
+    assert [p["id"] for p in procs] == [*ids, "mediation.labour"]
     canonical_bytes(procs)  # plain JSON: no floats, no tuples that would not round-trip
     assert json.loads(json.dumps(procs)) == procs
     source = json.loads(resource("catalogue", "source", "pingshan.json").read_text(encoding="utf-8"))
     signed = validate_payload(dict(source, procedures=procs))
-    assert load_definitions(list(signed.procedures)).keys() == {"mediation.standard", "adjudication.standard"}
+    assert load_definitions(list(signed.procedures)).keys() == {*ids, "mediation.labour"}
 
 
 def test_every_matter_runs_on_its_procedure_and_every_limit_is_tracked() -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import inspect, text
 from fzmediate.security.roles import Role
 from fzmediate.services.workspace import Workspace
 from fzmediate.store.migrate import current_revision, head_revision
+from tests.cases_support import SHIPPED
 from tests.support import FAST_KDF
 from tests.synthetic import make_resident_id
 
@@ -51,7 +52,7 @@ def test_upgrade_0001_to_0002_keeps_every_user_and_leaves_the_old_file(tmp_path:
             triggers = {row[0] for row in r.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))}
         assert {"cases", "parties", "case_events", "outbox", "case_counters", "search_terms"} <= tables
         assert {"trg_case_events_no_update", "trg_case_events_no_delete"} <= triggers
-        assert [b.version for b in s.catalogue.bundles()] == [1]  # the shipped catalogue, imported on unlock
+        assert [b.version for b in s.catalogue.bundles()] == [SHIPPED]  # the shipped catalogue, imported on unlock
         assert s.cases.list() == []
         assert s.maintenance.check().ok
     with ws.unlock("med1", "fixture-pass-2") as s:  # the other users' key slots still open the upgraded store

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QProgressBar, QPushButton, QWidget
 
+from fzmediate.catalogue.model import OrgUnit
 from fzmediate.errors import AlreadyInitializedError, FzError, ValidationError
 from fzmediate.i18n import _
 from fzmediate.security.roles import Role
@@ -64,6 +65,17 @@ class SetupScreen(QWidget):
             parent=self,
         )
         self.password2 = FormField(_("Repeat the password"), password=True, parent=self)
+        # The desk's organisation unit decides which matters it may handle and in whose name it issues.
+        self.unit_label = QLabel(_("Organisation unit of this desk"), self)
+        self.unit = QComboBox(self)
+        self.unit.setAccessibleName(_("Organisation unit of this desk"))
+        self.unit.setAccessibleDescription(
+            _("The matters this desk may handle and the body in whose name it issues documents follow from it.")
+        )
+        self.unit.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.unit.setMinimumContentsLength(12)
+        self.unit_label.setBuddy(self.unit)
+        self.unit_error = ErrorLine(self)
         self.message = ErrorLine(self)
 
         self.busy = QProgressBar(self)
@@ -84,7 +96,19 @@ class SetupScreen(QWidget):
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         set_role(where, "hint")
 
-        for w in (title, intro, self.login, self.full_name, self.password, self.password2, self.message):
+        widgets: tuple[QWidget, ...] = (
+            title,
+            intro,
+            self.login,
+            self.full_name,
+            self.password,
+            self.password2,
+            self.unit_label,
+            self.unit,
+            self.unit_error,
+            self.message,
+        )
+        for w in widgets:
             form.addWidget(w)
         form.addSpacing(4)
         form.addWidget(self.create_button)
@@ -102,12 +126,35 @@ class SetupScreen(QWidget):
         QWidget.setTabOrder(self.login.edit, self.full_name.edit)
         QWidget.setTabOrder(self.full_name.edit, self.password.edit)
         QWidget.setTabOrder(self.password.edit, self.password2.edit)
-        QWidget.setTabOrder(self.password2.edit, self.create_button)
+        QWidget.setTabOrder(self.password2.edit, self.unit)
+        QWidget.setTabOrder(self.unit, self.create_button)
         self.setFocusProxy(self.login.edit)
         # Why the password is too weak, as the user types (the administrator's rule: zxcvbn score 4).
         self.strength = LiveHint(
             self.password, self._password_advice, also_watch=(self.login.edit, self.full_name.edit), parent=self
         )
+
+        self._load_units()
+
+    def _load_units(self) -> None:
+        """The units come from the signed catalogue that ships with the app, read off the GUI thread."""
+
+        def work(token: CancelToken) -> tuple[OrgUnit, ...]:
+            from fzmediate.catalogue.bundle import load_shipped_bundle
+
+            return load_shipped_bundle().bundle.units
+
+        self._ops.run_db(work, on_success=self._fill_units, on_failure=self._units_failed, parent=self)
+
+    def _fill_units(self, units: tuple[OrgUnit, ...]) -> None:
+        self.unit.clear()
+        self.unit.addItem(_("Choose the unit…"), "")
+        for unit in units:
+            self.unit.addItem(unit.name, unit.code)
+
+    def _units_failed(self, exc: BaseException) -> None:
+        log_failure(exc)
+        self.unit_error.set_text(error_message(exc))
 
     def _password_advice(self, password: str) -> str:
         problem = password_problem(
@@ -128,11 +175,13 @@ class SetupScreen(QWidget):
         self.busy.setVisible(busy)
         for field in self._fields.values():
             field.edit.setEnabled(not busy)
+        self.unit.setEnabled(not busy)
         self.create_button.setEnabled(not busy)
 
     def _clear_errors(self) -> None:
         for field in self._fields.values():
             field.clear_error()
+        self.unit_error.set_text("")
         self.message.set_text("")
 
     def _clear_passwords(self) -> None:
@@ -150,11 +199,16 @@ class SetupScreen(QWidget):
         password = self.password.text()
         if repeat_differs(self.password, self.password2):
             return
+        unit = str(self.unit.currentData() or "")
+        if not unit:
+            self.unit_error.set_text(_("Organisation unit: choose the unit this desk belongs to."))
+            self.unit.setFocus()
+            return
         self._set_busy(True)
         ws = self._ws
 
         def work(token: CancelToken) -> SetupResult:
-            return ws.initialize(login, password, full_name=name)
+            return ws.initialize(login, password, full_name=name, unit=unit)
 
         self._ops.run_db(work, on_success=self._succeeded, on_failure=self._failed, parent=self)
 
@@ -171,7 +225,10 @@ class SetupScreen(QWidget):
             self.store_exists.emit(error_message(exc))
             return
         field = self._fields.get(exc.field or "") if isinstance(exc, ValidationError) else None
-        if field is not None:
+        if isinstance(exc, ValidationError) and exc.field == "unit":
+            self.unit_error.set_text(error_message(exc))
+            self.unit.setFocus()
+        elif field is not None:
             if field in (self.password, self.password2):
                 self._clear_passwords()
             field.set_error(error_message(exc))

@@ -18,11 +18,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import phonenumbers
+
 from fzmediate.catalogue.model import Matter, Remedy, TimeLimit
+from fzmediate.catalogue.org import Issuer
 from fzmediate.documents.coverage import require_glyphs
 from fzmediate.documents.formatting import chinese_date
-from fzmediate.documents.model import Block, DocumentMeta, DocumentSpec, Paragraph, PartyBlock
+from fzmediate.documents.model import Block, DocumentMeta, DocumentSpec, Paragraph, PartyBlock, Signatory
 from fzmediate.domain.case import CaseEvent, CaseKind, CaseRecord, Party, PartyKind, PartyRole
+from fzmediate.errors import ValidationError
 from fzmediate.i18n import _
 from fzmediate.procedure.engine import DeadlineInfo
 from fzmediate.security.masking import mask_address, mask_id_number, mask_name, mask_phone
@@ -66,6 +70,8 @@ class CaseContext:
     deadlines: tuple[DeadlineInfo, ...] = ()
     #: Login → full name of the staff who act in the case (mediators, reviewers).
     staff: Mapping[str, str] = field(default_factory=dict)
+    #: The issuing body (`office` is its name) with its review body and court; None only in bare template tests.
+    issuer: Issuer | None = None
 
     # --- the case ----------------------------------------------------------------------------------
     @property
@@ -134,7 +140,8 @@ class CaseContext:
 def check_case_text(ctx: CaseContext) -> None:
     """Refuse (naming the field) any character of the case's own text that no shipped font can draw."""
     for number, party in enumerate(ctx.case.parties, start=1):
-        for value in (party.name, party.address, party.id_number, party.phone):
+        extra = (getattr(party, "legal_representative", ""), getattr(party, "authority_scope", ""))
+        for value in (party.name, party.address, party.id_number, party.phone, *extra):
             require_glyphs(value, field=_("party {n}").format(n=number))
     for name, value in ((_("facts"), ctx.case.facts), (_("claims"), ctx.case.claims), (_("summary"), ctx.case.summary)):
         require_glyphs(value, field=name)
@@ -156,8 +163,9 @@ def date_text(value: dt.date | None) -> str:
 
 
 def due_text(info: DeadlineInfo) -> str:
-    """``2026年11月11日`` or, computed with Monday–Friday for lack of a holiday table, with （暂定）."""
-    return chinese_date(info.due) + ("（暂定，以公布的节假日安排为准）" if info.provisional else "")
+    """``2026年11月11日``; when no holiday notice for the year is published yet (the statutory holidays are counted,
+    the make-up days are not known), marked as provisional."""
+    return chinese_date(info.due) + ("（按法定节假日推算，以公布的节假日安排为准）" if info.provisional else "")
 
 
 def sentence(text: str) -> str:
@@ -179,9 +187,21 @@ def paragraphs(text: str, *, prefix: str = "") -> list[Block]:
 
 
 def phone_text(phone: str) -> str:
-    """A stored (E.164) phone as written in a document: mainland numbers without ``+86`` (``13912345678``)."""
+    """A stored (E.164) phone as written in a document: a mainland mobile without ``+86`` (``13912345678``), a
+    mainland landline with its trunk 0 and area code (``0755-28881234``), an extension as ``转123``."""
     text = phone.strip()
-    return text[3:] if text.startswith("+86") and len(text) > 3 else text
+    if not text.startswith("+86") or len(text) <= 3:
+        return text
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException:
+        return text[3:]
+    national = str(phonenumbers.national_significant_number(number))
+    extension = "转" + number.extension if number.extension else ""
+    area = int(phonenumbers.length_of_geographical_area_code(number))
+    if (national.startswith("1") and len(national) == 11) or area == 0:
+        return national + extension
+    return "0{0}-{1}{2}".format(national[:area], national[area:], extension)
 
 
 def dispute_words(summary: str) -> str:
@@ -214,16 +234,71 @@ def party_details(party: Party, *, public: bool = False, phone: bool = True) -> 
     return tuple(out)
 
 
+#: 一般授权 / 特别授权 as documents write an agent's authority ("" for one registered without it).
+AUTHORITY_WORDS: Mapping[str, str] = {"general": "一般授权", "special": "特别授权"}
+
+
+def representative_line(party: Party, *, public: bool = False) -> str:
+    """``法定代表人：赵某`` (or ``负责人：…``) of an organisation; "" for a person or when none is on file."""
+    name = getattr(party, "legal_representative", "").strip()
+    if party.kind is not PartyKind.ORGANIZATION or not name:
+        return ""
+    title = getattr(party, "representative_title", "") or "法定代表人"
+    return "{0}：{1}".format(title, mask_name(name) if public else name)
+
+
+def agent_words(agent: Party, principal: Party | None, *, public: bool = False) -> str:
+    """``（代理申请人王𠮷，特别授权：代为签署调解协议）``: whom an agent represents, its authority and scope."""
+    parts = []
+    if principal is not None:
+        who = mask_name(principal.name) if public else principal.name
+        parts.append("代理{0}{1}".format(ROLE_WORDS[principal.role], who))
+    authority = AUTHORITY_WORDS.get(getattr(agent, "authority", ""), "")
+    scope = getattr(agent, "authority_scope", "").strip()
+    if authority and scope and not public:
+        parts.append("{0}：{1}".format(authority, scope))
+    elif authority:
+        parts.append(authority)
+    return "（{0}）".format("，".join(parts)) if parts else ""
+
+
 def party_blocks(ctx: CaseContext, *, public: bool = False, phone: bool = True) -> list[Block]:
-    """One `PartyBlock` per principal party, each followed by its agents (委托代理人)."""
+    """One `PartyBlock` per principal party (an organisation with its 法定代表人/负责人), each followed by its
+    agents (委托代理人) saying whom they represent, with what authority and scope."""
     blocks: list[Block] = []
     for party in ctx.parties():
         name = mask_name(party.name) if public else party.name
-        blocks.append(PartyBlock(ROLE_WORDS[party.role], name, party_details(party, public=public, phone=phone)))
+        details = party_details(party, public=public, phone=phone)
+        representative = representative_line(party, public=public)
+        if representative:
+            details = (*details, representative)
+        blocks.append(PartyBlock(ROLE_WORDS[party.role], name, details))
         for agent in ctx.agents_of(party):
-            agent_name = mask_name(agent.name) if public else agent.name
+            agent_name = (mask_name(agent.name) if public else agent.name) + agent_words(agent, party, public=public)
             blocks.append(PartyBlock("委托代理人", agent_name, party_details(agent, public=public, phone=phone)))
     return blocks
+
+
+def signature_lines(ctx: CaseContext, *, with_names: bool = True, agents: bool = True) -> list[Signatory]:
+    """A line to sign for every principal party, the 法定代表人/负责人 of each organisation, and each agent
+    (``委托代理人李某（代理申请人王𠮷，特别授权）``), in party order."""
+    out: list[Signatory] = []
+    for party in ctx.parties():
+        out.append(Signatory(ROLE_WORDS[party.role] + (party.name if with_names else "")))
+        if party.kind is PartyKind.ORGANIZATION:
+            title = getattr(party, "representative_title", "") or "法定代表人"
+            name = getattr(party, "legal_representative", "") if with_names else ""
+            out.append(Signatory(title + name, note="（签名）"))
+        if agents:
+            for agent in ctx.agents_of(party):
+                words = agent_words(agent, party)
+                authority = AUTHORITY_WORDS.get(getattr(agent, "authority", ""), "")
+                short = "（代理{0}{1}{2}）".format(
+                    ROLE_WORDS[party.role], party.name if with_names else "", "，" + authority if authority else ""
+                )
+                out.append(Signatory("委托代理人" + (agent.name if with_names else "") + (short if words else ""),
+                                     note="（签名）"))  # fmt: skip
+    return out
 
 
 def case_line(ctx: CaseContext, cause: str = "") -> str:
@@ -239,33 +314,94 @@ def addressees(parties: Iterable[Party], *, public: bool = False) -> str:
     return "、".join(mask_name(p.name) if public else p.name for p in parties) + "："
 
 
-def remedy_sentences(remedies: Sequence[Remedy | Mapping[str, Any]]) -> tuple[str, ...]:
-    """The remedy routes of a decision, each with its period, where to go and the basis.
+def remedy_sentences(
+    remedies: Sequence[Remedy | Mapping[str, Any]], issuer: Issuer | None = None, *, overrides: bool = True
+) -> tuple[str, ...]:
+    """The remedy routes of an act as clauses of one sentence (joined with "；" or "，也" by `remedy_clause`).
 
-    A route that must come first (复议前置) is said so, and court after it is said to follow the review.
+    The review body comes from the issuing unit (行政复议法 2023 Art.24) and the court from the unit's court of first
+    instance, unless the catalogue's remedy names its own ``body`` (``overrides``; older catalogues printed prose
+    there, so it is ignored for them). A route with no body from either source is refused, never guessed.
     """
     items = [_remedy_values(r) for r in remedies]
     review_first = any(r["route"] == "administrative_reconsideration" and r["required_first"] for r in items)
-    out = []
+    out: list[str] = []
     for r in items:
-        body = "向{0}".format(r["body"]) if r["body"] else ""
         period = period_text(r["amount"], r["unit"])
         start = r["starts_from"]
+        body = _remedy_body(r, issuer, overrides=overrides)
         if r["route"] == "administrative_reconsideration":
-            text = "可以自{0}起{1}内{2}申请行政复议".format(start, period, body)
+            verb = "应当" if r["required_first"] else "可以"
+            text = "{0}自{1}起{2}内向{3}申请行政复议".format(verb, start, period, body)
             if r["required_first"]:
-                text += "（本案应当先申请行政复议）"
+                text += "（依法应当先申请行政复议）"
         elif r["route"] == "administrative_litigation":
-            if review_first:
-                text = "对行政复议决定不服的，可以自{0}起{1}内{2}提起行政诉讼".format(start, period, body)
-            else:
-                text = "可以自{0}起{1}内{2}提起行政诉讼".format(start, period, body)
+            lead = "对行政复议决定不服的，可以" if review_first else ("也可以" if out else "可以")
+            text = "{0}自{1}起{2}内向{3}提起行政诉讼".format(lead, start, period, body)
         elif r["route"] == "civil_litigation":
-            text = "可以自{0}起{1}内{2}提起民事诉讼".format(start, period, body)
+            text = "{0}自{1}起{2}内向{3}提起民事诉讼".format("也可以" if out else "可以", start, period, body)
         else:
-            text = "可以自{0}起{1}内{2}{3}".format(start, period, body, r["label"])
-        out.append("{0}（依据：{1}）".format(text, r["basis"]) if r["basis"] else text)
+            text = "可以自{0}起{1}内向{2}{3}".format(start, period, body, r["label"])
+        out.append(text)
     return tuple(out)
+
+
+def _remedy_body(r: Mapping[str, Any], issuer: Issuer | None, *, overrides: bool) -> str:
+    if overrides and r["body"]:
+        return str(r["body"])
+    if issuer is not None:
+        found = issuer.review_body if r["route"] == "administrative_reconsideration" else issuer.court
+        if found:
+            return found
+    raise ValidationError(
+        _(
+            "The remedy {route} names no body or court: set this desk's unit, or the district corrects the catalogue."
+        ).format(route=r["label"] or r["route"]),
+        field="remedies",
+    )
+
+
+def remedy_clause(ctx: CaseContext, stored: Any = None, *, lead: str = "如不服本决定，") -> str:
+    """The one remedy sentence of an act of ``ctx``'s case: body, period and court (``stored``: the remedies the
+    engine recorded with the decision, else the matter's)."""
+    remedies: Sequence[Remedy | Mapping[str, Any]] = ctx.matter.remedies
+    if isinstance(stored, list) and stored and all(isinstance(r, Mapping) for r in stored):
+        remedies = stored
+    clauses = remedy_sentences(remedies, ctx.issuer, overrides=bool(ctx.matter.implementing_units))
+    if not clauses:
+        return ""
+    joined = clauses[0]
+    for clause in clauses[1:]:
+        joined += ("，" if clause.startswith("也") else "；") + clause
+    return lead + joined + "。"
+
+
+#: Against a refusal to accept an adjudication application, an administrative act of its own: review within 60 days
+#: (行政复议法 2023 Art.20) or suit within 6 months (行政诉讼法 Art.46), at the choice of the applicant.
+REFUSAL_REMEDIES: tuple[Mapping[str, Any], ...] = (
+    {
+        "route": "administrative_reconsideration",
+        "label": "申请行政复议",
+        "amount": 60,
+        "unit": "calendar_days",
+        "starts_from": "收到本通知书之日",
+        "basis": "《中华人民共和国行政复议法》第二十条",
+    },
+    {
+        "route": "administrative_litigation",
+        "label": "提起行政诉讼",
+        "amount": 6,
+        "unit": "months",
+        "starts_from": "收到本通知书之日",
+        "basis": "《中华人民共和国行政诉讼法》第四十六条",
+    },
+)
+
+
+def refusal_remedy_clause(ctx: CaseContext, *, lead: str = "如不服本决定，") -> str:
+    """The remedy sentence of a refusal to accept an adjudication application (body and court of the issuer)."""
+    clauses = remedy_sentences(REFUSAL_REMEDIES, ctx.issuer, overrides=False)
+    return lead + clauses[0] + "，" + clauses[1] + "。"
 
 
 def _remedy_values(remedy: Remedy | Mapping[str, Any]) -> dict[str, Any]:
