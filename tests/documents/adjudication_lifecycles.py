@@ -233,3 +233,54 @@ def procurement_case(ws: Workspace) -> str:
         )  # fmt: skip
     _review_approve_decide(ws, case.id, PROCUREMENT_DECISION, discuss=False)
     return case.id
+
+
+FOREST_UNIT = "PS-JD-KZ"
+FOREST_ISSUER = "深圳市坪山区坑梓街道办事处"
+FOREST_DECISION = {
+    "cause": "林地使用权权属争议",
+    "claims": "确认争议林地的使用权归申请人所有",
+    "applicant_facts_and_reasons": "申请人自1995年起在争议林地种植荔枝树并管护至今。",
+    "respondent_facts_and_reasons": "被申请人称：争议林地由其父亲生前管护，应由其继续使用。",
+    "law_applied": "依照《广东省林木林地权属争议调解处理条例》第二十四条、第四十条之规定",
+    "decision_text": "争议林地（坑梓街道某村后山，约0.8亩）的使用权归申请人王𠮷所有。",
+}
+FOREST_POINT = {
+    "point": "争议林地的使用权归属",
+    "finding": "申请人自1995年起在争议林地种植并管护荔枝树，村民小组出具了证明；被申请人未能提供其父亲管护的凭证。",
+    "evidence": ["村民小组证明", "现场勘验笔录及争议界线图"],
+    "reasoning": "申请人长期、公开管护争议林地，有村民小组证明和现场勘验印证，其使用权应予确认。",
+}
+
+
+def forest_case(ws: Workspace) -> str:
+    """PS-CJ-002 between two villagers, handled and decided by the street office (林木林地条例 第二十四条): a public
+    notice of acceptance, the reply, a failed mediation, a major decision (collective discussion, approval)."""
+    staff(ws, FOREST_UNIT)
+    intake = {
+        "matter": "PS-CJ-002",
+        "received_on": "2026-03-02",
+        "summary": "林地使用权权属争议",
+        "facts": "争议林地位于坑梓街道某村后山，双方均主张使用权。",
+        "claims": "请求确认争议林地的使用权归申请人所有。",
+        "parties": [
+            person("applicant", APPLICANT, phone="13912345678"),
+            person("respondent", "张䶮", id_number=RESPONDENT_ID, phone="13800002222", address="坪山区坑梓街道"),
+        ],
+    }
+    with ws.unlock(*MEDIATOR) as s:
+        case = s.cases.create(intake)
+        ids = _ids(s, case.id)
+        principals = ids["applicant"] + ids["respondent"]
+        step(s, case.id, "accept", "2026-03-20")
+        step(s, case.id, "publish_acceptance_notice", "2026-03-23", {"note": "坑梓街道某村后山，约0.8亩"})
+        step(s, case.id, "serve_copy", "2026-04-30", {"parties": ids["respondent"], "method": "post"})
+        step(s, case.id, "receive_reply", "2026-05-20", {"party": ids["respondent"][0], "summary": "答辩要点"})
+        step(s, case.id, "disclose_conflicts", "2026-05-21", {"has_conflict": False})
+        step(s, case.id, "issue_rights_notice", "2026-05-21")
+        step(s, case.id, "acknowledge_rights_notice", "2026-05-21", {"parties": principals, "method": "signature"})
+        step(s, case.id, "attempt_mediation", "2026-06-01", {"result": "failed"})
+        step(s, case.id, "hold_hearing", "2026-06-10", {"summary": "质证", "present": principals})
+        step(s, case.id, "record_contested_point", "2026-06-11", FOREST_POINT)
+    _review_approve_decide(ws, case.id, FOREST_DECISION, discuss=True)
+    return case.id

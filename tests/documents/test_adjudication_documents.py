@@ -154,3 +154,25 @@ def test_the_rights_notice_uses_the_matters_words(procurement: Issued, land: Iss
 
 def test_the_dates_of_the_decision_are_written_in_hanzi(land: Issued) -> None:
     assert re.search(r"二〇二六年九月三十日", land.text)
+
+
+@pytest.fixture(scope="module")
+def forest(tmp_path_factory: pytest.TempPathFactory) -> Issued:
+    return _issue(tmp_path_factory, adj.forest_case, "forest")
+
+
+def test_a_forest_land_decision_between_villagers_is_the_street_offices(forest: Issued) -> None:
+    # 林木林地条例 第二十四条: disputes between individuals go to the street office, which decides in its own name;
+    # its acts are reviewed by the district government (行政复议法 第二十四条), review first for natural resources.
+    text = forest.text
+    assert adj.FOREST_ISSUER in text and "深圳市坪山区人民政府" in text
+    assert (
+        "应当自知道或者应当知道该裁决之日起60日内向深圳市坪山区人民政府申请行政复议（依法应当先申请行政复议）；"
+        "对行政复议决定不服的，可以自收到行政复议决定书之日" in text
+    )
+    assert "15日内向深圳市盐田区人民法院提起行政诉讼。" in text
+    assert "经合法性、合理性审查和集体讨论，报本机关负责人批准" in text
+    assert "上述事实，有村民小组证明、现场勘验笔录及争议界线图等证据证实。" in text
+    no_label_twice(text)
+    # The rights notice states the duty not to change the disputed forest land (森林法 第二十二条).
+    assert "不得砍伐有争议的林木" in forest.rights_notice and "森林法》第二十二条" in forest.rights_notice

@@ -258,6 +258,26 @@ def test_the_application_is_addressed_to_one_competent_body(docs: dict[str, list
     assert "各街道办事处" not in text.split("此致", 1)[1]
 
 
+@pytest.mark.parametrize("matter", MATTERS, ids=lambda m: m.code)
+def test_every_document_names_the_matters_issuing_body(docs: dict[str, list[Doc]], matter: Matter) -> None:
+    # The desk's unit is the matter's first implementing unit: the documents carry that unit's issuing body (the
+    # 市场监管坪山监管局 for a consumer dispute, the 公安坪山分局 for 治安调解, a street office for property), never
+    # one free-text office name for every matter.
+    bundle = load_shipped_bundle().bundle
+    entry = matter.implementing_units[0]
+    unit = bundle.unit(entry.issuing_unit)
+    assert unit is not None
+    # Records of a session are minutes signed by those present, not documents issued in the body's name.
+    records = {"mediation_record", "hearing_record"}
+    for doc in docs[matter.code]:
+        if doc.kind == "application":
+            assert unit.name in doc.text.split("此致", 1)[1], (matter.code, doc.kind)
+        elif doc.kind not in records:
+            assert unit.name in doc.text, (matter.code, doc.case, doc.kind)
+    others = {u.name for u in bundle.units if u.kind == "street_office"} - {unit.name}
+    assert not any(name in d.text for d in docs[matter.code] for name in others)
+
+
 def _matter(procedure: str) -> list[Matter]:
     return [m for m in MATTERS if m.procedure == procedure]
 
