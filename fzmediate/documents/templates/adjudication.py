@@ -31,7 +31,7 @@ from fzmediate.documents.model import (
     Signatures,
     number_label,
 )
-from fzmediate.documents.templates.citations import cited
+from fzmediate.documents.templates.citations import cite, cited
 from fzmediate.documents.templates.common import (
     CaseContext,
     addressees,
@@ -67,7 +67,7 @@ def rights_notice_spec(ctx: CaseContext, *, public: bool = False) -> DocumentSpe
     w = wording(ctx.matter)
     rights = [
         "申请回避。承办人员与本案有利害关系或者有其他关系，可能影响公正处理的，应当回避；当事人有权申请承办人员"
-        "回避，申请时应当说明理由（{0}第二十三条）。".format(SHENZHEN),
+        "回避，申请时应当说明理由（{0}）。".format(cite(ctx.matter, "recusal")),
         "陈述和申辩。当事人有权陈述事实、提出请求和理由，并对对方当事人的主张进行申辩。",
     ]
     evidence = "提供证据。当事人有权提供证据；因客观原因不能自行收集的证据，可以申请本机关调查收集。"
@@ -75,7 +75,7 @@ def rights_notice_spec(ctx: CaseContext, *, public: bool = False) -> DocumentSpe
     if ctx.matter.mediation_first:
         settlement += (
             "本机关先行组织调解；调解达成协议的，制作调解书，经当事人签名或者盖章并加盖本机关印章后生效；"
-            "调解不成的，本机关依法作出{0}（{1}第五十八条、第五十九条）。".format(w.ruling, SHENZHEN)
+            "调解不成的，本机关依法作出{0}（{1}）。".format(w.ruling, cite(ctx.matter, "mediate_first"))
         )
     reply_limit = ctx.limit("reply")
     if reply_limit is not None:
