@@ -37,7 +37,8 @@ Rules (each problem names its field with a path such as ``parties[1].id_number``
 - an agent states its ``authority``: ``general`` (一般授权) or ``special`` (特别授权), and a special authority
   its ``authority_scope`` (the powers granted, up to 2,000 characters); other parties carry neither;
 - an organization names who signs for it: ``legal_representative`` (by the same rules as a name) and
-  ``representative_title`` (法定代表人 | 负责人); a person carries neither;
+  ``representative_title`` (法定代表人 | 负责人) — required of an applicant organisation, given when known for
+  one on the other side; a person carries neither;
 - at least one applicant and one respondent; at most 50 parties; the same document number may not belong
   to two principal parties;
 - names 1–64 characters, addresses up to 200, the power of attorney up to 2,000;
@@ -334,7 +335,7 @@ class _Checker:
         )
         if poa and role is not None and role is not PartyRole.AGENT:
             self.fail(where + ".power_of_attorney", _("only an agent carries a power of attorney"))
-        representative, title = self._representative(raw, where, kind)
+        representative, title = self._representative(raw, where, kind, role)
         authority, scope = self._authority(raw, where, role)
         if len(self.problems) > before or role is None or kind is None:
             return None
@@ -354,16 +355,22 @@ class _Checker:
             authority_scope=scope,
         )
 
-    def _representative(self, raw: Mapping[str, Any], where: str, kind: PartyKind | None) -> tuple[str, str]:
-        """An organisation's 法定代表人 or 负责人: required, named by the rules for names."""
+    def _representative(
+        self, raw: Mapping[str, Any], where: str, kind: PartyKind | None, role: PartyRole | None
+    ) -> tuple[str, str]:
+        """An organisation's 法定代表人 or 负责人, named by the rules for names: required of an applicant organisation
+        (it files and signs); for an organisation on the other side it is given when known — a person filing
+        against a company often does not know it — and completed later by a correction (更正); its signature line is
+        printed with the title alone meanwhile."""
         name_field, title_field = where + ".legal_representative", where + ".representative_title"
         organisation = kind is PartyKind.ORGANIZATION
-        name = self.text(raw.get("legal_representative"), name_field, max_len=MAX_NAME, required=organisation,
+        required = organisation and role is PartyRole.APPLICANT
+        name = self.text(raw.get("legal_representative"), name_field, max_len=MAX_NAME, required=required,
                          is_name=True)  # fmt: skip
         title_raw = raw.get("representative_title")
         title = ""
         if title_raw is None or (isinstance(title_raw, str) and not title_raw.strip()):
-            if organisation:
+            if required or (organisation and name):
                 self.fail(
                     title_field, _("required (one of {choices})").format(choices="、".join(REPRESENTATIVE_TITLES))
                 )

@@ -81,7 +81,8 @@ def check(data: dict[str, Any]) -> list[str]:
     [
         (organization(), []),
         (organization(representative_title="负责人", legal_representative="王𠮷"), []),
-        (organization(legal_representative=None), ["parties[1].legal_representative"]),
+        # The other side's representative is given when known (an applicant may not know it): not required.
+        (organization(legal_representative=None, representative_title=None), []),
         (organization(representative_title=None), ["parties[1].representative_title"]),
         (organization(representative_title="董事长"), ["parties[1].representative_title"]),
         (organization(legal_representative="赵\u202e某"), ["parties[1].legal_representative"]),
@@ -94,6 +95,14 @@ def check(data: dict[str, Any]) -> list[str]:
 )
 def test_organisation_representative_rules(party: dict[str, Any], fields: list[str]) -> None:
     assert check(intake(parties=[person(), party])) == fields
+
+
+def test_an_applicant_organisation_names_who_signs_for_it() -> None:
+    applicant = organization("applicant", legal_representative=None, representative_title=None, phone="075528881234")
+    assert check(intake(parties=[applicant, person("respondent", "李䶮", id_number=AGENT_ID)])) == [
+        "parties[0].legal_representative",
+        "parties[0].representative_title",
+    ]
 
 
 @pytest.mark.parametrize(
