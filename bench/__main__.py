@@ -12,7 +12,7 @@ from pathlib import Path
 
 from fzmediate.i18n import set_locale
 
-ALL = ("unlock", "trust", "store", "startup", "cases", "documents", "kiosk")
+ALL = ("unlock", "trust", "store", "startup", "cases", "documents", "kiosk", "printing")
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 INTRO = """# Benchmarks
 

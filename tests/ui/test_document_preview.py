@@ -1,9 +1,15 @@
 """The document preview: a PDF on a QPdfView (pages, zoom), copies preset to one per party plus one for the
-file, printing through the (patched) print dialog; and the 文书 menu's application guide on a real store."""
+file, printing through the (patched) print dialog — to a real private cupsd as the PDF itself, off the GUI
+thread and logged on the case, or drawn as images when the printer is not a CUPS queue; and the 文书 menu's
+application guide on a real store."""
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import hashlib
 import io
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,15 +19,23 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 import ui.desk.document_preview as preview_module
 from fzmediate.documents.render import render_pdf
 from fzmediate.documents.templates.agreement import agreement_spec
+from fzmediate.services import printing
 from fzmediate.services.workspace import Workspace
+from fzmediate.store.models import AuditEvent
+from tests.cups_server import PrivateCups, start_or_skip
+from tests.documents import case_lifecycles as life
 from tests.documents.samples import agreement_data
+from tests.support import ADMIN_PW, FAST_KDF, FakeClock
 from tests.ui.test_desk_flow import unlock
-from ui.desk.document_preview import DocumentPreview, default_copies
+from ui.desk.document_preview import DocumentPreview, default_copies, open_issued_document
 from ui.desk.shell import DeskShell
+from ui.ops import Ops
+from ui.session_context import SessionContext
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +94,8 @@ def test_print_goes_through_the_dialog_with_the_copies(
     printed = _pages(out.read_bytes())
     # A PDF "printer" makes no copies itself: the pages are drawn once per copy.
     assert printed == 4 * _pages(pdf)
+    # Not a print-system queue: the slow raster path, and the preview says so.
+    assert preview.print_status.isVisible() and "CUPS" in preview.print_status.text()
 
 
 def test_cancelling_the_print_dialog_prints_nothing(
@@ -117,3 +133,105 @@ def test_the_documents_menu_previews_a_guide(
     assert "物业管理纠纷行政调解" in dialog.windowTitle()
     assert ("PS-TJ-007", "物业管理纠纷行政调解") in offered[0]
     dialog.close()
+
+
+# --- printing to a real (private) CUPS queue ---------------------------------------------------------------
+
+
+@pytest.fixture
+def cups(monkeypatch: pytest.MonkeyPatch) -> Iterator[PrivateCups]:
+    server = start_or_skip()
+    try:
+        server.add_pdf_queue()
+        monkeypatch.setenv("CUPS_SERVER", server.server)
+        # Qt's print dialog reads the printers through libcups, which keeps the server it first used (per
+        # thread): make it read CUPS_SERVER again, so the dialog lists the private queue, not the system's.
+        name = ctypes.util.find_library("cups")
+        if name:
+            ctypes.CDLL(name).cupsSetServer(None)
+        yield server
+    finally:
+        server.stop()
+
+
+def test_an_issued_agreement_goes_to_cups_as_the_pdf_off_the_gui_thread_and_is_logged(
+    cups: PrivateCups, ops: Ops, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, app: QApplication
+) -> None:
+    ws = Workspace(tmp_path / "data", kdf=FAST_KDF, clock=FakeClock())
+    ws.initialize("admin", ADMIN_PW, full_name="管理员")
+    life.staff(ws)
+    with ws.unlock(*life.MEDIATOR) as s:
+        case_id = life.agreed_case(s)
+        issued = next(d for d in s.documents.list(case_id) if d.kind == "agreement")
+        stored = s.documents.get_pdf(issued.id)
+    chosen: list[str] = []
+
+    def fake_dialog(printer: QPrinter, parent: QWidget | None) -> bool:  # the user picks the PDF queue
+        printer.setPrinterName("fz-pdf")
+        chosen.append(printer.printerName())
+        return True
+
+    monkeypatch.setattr(preview_module, "ask_print_dialog", fake_dialog)
+    context = SessionContext(ops, ws.unlock(*life.MEDIATOR))
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    opened: list[DocumentPreview] = []
+    open_issued_document(context, case_id, issued.id, parent, on_open=opened.append)
+    qtbot.waitUntil(lambda: bool(opened), timeout=10_000)
+    preview = opened[0]
+    assert preview.copies.value() == 3  # two parties and the file
+
+    with qtbot.waitSignal(preview.printed, timeout=20_000) as signal:
+        assert preview.print_document()  # returns at once: the job is sent on the DB worker
+        assert not preview.print_button.isEnabled()
+    job = signal.args[0]
+    assert chosen == ["fz-pdf"]
+    assert (job.printer, job.copies, job.pages) == ("fz-pdf", 3, 3)
+    assert job.job_id in preview.print_status.text() and preview.print_button.isEnabled()
+    spooled = cups.spooled()
+    assert len(spooled) == 1 and hashlib.sha256(spooled[0].read_bytes()).digest() == hashlib.sha256(stored).digest()
+
+    logged: list[printing.PrintLogEntry] = []
+    context.run(lambda session, _t: printing.print_log(session, case_id), on_success=logged.extend)
+    qtbot.waitUntil(lambda: bool(logged), timeout=5_000)
+    assert (logged[0].document_id, logged[0].version, logged[0].copies, logged[0].actor) == (
+        issued.id,
+        1,
+        3,
+        life.MEDIATOR[0],
+    )
+    preview.close()
+    done: list[bool] = []
+    context.close(on_done=lambda: done.append(True))
+    qtbot.waitUntil(lambda: bool(done), timeout=5_000)
+
+
+def test_a_refusing_printer_is_reported_in_the_preview_and_nothing_is_logged(
+    cups: PrivateCups, ops: Ops, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pdf: bytes
+) -> None:
+    from fzmediate.i18n import set_locale
+
+    set_locale("en")
+    cups.add_pdf_queue("fz-closed")
+    cups.reject("fz-closed")
+    ws = Workspace(tmp_path / "data", kdf=FAST_KDF, clock=FakeClock())
+    ws.initialize("admin", ADMIN_PW, full_name="管理员")
+
+    def fake_dialog(printer: QPrinter, parent: QWidget | None) -> bool:
+        printer.setPrinterName("fz-closed")
+        return True
+
+    monkeypatch.setattr(preview_module, "ask_print_dialog", fake_dialog)
+    context = SessionContext(ops, ws.unlock("admin", ADMIN_PW))
+    preview = DocumentPreview(pdf, "申请指南", context=context)
+    qtbot.addWidget(preview)
+    with qtbot.waitSignal(preview.print_failed, timeout=20_000) as signal:
+        assert preview.print_document()
+    assert signal.args[0] == "The printer fz-closed is not accepting jobs now."
+    assert preview.print_status.text() == signal.args[0] and preview.print_button.isEnabled()
+    assert cups.spooled() == []
+    done: list[bool] = []
+    context.close(on_done=lambda: done.append(True))
+    qtbot.waitUntil(lambda: bool(done), timeout=5_000)
+    with ws.unlock("admin", ADMIN_PW) as s, s.read() as r:
+        assert not r.scalars(select(AuditEvent).where(AuditEvent.action == printing.PRINT_ACTION)).all()

@@ -1,19 +1,23 @@
 """Preview and print a document: a `QPdfView` with page navigation and zoom, and a Print button.
 
 The PDF arrives as bytes made on the DB worker (``ctx.run`` → ``session.documents``); nothing here renders a
-document or touches the store on the GUI thread. Printing goes through the system print dialog
-(`ask_print_dialog`, a module function so tests can stand in for the user), with the number of copies
-preset to one per party plus one for the file. Pages are drawn at the printer's resolution (at most
-300 dpi), composited on white: QtPdf renders with a transparent background.
+document or touches the store on the GUI thread. Printing: the system print dialog (`ask_print_dialog`, a
+module function so tests can stand in for the user) only chooses the printer and the copies (preset to one
+per party plus one for the file). When the chosen printer is a print-system (CUPS) queue, the PDF itself is
+sent to it OFF the GUI thread (`fzmediate.services.printing`, through the session context's DB worker), and
+a case document's print is logged in the case's history. Only when the printer is not a CUPS queue (a PDF
+file, Windows) are the pages drawn as images at the printer's resolution (at most 300 dpi, composited on
+white: QtPdf renders with a transparent background) — the slow path, and the dialog says so.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
@@ -31,8 +35,10 @@ from PySide6.QtWidgets import (
 
 from fzmediate.catalogue.localize import localized
 from fzmediate.i18n import _
+from ui.ops import error_message, log_failure
 
 if TYPE_CHECKING:
+    from fzmediate.services.printing import PrintJob
     from fzmediate.services.session import Session
     from ui.ops import CancelToken
     from ui.session_context import SessionContext
@@ -49,6 +55,24 @@ def ask_print_dialog(printer: QPrinter, parent: QWidget | None) -> bool:
     dialog = QPrintDialog(printer, parent)
     dialog.setWindowTitle(_("Print"))
     return bool(dialog.exec() == QDialog.DialogCode.Accepted)
+
+
+@dataclass(frozen=True)
+class PrintSource:
+    """The case document a preview shows, for the case's print log: an issued one (``document_id``) or a
+    draft of ``kind`` (no ``document_id``)."""
+
+    case_id: str
+    kind: str
+    document_id: str | None = None
+
+
+def cups_queue(printer: QPrinter) -> str | None:
+    """The print-system queue the dialog chose, or None when the output is not a printer (a PDF file …)."""
+    if printer.outputFormat() != QPrinter.OutputFormat.NativeFormat or printer.outputFileName():
+        return None
+    name = printer.printerName().strip()
+    return name or None
 
 
 def default_copies(parties: int) -> int:
@@ -94,13 +118,33 @@ def paint_pdf(document: QPdfDocument, printer: QPrinter) -> int:
 
 
 class DocumentPreview(QDialog):
-    """A document on screen: pages, zoom, copies and Print."""
+    """A document on screen: pages, zoom, copies and Print.
 
-    def __init__(self, pdf: bytes, title: str, *, copies: int = 1, parent: QWidget | None = None) -> None:
+    With a session ``context`` the PDF is sent to a CUPS printer on the DB worker (``printed`` is emitted
+    with the :class:`~fzmediate.services.printing.PrintJob`, ``print_failed`` with the message); with a
+    ``source`` the print is logged on the case. Without a context only the raster path is available.
+    """
+
+    printed = Signal(object)
+    print_failed = Signal(str)
+
+    def __init__(
+        self,
+        pdf: bytes,
+        title: str,
+        *,
+        copies: int = 1,
+        parent: QWidget | None = None,
+        context: SessionContext | None = None,
+        source: PrintSource | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.resize(820, 900)
         self.title = title
+        self.context = context
+        self.source = source
+        self._pdf = pdf
         self._data = QByteArray(pdf)
         self._buffer = QBuffer(self)
         self._buffer.setData(self._data)
@@ -129,6 +173,10 @@ class DocumentPreview(QDialog):
         self.print_button = QPushButton(_("Print…"), self)
         self.print_button.setDefault(True)
         self.close_button = QPushButton(_("Close"), self)
+        self.print_status = QLabel(self)
+        self.print_status.setWordWrap(True)
+        self.print_status.setAccessibleName(_("Printing status"))
+        self.print_status.hide()
 
         bar = QHBoxLayout()
         for widget in (self.previous_button, self.page_label, self.next_button):
@@ -143,6 +191,7 @@ class DocumentPreview(QDialog):
         bar.addWidget(self.close_button)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.print_status)
         layout.addWidget(self.view, 1)
 
         navigator = self.view.pageNavigator()
@@ -193,11 +242,80 @@ class DocumentPreview(QDialog):
         return printer
 
     def print_document(self) -> bool:
-        """Ask the print dialog, then print; False when the user cancelled."""
+        """Ask the print dialog, then print; False when the user cancelled.
+
+        To a CUPS queue the PDF is sent on the DB worker (the result arrives later: ``printed`` or
+        ``print_failed``); to anything else the pages are drawn here, as images.
+        """
         printer = self.make_printer()
         if not ask_print_dialog(printer, self):
             return False
+        from fzmediate.services import printing  # loads the store's models: only when printing
+
+        queue = cups_queue(printer)
+        if queue is None or self.context is None or not printing.cups_available():
+            return self._print_raster(printer)
+        self._send(printer, queue, max(1, printer.copyCount()))
+        return True
+
+    def _say(self, text: str) -> None:
+        self.print_status.setText(text)
+        self.print_status.setAccessibleDescription(text)
+        self.print_status.show()
+
+    def _print_raster(self, printer: QPrinter) -> bool:
+        self._say(
+            _(
+                "This printer is not a queue of the print system (CUPS), so the pages are drawn as images: "
+                "slower, and the print job is large."
+            )
+        )
         return paint_pdf(self.document, printer) > 0
+
+    def _send(self, printer: QPrinter, queue: str, copies: int) -> None:
+        """Send the PDF to ``queue`` on the DB worker; fall back to drawing when it is not a CUPS queue."""
+        from fzmediate.services import printing
+
+        assert self.context is not None
+        pdf, source, title = self._pdf, self.source, self.title
+
+        def work(session: Session, _token: CancelToken) -> PrintJob | None:
+            if queue not in printing.list_printers():
+                return None  # not a CUPS queue after all (e.g. a Qt-only printer): draw it on the GUI thread
+            if source is None:
+                return printing.print_pdf(pdf, printer=queue, copies=copies, title=title)
+            return printing.print_case_document(
+                session,
+                pdf,
+                case_ref=source.case_id,
+                kind=source.kind,
+                document_id=source.document_id,
+                printer=queue,
+                copies=copies,
+            )
+
+        def done(job: PrintJob | None) -> None:
+            self.print_button.setEnabled(True)
+            if job is None:
+                self._print_raster(printer)
+                return
+            self._say(
+                _("Sent to {printer}: job {job}, {copies} copies of {pages} pages.").format(
+                    printer=job.printer, job=job.job_id, copies=job.copies, pages=job.pages
+                )
+            )
+            self.printed.emit(job)
+
+        def failed(exc: BaseException) -> None:
+            self.print_button.setEnabled(True)
+            log_failure(exc)
+            message = error_message(exc)
+            self._say(message)
+            self.print_failed.emit(message)
+
+        self.print_button.setEnabled(False)
+        self._say(_("Sending to {printer}…").format(printer=queue))
+        self.context.run(work, on_success=done, on_failure=failed, parent=self)
 
 
 # --- the 文书 menu ------------------------------------------------------------------------------------
@@ -228,7 +346,13 @@ def open_guide(
             return session.documents.guide(code)
 
         def show(pdf: bytes) -> None:
-            preview = DocumentPreview(pdf, _("Application guide: {name}").format(name=name), copies=1, parent=parent)
+            preview = DocumentPreview(
+                pdf,
+                _("Application guide: {name}").format(name=name),
+                copies=1,
+                parent=parent,
+                context=context,
+            )
             preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
             preview.show()
             if on_open is not None:
@@ -246,21 +370,69 @@ def open_case_document(
     parent: QWidget,
     on_open: Callable[[DocumentPreview], None] | None = None,
 ) -> None:
-    """A draft of a case document in the preview, copies preset to one per party plus one for the file."""
+    """A draft of a case document in the preview, copies preset to one per party plus one for the file; a
+    print is logged on the case as a draft."""
 
-    def render(session: Session, _token: CancelToken) -> tuple[bytes, int]:
+    def render(session: Session, _token: CancelToken) -> tuple[bytes, int, str]:
         pdf = session.documents.render(kind, case_ref)
-        return pdf, len(session.cases.get(case_ref).record().principals())
+        detail = session.cases.view(case_ref)  # only the parties count: no audited read
+        return pdf, len(detail.record().principals()), detail.record().id
 
-    def show(result: tuple[bytes, int]) -> None:
-        pdf, parties = result
+    def show(result: tuple[bytes, int, str]) -> None:
+        pdf, parties, case_id = result
         from fzmediate.documents.templates.kinds import KINDS
 
         title = KINDS[kind].title if kind in KINDS else kind
-        preview = DocumentPreview(pdf, title, copies=default_copies(parties), parent=parent)
+        preview = DocumentPreview(
+            pdf,
+            title,
+            copies=default_copies(parties),
+            parent=parent,
+            context=context,
+            source=PrintSource(case_id, kind),
+        )
         preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         preview.show()
         if on_open is not None:
             on_open(preview)
 
     context.run(render, on_success=show, parent=parent)
+
+
+def open_issued_document(
+    context: SessionContext,
+    case_ref: str,
+    document_id: str,
+    parent: QWidget,
+    on_open: Callable[[DocumentPreview], None] | None = None,
+) -> None:
+    """An issued document of a case (the stored, sealed bytes) in the preview; a print is logged on the case
+    with the document's id and version."""
+
+    def load(session: Session, _token: CancelToken) -> tuple[bytes, int, str, str, str]:
+        info = next((d for d in session.documents.list(case_ref) if d.id == document_id), None)
+        if info is None:
+            from fzmediate.errors import NotFoundError
+
+            raise NotFoundError(_("No issued document with this id."))
+        pdf = session.documents.get_pdf(document_id)
+        parties = len(session.cases.view(info.case_id).record().principals())
+        title = _("{title} (version {version})").format(title=info.title, version=info.version)
+        return pdf, parties, info.case_id, info.kind, title
+
+    def show(result: tuple[bytes, int, str, str, str]) -> None:
+        pdf, parties, case_id, kind, title = result
+        preview = DocumentPreview(
+            pdf,
+            title,
+            copies=default_copies(parties),
+            parent=parent,
+            context=context,
+            source=PrintSource(case_id, kind, document_id),
+        )
+        preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        preview.show()
+        if on_open is not None:
+            on_open(preview)
+
+    context.run(load, on_success=show, parent=parent)
