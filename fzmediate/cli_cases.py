@@ -1,8 +1,8 @@
 """``fzmediate catalogue …``, ``fzmediate case …`` and ``fzmediate workdays …``: the case sub-commands.
 
 Same conventions as ``fzmediate.cli``: exit 0 success, 1 refused (one localized line on stderr), 2 usage;
-``--json`` for machine-readable output. ``case show`` prints the case file with full personal values (a
-legal view; reading it is audited); ``case list`` masks names.
+``--json`` for machine-readable output. ``case show`` prints the case file with personal data masked (not
+audited); ``case show --full`` prints it in full, through the audited read; ``case list`` masks names.
 
 For ``case create`` and ``case act`` the input JSON comes from ``--json FILE`` (``-`` = stdin), which also
 switches the output to JSON; ``--payload FILE`` / a positional FILE read it without changing the output.
@@ -12,7 +12,7 @@ refusal one line naming the field) before the store is unlocked, so refused inpu
 ``case show --json`` and ``case act --json`` print personal data masked (names 张某某, ID numbers and phones
 starred, addresses cut at the township; ID numbers and phones inside free text starred too) unless
 ``--full`` is given: the full values come from the audited case-file read (``case.show`` in the audit log).
-Text ``case show`` is the legal view of the case file, in full and audited, as before.
+The masking is the services' (``fzmediate.services.case_views.mask_detail``): the desk browses the same view.
 
 Text output is for people: states, acts, time limits, deadline statuses and case kinds are shown in words
 (the district's labels from the case's pinned procedure definition and matter, or gettext for our own), and
@@ -21,13 +21,13 @@ the labels alongside (``state`` and ``state_label`` …): scripts rely on the co
 stay visible where a command takes them as arguments (``case actions``, ``catalogue list``).
 
 ``case describe-actions`` (not listed in the help) prints the Markdown reference of every act, its payload
-and an example, generated from the procedure definitions of the shipped catalogue: docs/case-actions.md.
+and an example, generated from the act forms of the shipped catalogue: docs/case-actions.md
+(:mod:`fzmediate.cli_describe`).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 import unicodedata
@@ -37,19 +37,26 @@ from pathlib import Path
 from typing import Any
 
 from fzmediate.catalogue.localize import localized
+from fzmediate.cli_describe import cmd_case_describe_actions
+from fzmediate.cli_describe import describe_actions as describe_actions
+from fzmediate.cli_describe import shipped_definitions as shipped_definitions
 from fzmediate.domain.case import party_role_label
 from fzmediate.domain.identity import id_type_label
 from fzmediate.domain.intake import MAX_INTAKE_BYTES
-from fzmediate.errors import NotFoundError, UsageError, ValidationError
+from fzmediate.errors import UsageError, ValidationError
 from fzmediate.i18n import _
 from fzmediate.jsonsafe import load_json
 from fzmediate.procedure.calendar import WorkCalendar
 from fzmediate.procedure.clock import Unit, add_working_days, describe, working_days_between
-from fzmediate.procedure.definition import INTAKE_ACTION, ActionSpec, DeadlineSpec, PayloadField, ProcedureDefinition
 from fzmediate.procedure.engine import DeadlineInfo
-from fzmediate.procedure.payload import TERM_KEYS
-from fzmediate.security.masking import mask_address, mask_id_number, mask_name, mask_phone, redact_text
-from fzmediate.services.case_views import CaseDetail, CaseSummary, case_kind_label, deadline_status_label, jsonable
+from fzmediate.services.case_views import (
+    CaseDetail,
+    CaseSummary,
+    case_kind_label,
+    deadline_status_label,
+    jsonable,
+    masked_detail,
+)
 from fzmediate.services.catalogue import BundleInfo
 
 SubParsers = Any  # argparse's _SubParsersAction is private
@@ -323,38 +330,12 @@ def _detail_text(d: CaseDetail, today: date) -> str:
     return "\n".join(lines)
 
 
-def _masked_text(value: Any) -> Any:
-    """Free text (and the texts inside lists and objects) with ID numbers and phones starred."""
-    if isinstance(value, str):
-        return redact_text(value)
-    if isinstance(value, list):
-        return [_masked_text(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _masked_text(v) for k, v in value.items()}
-    return value
-
-
-def masked_detail(detail: CaseDetail) -> dict[str, Any]:
-    """The case file as JSON with personal data masked (the default of ``--json``; ``--full`` shows all)."""
-    data: dict[str, Any] = jsonable(detail)
-    for party in data["parties"]:
-        party["name"] = mask_name(party["name"]) if party["name"] else ""
-        party["id_number"] = mask_id_number(party["id_number"]) if party["id_number"] else ""
-        party["phone"] = mask_phone(party["phone"]) if party["phone"] else ""
-        party["address"] = mask_address(party["address"]) if party["address"] else ""
-        party["power_of_attorney"] = redact_text(party["power_of_attorney"])
-    for key in ("summary", "facts", "claims"):
-        data[key] = redact_text(data[key])
-    for event in data["events"]:
-        event["payload"] = _masked_text(event["payload"])
-    return data
-
-
 def cmd_case_show(args: argparse.Namespace) -> int:
     with _base()._session(args) as s:
-        detail = s.cases.get(args.case)  # the audited read of the case file
+        # Masked and not audited by default; in full only on request, through the audited read.
+        detail = s.cases.reveal(args.case) if args.full else s.cases.view(args.case)
         today = s.cases.today()
-    _emit(args.json, detail if args.full else masked_detail(detail), lambda: _detail_text(detail, today))
+    _emit(args.json, detail, lambda: _detail_text(detail, today))
     return 0
 
 
@@ -442,251 +423,6 @@ def cmd_case_actions(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- the reference of acts (docs/case-actions.md) --------------------------------------------------
-# Developer documentation for script writers, committed to the repository: English text around the
-# district's Chinese labels, deliberately not translated, so that the file does not depend on the locale of
-# whoever regenerates it (a test checks that it is current).
-
-_TYPE_WORDS = {
-    "text": "text",
-    "text_list": "list of texts",
-    "date": "date (YYYY-MM-DD)",
-    "integer": "whole number",
-    "decimal": 'amount as text ("1200.50")',
-    "boolean": "true or false",
-    "choice": "one of the choices",
-    "party": "party id",
-    "parties": "list of party ids",
-    "login": "user name",
-    "terms": "list of terms (objects)",
-    "time_limit": "time limit name",
-}
-_EXAMPLE_PARTY = "<party id>"
-_EXAMPLE_DATE = "2026-12-31"
-
-
-def _md(text: str) -> str:
-    """Text for a Markdown table cell."""
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def _code(names: Iterable[str]) -> str:
-    return ", ".join("`{0}`".format(n) for n in names)
-
-
-def _states_text(d: ProcedureDefinition, names: Iterable[str]) -> str:
-    return ", ".join("`{0}` {1}".format(n, d.state_label(n)) for n in names)
-
-
-def _field_type(act: ActionSpec, f: PayloadField) -> str:
-    words = _TYPE_WORDS.get(f.type, f.type)
-    if f.party_roles:
-        words += " ({0})".format(" or ".join(f.party_roles))
-    if f.minimum is not None:
-        words += ", at least {0}".format(f.minimum)
-    return words
-
-
-def _choices(act: ActionSpec, f: PayloadField) -> tuple[str, ...]:
-    if f.type == "choice":
-        return f.choices
-    if f.type == "time_limit":
-        return act.extends
-    return ()
-
-
-def _example_value(act: ActionSpec, f: PayloadField) -> Any:
-    """A plausible value of the field: the first choice, a placeholder id, the label as the text to write."""
-    placeholder = "<{0}>".format(f.label or f.field)
-    examples: dict[str, Any] = {
-        "text": placeholder,
-        "text_list": [placeholder],
-        "date": _EXAMPLE_DATE,
-        "integer": f.minimum if f.minimum is not None else 1,
-        "decimal": "1200.50",
-        "boolean": False,
-        "party": _EXAMPLE_PARTY,
-        "parties": [_EXAMPLE_PARTY, "<another party id>"],
-        "login": "med2",
-        "terms": [
-            {
-                "obligor": "<party id of the obligor>",
-                "obligee": "<party id of the obligee>",
-                "content": "<履行内容>",
-                "amount": "1200.50",
-                "manner": "<履行方式>",
-                "place": "<履行地点>",
-                "deadline": _EXAMPLE_DATE,
-            }
-        ],
-    }
-    choices = _choices(act, f)
-    if choices:
-        return choices[0]
-    return examples.get(f.type, placeholder)
-
-
-def _leads_to(d: ProcedureDefinition, act: ActionSpec) -> str:
-    if act.clock == "resume":
-        return "back to the state the case was in when it was suspended"
-    if act.outcomes is not None:
-        targets = "; ".join(
-            "`{0}` → `{1}` {2}".format(choice, target, d.state_label(target))
-            for choice, target in act.outcomes.targets.items()
-        )
-        return "by `{0}`: {1}".format(act.outcomes.field, targets)
-    if act.to_state is not None:
-        return _states_text(d, [act.to_state])
-    return "stays in the same state (the act records something)"
-
-
-def _time_limits(d: ProcedureDefinition, act: ActionSpec) -> list[str]:
-    """The time limits the act starts, meets, stops or extends, e.g. "starts `mediation_period` (not for PS-TJ-005)"."""
-    by_limit: dict[str, list[DeadlineSpec]] = {}
-    for spec in d.deadlines:
-        by_limit.setdefault(spec.time_limit, []).append(spec)
-    relations: list[tuple[str, Callable[[DeadlineSpec], frozenset[str]]]] = [
-        ("starts", d.starters),
-        ("meets", d.meeters),
-        ("stops", lambda spec: frozenset(spec.stopped_by_actions)),
-    ]
-    if act.extends:
-        relations.append(
-            ("extends", lambda spec: frozenset({act.name}) if spec.time_limit in act.extends else frozenset())
-        )
-    out: list[str] = []
-    for verb, of in relations:
-        names = []
-        for name, specs in by_limit.items():
-            general = [s for s in specs if not s.matters]
-            special = [s for s in specs if s.matters]
-            yes = [m for s in special if act.name in of(s) for m in s.matters]
-            no = [m for s in special if act.name not in of(s) for m in s.matters]
-            if any(act.name in of(s) for s in general):
-                names.append("`{0}`".format(name) + (" (not for {0})".format(", ".join(no)) if no else ""))
-            elif yes:
-                names.append("`{0}` ({1} only)".format(name, ", ".join(yes)))
-        if names:
-            out.append("{0} {1}".format(verb, ", ".join(names)))
-    return out
-
-
-def _action_markdown(d: ProcedureDefinition, act: ActionSpec) -> list[str]:
-    who = _code(act.roles)
-    if act.requires_legally_qualified:
-        who += "; the user must hold a legal qualification"
-    if act.requires_different_actor_from:
-        who += "; not someone who did {0} in this case".format(
-            ", ".join("`{0}` {1}".format(a, d.action_label(a)) for a in act.requires_different_actor_from)
-        )
-    lines = [
-        "### `{0}` {1}".format(act.name, act.label),
-        "",
-        "- From: {0}".format(_states_text(d, act.from_states)),
-        "- Leads to: {0}".format(_leads_to(d, act)),
-        "- Who: {0}".format(who),
-        "- Repeatable: {0}".format("yes" if act.repeatable else "no, once per case"),
-    ]
-    if act.clock == "suspend":
-        lines.append("- Clock: every time limit of the case stands still until `resume`")
-    if act.guards:
-        lines.append("- Checks: {0}".format(_code(act.guards)))
-    limits = _time_limits(d, act)
-    if limits:
-        lines.append("- Time limits: {0}".format("; ".join(limits)))
-    if act.owed_after:
-        lines.append("- Owed before closing once {0} happened".format(_code(act.owed_after)))
-    if act.states_remedies:
-        lines.append("- The remedy routes and their deadlines are copied from the matter into the event")
-    lines.append("")
-    if act.payload:
-        lines += ["| Field | Type | Required | Choices | Label |", "|---|---|---|---|---|"]
-        lines += [
-            "| `{0}` | {1} | {2} | {3} | {4} |".format(
-                f.field,
-                _md(_field_type(act, f)),
-                "yes" if f.required else "no",
-                _code(_choices(act, f)),
-                _md(f.label),
-            )
-            for f in act.payload
-        ]
-        example = {f.field: _example_value(act, f) for f in act.payload}
-        lines += ["", "```json", json.dumps(example, ensure_ascii=False, indent=2), "```"]
-    else:
-        lines.append("No data: `fzmediate case act ID {0}`.".format(act.name))
-    lines.append("")
-    return lines
-
-
-def _procedure_markdown(d: ProcedureDefinition) -> list[str]:
-    lines = ["## `{0}` {1}".format(d.id, d.title), ""]
-    if d.description:
-        lines += [d.description, ""]
-    lines += ["| State | Label | |", "|---|---|---|"]
-    for state in d.states:
-        note = "initial" if state.name == d.initial_state else "final" if state.name in d.terminal_states else ""
-        lines.append("| `{0}` | {1} | {2} |".format(state.name, _md(state.label), note))
-    lines.append("")
-    for act in d.actions:
-        lines += _action_markdown(d, act)
-    return lines
-
-
-def describe_actions(definitions: Sequence[ProcedureDefinition], source: str) -> str:
-    """The Markdown reference of every act of ``definitions`` (``source`` names where they come from)."""
-    lines = [
-        "# Case actions",
-        "",
-        "<!-- Generated by `fzmediate case describe-actions > docs/case-actions.md`; do not edit by hand. -->",
-        "",
-        "Every act of the procedures, as `fzmediate case act ID ACTION` records it: its label, the states it",
-        "starts from, who may do it, its data (payload) and an example. Generated from the procedure",
-        "definitions of {0}.".format(source),
-        "A case always runs under the definitions of the catalogue version it was registered under: for an",
-        "older case, `fzmediate case actions ID` is the authority on what can be done next, and why not.",
-        "",
-        "- The data of an act is a JSON object, given with `--json FILE` (which also prints the result as",
-        "  JSON) or `--payload FILE` (`-` reads standard input). A field left out is recorded empty.",
-        "- Party ids are the `id` of the case's parties in `fzmediate case show ID --json` (`parties[].id`),",
-        "  never names. A term of an agreement is an object with the fields",
-        "  {0}: `obligor` and `obligee` are party ids,".format(_code(TERM_KEYS)),
-        "  `amount` is optional, `deadline` is a date.",
-        '- Dates are written `YYYY-MM-DD`; amounts as decimal text with at most two places (`"1200.50"`).',
-        "- Required means the field must be given. The checks (guards) named under an act may ask for more,",
-        "  such as written reasons or every party's signature; a refused act names everything missing at once.",
-        "- Who: the roles that may do the act (`admin`, `supervisor`, `mediator`); a kiosk never acts on cases.",
-        "- Time limits apply to the matters that have them (`fzmediate catalogue show CODE`).",
-        "- `{0}` is the intake act: `fzmediate case create` records it.".format(INTAKE_ACTION),
-        "",
-    ]
-    for d in definitions:
-        lines += _procedure_markdown(d)
-    return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def shipped_definitions() -> tuple[list[ProcedureDefinition], str]:
-    """The procedure definitions of the catalogue shipped with the app, and words naming that catalogue."""
-    from fzmediate.catalogue.bundle import load_shipped_bundle
-    from fzmediate.services.case_engine import definitions_for
-
-    bundle = load_shipped_bundle().bundle
-    definitions = definitions_for(bundle.procedures)
-    return list(definitions.values()), "the catalogue shipped with the app (`{0}` version {1})".format(
-        bundle.bundle_id, bundle.version
-    )
-
-
-def cmd_case_describe_actions(args: argparse.Namespace) -> int:
-    definitions, source = shipped_definitions()
-    if args.procedure is not None:
-        definitions = [d for d in definitions if d.id == args.procedure]
-        if not definitions:
-            raise NotFoundError(_("There is no procedure {id}.").format(id=args.procedure))
-    sys.stdout.write(describe_actions(definitions, source))
-    return 0
-
-
 # --- working days (no unlock) ------------------------------------------------------------------
 def _calendar() -> WorkCalendar:
     """Shipped holiday tables and the calendar package, plus the shipped catalogue's holiday tables."""
@@ -734,7 +470,7 @@ def register(sub: SubParsers, common: argparse.ArgumentParser, as_json: argparse
         "--full",
         action="store_true",
         default=False,
-        help=_("JSON output with personal data in full (the read is audited); masked without it"),
+        help=_("personal data in full (the read is audited); masked without it"),
     )
 
     cat = sub.add_parser("catalogue", parents=[common], help=_("the catalogue of matters"))
@@ -766,7 +502,9 @@ def register(sub: SubParsers, common: argparse.ArgumentParser, as_json: argparse
     )
     p.set_defaults(func=cmd_case_create)
     p = ksub.add_parser(
-        "show", parents=[common, as_json, full], help=_("show the case file (audited; JSON masked unless --full)")
+        "show",
+        parents=[common, as_json, full],
+        help=_("show the case file (personal data masked unless --full, which is audited)"),
     )
     p.add_argument("case", metavar="ID")
     p.set_defaults(func=cmd_case_show)

@@ -15,6 +15,14 @@ deleted meanwhile (no "wrapped C/C++ object has been deleted").
 
 Without ``on_failure`` an error is shown centrally: an ``FzError`` by its localized message, anything else
 as a short generic message (the details, which may hold personal data, go to the log file only).
+
+**Changes broadcast** (Anki's ``operation_did_execute``): a DB operation given ``changes=session.take_changes``
+asks, on the DB worker once ``fn`` has ended, what its writes changed; when that is anything, ``Ops.changed``
+is emitted ONCE on the GUI thread with the :class:`~fzmediate.store.outbox.OpChanges` and the operation's
+``initiator`` (default: its ``parent``), after the operation's own callback. Every screen refreshes from
+that one signal (and may skip a change it initiated itself); no screen wires its refresh to another. A read
+changes nothing and emits nothing; so does a refused write, which rolled back. An operation that fails
+after some of its writes committed still reports those (they are stored).
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal, Slot
@@ -34,6 +42,10 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from fzmediate.errors import FzError
 from fzmediate.i18n import _
+
+if TYPE_CHECKING:
+    # Only for annotations: the store (SQLAlchemy) loads when it is first opened, not at start-up.
+    from fzmediate.store.outbox import OpChanges
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +101,8 @@ class OpHandle(Generic[T]):
         on_progress: Callable[[Progress], None] | None,
         on_cancelled: Callable[[], None] | None,
         parent: QObject | None,
+        changes: Callable[[], OpChanges] | None = None,
+        initiator: object | None = None,
     ) -> None:
         self.id = op_id
         self.fn: Callable[[CancelToken], T] | None = fn
@@ -98,6 +112,9 @@ class OpHandle(Generic[T]):
         self.on_progress = on_progress
         self.on_cancelled = on_cancelled
         self.parent = parent
+        #: Asked on the worker once ``fn`` has ended: what its writes changed (``Session.take_changes``).
+        self.changes = changes
+        self.initiator = initiator if initiator is not None else parent
         self.finished = False
 
     def cancel(self) -> None:
@@ -111,7 +128,7 @@ class OpHandle(Generic[T]):
 class _Bridge(QObject):
     """Lives on the GUI thread; worker threads emit its signals, Qt queues them to the GUI thread."""
 
-    done = Signal(object)  # (op_id, outcome, value)
+    done = Signal(object)  # (op_id, outcome, value, changes or None)
     progressed = Signal(object)  # (op_id, Progress)
 
 
@@ -152,6 +169,19 @@ class Worker:
         with contextlib.suppress(RuntimeError):  # the bridge is gone: the app is shutting down
             signal.emit(payload)
 
+    @staticmethod
+    def _changes(handle: OpHandle[Any]) -> OpChanges | None:
+        """What the operation changed, asked on this thread (the session's); None when nothing."""
+        ask, handle.changes = handle.changes, None
+        if ask is None:
+            return None
+        try:
+            found = ask()
+        except Exception:  # a locked session, say: the operation itself has already ended
+            log.exception("could not collect the changes of an operation")
+            return None
+        return found if found else None
+
     def _loop(self) -> None:
         while True:
             item = self._queue.get()
@@ -169,13 +199,17 @@ class Worker:
             except BaseException as exc:  # every error is delivered; none may kill the worker
                 value, outcome = exc, _FAILURE
             del fn
-            self._emit(self._bridge.done, (handle.id, outcome, value))
+            changed = self._changes(handle)
+            self._emit(self._bridge.done, (handle.id, outcome, value, changed))
             # Hold nothing between operations: a finished operation's values (a session) must not linger here.
-            del value, handle, item
+            del value, changed, handle, item
 
 
 class Ops(QObject):
     """The background-operation helper. Create one in the GUI thread; call ``shutdown()`` at exit."""
+
+    #: (OpChanges, initiator): a DB operation's writes changed something (emitted on the GUI thread, once).
+    changed = Signal(object, object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -197,9 +231,14 @@ class Ops(QObject):
         progress: Callable[[Progress], None] | None = None,
         on_cancelled: Callable[[], None] | None = None,
         parent: QObject | None = None,
+        changes: Callable[[], OpChanges] | None = None,
+        initiator: object | None = None,
     ) -> OpHandle[T]:
-        """Queue ``fn(token)`` on the DB worker (all store work, serialised)."""
-        return self._submit(self.db, fn, on_success, on_failure, progress, on_cancelled, parent)
+        """Queue ``fn(token)`` on the DB worker (all store work, serialised). With ``changes`` (the session's
+        ``take_changes``), what the operation changed is broadcast as ``changed(changes, initiator)``."""
+        return self._submit(
+            self.db, fn, on_success, on_failure, progress, on_cancelled, parent, changes=changes, initiator=initiator
+        )
 
     def run_net(
         self,
@@ -223,6 +262,9 @@ class Ops(QObject):
         progress: Callable[[Progress], None] | None,
         on_cancelled: Callable[[], None] | None,
         parent: QObject | None,
+        *,
+        changes: Callable[[], OpChanges] | None = None,
+        initiator: object | None = None,
     ) -> OpHandle[T]:
         op_id = next(self._ids)
         report = None
@@ -234,7 +276,7 @@ class Ops(QObject):
                     bridge.progressed.emit((op_id, p))
 
         handle: OpHandle[T] = OpHandle(
-            op_id, fn, CancelToken(report), on_success, on_failure, progress, on_cancelled, parent
+            op_id, fn, CancelToken(report), on_success, on_failure, progress, on_cancelled, parent, changes, initiator
         )
         self._pending[op_id] = handle
         try:
@@ -258,12 +300,21 @@ class Ops(QObject):
             handle.on_progress(p)
 
     @Slot(object)
-    def _on_done(self, payload: tuple[int, str, Any]) -> None:
-        op_id, outcome, value = payload
+    def _on_done(self, payload: tuple[int, str, Any, OpChanges | None]) -> None:
+        op_id, outcome, value, changed = payload
         handle = self._pending.pop(op_id, None)
         if handle is None:
             return
         handle.finished = True
+        try:
+            self._deliver(handle, outcome, value)
+        finally:
+            # After the operation's own callback (as Anki does), even if it raised or its parent is gone:
+            # the other screens must still learn what is stored now.
+            if changed is not None:
+                self.changed.emit(changed, handle.initiator)
+
+    def _deliver(self, handle: OpHandle[Any], outcome: str, value: Any) -> None:
         if not handle.parent_alive():
             if outcome == _FAILURE:
                 log_failure(value)

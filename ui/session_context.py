@@ -47,7 +47,9 @@ class SessionContext:
                 raise LockedError(_("The store is locked. Unlock it to continue."))
             return fn(session, token)
 
-        return self._ops.run_db(work, **callbacks)
+        # What the operation's writes changed is broadcast once, on the GUI thread (Ops.changed).
+        changes = session.take_changes if session is not None else None
+        return self._ops.run_db(work, changes=changes, **callbacks)
 
     def close(self, on_done: Callable[[], None] | None = None) -> OpHandle[None] | None:
         """Forget the session and lock it on the DB worker. Idempotent; ``on_done`` runs on the GUI thread."""

@@ -13,6 +13,11 @@ Invariants (reference/sync.md §5, DESIGN.md "Sync"):
 
 Payloads are JSON: dates are ISO strings. They may carry personal data; they live inside the encrypted
 database only, and are never logged.
+
+The same unit of work also says *what* it changed, for the screens (:class:`OpChanges`: case ids and
+entity kinds, no payloads): :func:`append_changes` notes its changes on the ORM session, and
+:func:`track_writes` notes the rows of local entities (users, keys, catalogue bundles, settings) that have
+no outbox row; ``Session.write`` gathers both once the transaction has committed. Nothing stored changes.
 """
 
 from __future__ import annotations
@@ -23,8 +28,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from fzmediate.store.models import Base, OutboxEntry, new_time_id
 
@@ -81,7 +86,9 @@ class Change:
 def append_changes(
     session: Session, changes: Sequence[Change], *, device_id: str, actor: str, at: datetime
 ) -> list[OutboxEntry]:
-    """Add outbox rows for ``changes``, in order, inside the caller's transaction (one flush)."""
+    """Add outbox rows for ``changes``, in order, inside the caller's transaction (one flush); the changes are
+    also noted on ``session`` for :func:`collected`."""
+    _note(session, OpChanges.of(changes))
     naive = at.replace(tzinfo=None)
     ms = int(at.timestamp() * 1000)
     first = next_device_seq(session, device_id)
@@ -110,3 +117,101 @@ def append_changes(
 def pending(session: Session, *, limit: int = 500) -> list[OutboxEntry]:
     """The oldest changes first (the push sends them in device_seq order)."""
     return list(session.scalars(select(OutboxEntry).order_by(OutboxEntry.device_seq).limit(limit)))
+
+
+# --- what a unit of work changed (for the screens) ---------------------------------------------
+_NOTED = "fzmediate.op_changes"
+#: Tables that record how a change was made, not what changed: never a change of their own.
+_BOOKKEEPING = frozenset({"audit_events", "outbox", "search_terms", "case_counters"})
+#: Entity kinds of the tables without outbox rows, named like the outbox's entities.
+_TABLE_KINDS = {
+    "users": "user",
+    "cases": "case",
+    "parties": "party",
+    "case_events": "case_event",
+    "documents": "document",
+    "catalogue_bundles": "catalogue",
+    "meta": "meta",
+    "office_keys": "office_key",
+    "key_shares": "key_share",
+    "intake_keys": "intake_key",
+    "intake_inbox": "application",
+    "kiosk_office_keys": "office_key",
+    "kiosk_outbox": "application",
+}
+
+
+@dataclass(frozen=True)
+class OpChanges:
+    """What one or more units of work changed: the cases touched and the kinds of entity written
+    (``case``, ``party``, ``case_event``, ``document``, ``user``, ``catalogue``, …). Empty for a read."""
+
+    case_ids: frozenset[str] = frozenset()
+    kinds: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.kinds)
+
+    def __or__(self, other: OpChanges) -> OpChanges:
+        return OpChanges(self.case_ids | other.case_ids, self.kinds | other.kinds)
+
+    @classmethod
+    def of(cls, changes: Iterable[Change]) -> OpChanges:
+        """The case ids and kinds of outbox changes: a case by its id, a case's row by its ``case_id``."""
+        case_ids: set[str] = set()
+        kinds: set[str] = set()
+        for c in changes:
+            kinds.add(c.entity)
+            if c.entity == "case":
+                case_ids.add(c.entity_id)
+            elif isinstance(c.payload.get("case_id"), str):
+                case_ids.add(c.payload["case_id"])
+        return cls(frozenset(case_ids), frozenset(kinds))
+
+
+NO_CHANGES = OpChanges()
+
+
+def _note(session: Session, changes: OpChanges) -> None:
+    if changes:
+        session.info[_NOTED] = session.info.get(_NOTED, NO_CHANGES) | changes
+
+
+def _row_changes(rows: Iterable[object]) -> OpChanges:
+    case_ids: set[str] = set()
+    kinds: set[str] = set()
+    for row in rows:
+        table = getattr(getattr(row, "__table__", None), "name", None)
+        if table is None or table in _BOOKKEEPING:
+            continue
+        kinds.add(_TABLE_KINDS.get(table, table))
+        case_id = getattr(row, "id", None) if table == "cases" else getattr(row, "case_id", None)
+        if isinstance(case_id, str):
+            case_ids.add(case_id)
+    return OpChanges(frozenset(case_ids), frozenset(kinds))
+
+
+def track_writes(session: Session) -> None:
+    """Note every row ``session`` inserts, updates or deletes (ORM flushes and bulk statements), so that
+    writes without outbox rows are reported too. Call it once, when the unit of work begins."""
+
+    def flushed(s: Session, _context: UOWTransaction) -> None:
+        dirty = (row for row in s.dirty if s.is_modified(row))
+        _note(s, _row_changes([*s.new, *dirty, *s.deleted]))
+
+    def executed(state: ORMExecuteState) -> None:
+        if not (state.is_insert or state.is_update or state.is_delete):
+            return
+        mapper = state.bind_mapper
+        table = mapper.local_table.name if mapper is not None else None  # type: ignore[attr-defined]
+        if table is not None and table not in _BOOKKEEPING:
+            _note(state.session, OpChanges(kinds=frozenset({_TABLE_KINDS.get(table, table)})))
+
+    event.listen(session, "after_flush", flushed)
+    event.listen(session, "do_orm_execute", executed)
+
+
+def collected(session: Session) -> OpChanges:
+    """What the unit of work on ``session`` has changed so far (:func:`append_changes`, :func:`track_writes`)."""
+    found: OpChanges = session.info.get(_NOTED, NO_CHANGES)
+    return found

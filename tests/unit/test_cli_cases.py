@@ -119,7 +119,9 @@ def test_show_is_the_full_case_file(store: Path, created: dict[str, Any]) -> Non
     detail = json.loads(r.out)
     assert detail["parties"][0]["name"] == "王𠮷" and detail["parties"][0]["id_number"] == APPLICANT_ID
     assert detail["events"][0]["action"] == "register" and detail["bundle_version"] == SHIPPED
-    r = as_user(store, "med1", MED, "case", "show", created["id"])
+    r = as_user(store, "med1", MED, "case", "show", created["id"])  # browsing: masked, not audited
+    assert r.code == 0 and APPLICANT_ID not in r.out and "王𠮷" not in r.out and "王某" in r.out
+    r = as_user(store, "med1", MED, "case", "show", created["id"], "--full")  # the audited full view
     assert r.code == 0 and APPLICANT_ID in r.out and "王𠮷" in r.out
     r = as_user(store, "med1", MED, "case", "show", "坪山调〔2026〕XXXXXX9999号")
     assert r.code == 1 and "No case" in one_line(r)
