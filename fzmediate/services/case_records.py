@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from fzmediate.domain.case import PartyRole
 from fzmediate.domain.intake import Intake, PartyIntake, Registered
-from fzmediate.store.models import Case, PartyRow
+from fzmediate.store.models import Case, PartyRow, SearchTerm
 
 #: States in which a case is no longer open: a new application like it is no duplicate.
 CLOSED_STATES: Final = frozenset({"closed", "archived", "voided"})
@@ -51,21 +51,33 @@ def _matches(row: PartyRow, p: PartyIntake) -> bool:
     return not p.id_number and not p.phone and row.name == p.name
 
 
+def _indexed(s: OrmSession, parties: list[PartyIntake]) -> set[str]:
+    """Ids of the cases whose search terms hold one of these parties' ID numbers or whole names."""
+    terms = {"n:" + p.name for p in parties if p.name} | {"i:" + p.id_number for p in parties if p.id_number}
+    if not terms:
+        return set()
+    return set(s.scalars(select(SearchTerm.case_id).where(SearchTerm.term.in_(sorted(terms)))))
+
+
 def find_duplicates(s: OrmSession, intake: Intake) -> tuple[str, ...]:
     """Numbers of the open cases of the same matter that this application resembles (see module docs)."""
     principals = [p for p in intake.parties if p.role is not PartyRole.AGENT]
     applicants = [p for p in principals if p.role is PartyRole.APPLICANT]
     respondents = [p for p in principals if p.role is PartyRole.RESPONDENT]
+    # Candidates through the search index (one index range per term), never a scan of every case: the cases
+    # where some applicant's ID number or whole name and some respondent's appear. `_matches` decides below.
+    candidates = _indexed(s, applicants) & _indexed(s, respondents)
+    if not candidates:
+        return ()
     conditions = []
     for p in principals:
         if p.id_number:
             conditions.append(and_(PartyRow.id_type == p.id_type, PartyRow.id_number == p.id_number))
         conditions.append(PartyRow.name == p.name)
-    if not conditions:
-        return ()
     q = (
         select(Case.id, Case.number, PartyRow)
         .join(PartyRow, PartyRow.case_id == Case.id)
+        .where(Case.id.in_(sorted(candidates)))
         .where(Case.matter_code == intake.matter_code, Case.state.not_in(sorted(CLOSED_STATES)))
         .where(PartyRow.role != PartyRole.AGENT.value)
         .where(or_(*conditions))

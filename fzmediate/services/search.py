@@ -2,7 +2,9 @@
 
 What is found, and how:
 
-- case number, by prefix: a range on the unique index of ``cases.number``;
+- case number, by prefix: a range on the unique index of ``cases.number``, typed with or without the
+  brackets (``坪山调2026…`` finds ``坪山调〔2026〕…``); a short number (``12`` or ``0012号``) finds this desk's
+  cases numbered 12 in either series this year and last year (exact lookups on the same index);
 - party name, any substring (rare characters included): every substring of every party name is a row
   ``n:<substring>`` of ``search_terms`` (names are short: a 64-character name gives at most 2,080 rows);
 - ID number, exact (``i:<normalized number>``) or its last 6 characters (``i6:``);
@@ -24,6 +26,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from fzmediate.domain.identity import IdType, normalize_id_number
+from fzmediate.services.numbering import NUMBER_PREFIX, format_number
 from fzmediate.store.models import Case, SearchTerm
 
 MAX_QUERY = 64
@@ -94,6 +97,37 @@ def query_terms(text: str) -> list[str]:
             if digits.startswith("0086"):
                 keys.append("p:" + digits[2:])
     return keys
+
+
+_NUMBER_TYPED = re.compile(r"(?:坪山)?\s*(调|裁)\s*[〔\[［(（]?\s*(\d{4})\s*[〕\]］)）]?\s*([0-9A-Fa-f]*)\s*号?")
+_SHORT_NUMBER = re.compile(r"0*(\d{1,6})\s*号?")
+_SERIES = ("调", "裁")
+
+
+def number_candidates(text: str, device_code: str, year: int) -> tuple[list[str], list[str]]:
+    """Case-number prefixes and exact numbers a query text may mean (see the module docs).
+
+    Returns (prefixes, exact numbers); ``device_code`` and ``year``: this desk's code and this year, for a
+    short number.
+    """
+    raw = unicodedata.normalize("NFKC", text.strip())
+    if not raw:
+        return [], []
+    prefixes = [text.strip()]
+    typed = _NUMBER_TYPED.fullmatch(raw)
+    if typed is not None:
+        series, year_text, rest = typed.groups()
+        canonical = "{0}{1}〔{2}〕{3}".format(NUMBER_PREFIX, series, year_text, rest.upper())
+        if raw.endswith("号"):
+            canonical += "号"
+        if canonical not in prefixes:
+            prefixes.append(canonical)
+    exact: list[str] = []
+    short = _SHORT_NUMBER.fullmatch(raw)
+    if short is not None and int(short.group(1)) > 0:
+        value = int(short.group(1))
+        exact = [format_number(s, y, device_code, value) for s in _SERIES for y in (year, year - 1)]
+    return prefixes, exact
 
 
 def find_case_ids(

@@ -172,6 +172,13 @@ class Case(Base):
         ),
         Index("ix_cases_next_due", "next_due"),
         Index("ix_cases_state", "state"),
+        # Migration 0007: the deadline refresh picks its few candidates by index, and each sort column of the
+        # keyset-paged list is a range on (column, id) (services/case_listing.py).
+        Index("ix_cases_next_due_name_next_due", "next_due_name", "next_due"),
+        *(
+            Index("ix_cases_{0}_id".format(column), column, "id")
+            for column in ("received_on", "next_due", "state", "matter_code", "assigned_mediator", "kind", "updated_at")
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_time_id)

@@ -1,0 +1,265 @@
+"""The case list a lazy (Qt) model pages through: a query, filters, a sort, keyset pages and a count.
+
+``page(query, after, size)`` returns the rows that follow the sort key ``after`` (keyset paging on the
+sort column and the case id: ids are UUIDv7, unique and stable, so ties never reorder between pages and a
+row inserted meanwhile never shifts the rows after it). A page reads only its own rows through indexes,
+never the pages before it; ``count(query)`` honours the same text and filters.
+
+The overdue flag comes from the stored next deadline (``cases.next_due < today``, indexed); nothing here
+recomputes deadlines (see ``deadline_refresh``): a row whose stored deadline time alone may have changed is
+listed in ``Page.recomputing`` until the background pass reaches it.
+
+Street (街道): the street office named in an applicant's address (``坑梓街道`` in
+"深圳市坪山区坑梓街道…"). A desk belongs to one unit, so the desk unit would not tell cases apart; the
+applicant's address is where the dispute arose in the cases of a street. An address that names no street
+matches no street filter (no guessing from a community or road name).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ColumnElement, Select, exists, func, select, tuple_, union
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import Session as OrmSession
+
+from fzmediate.domain.case import VOIDED_STATE, CaseKind
+from fzmediate.errors import ValidationError
+from fzmediate.i18n import _
+from fzmediate.security.permissions import require
+from fzmediate.services.case_views import CaseSummary
+from fzmediate.services.numbering import device_code
+from fzmediate.services.search import number_candidates, query_terms
+from fzmediate.store.models import Case, PartyRow, SearchTerm
+
+if TYPE_CHECKING:
+    from fzmediate.services.cases import CaseService
+
+MAX_PAGE = 500
+_STREET = re.compile(r"([^市区]+街道)办事处$")
+
+
+class SortColumn(StrEnum):
+    """What the list can be sorted by (each with the case id as tiebreak)."""
+
+    NEWEST = "id"  # registration order (UUIDv7 ids sort by creation time)
+    NUMBER = "number"
+    RECEIVED = "received_on"
+    NEXT_DUE = "next_due"
+    STATE = "state"
+    MATTER = "matter"
+    MEDIATOR = "mediator"
+    KIND = "kind"
+    UPDATED = "updated_at"
+
+
+_COLUMNS: dict[SortColumn, InstrumentedAttribute[Any]] = {
+    SortColumn.NEWEST: Case.id,
+    SortColumn.NUMBER: Case.number,
+    SortColumn.RECEIVED: Case.received_on,
+    SortColumn.NEXT_DUE: Case.next_due,
+    SortColumn.STATE: Case.state,
+    SortColumn.MATTER: Case.matter_code,
+    SortColumn.MEDIATOR: Case.assigned_mediator,
+    SortColumn.KIND: Case.kind,
+    SortColumn.UPDATED: Case.updated_at,
+}
+#: Columns that may be NULL: those rows come last in both directions.
+_NULLABLE = frozenset({SortColumn.NEXT_DUE})
+
+SortValue = str | date | datetime | None
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    """Every filter is optional. ``mediator``: a login, or "" for unassigned cases. ``street``: a street
+    office's unit code (e.g. ``PS-JD-KZ``, see the module docs). ``overdue``: the stored next deadline has
+    passed; rows listed in ``Page.recomputing`` may drop out once the background pass recomputes them."""
+
+    matter: str | None = None
+    state: str | None = None
+    mediator: str | None = None
+    street: str | None = None
+    overdue: bool = False
+    kind: CaseKind | None = None
+    include_voided: bool = False
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    """Search text (as :meth:`CaseService.search`), filters and the sort."""
+
+    text: str = ""
+    filters: CaseFilters = field(default_factory=CaseFilters)
+    sort: SortColumn = SortColumn.NEWEST
+    descending: bool = True
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """Where a page ended: the last row's sort value and id. Opaque to the caller."""
+
+    value: SortValue
+    id: str
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[CaseSummary]
+    #: Pass it as ``after`` for the next page; None when this was the last page.
+    next_after: SortKey | None
+    #: The date the overdue flags were judged on (``row.overdue(today)``).
+    today: date
+    #: Ids of rows whose stored next deadline awaits recomputation: show "recomputing", not overdue.
+    recomputing: frozenset[str] = frozenset()
+
+
+class CaseListing:
+    """Keyset pages and counts of the case list (see the module docs)."""
+
+    def __init__(self, cases: CaseService) -> None:
+        self._cases = cases
+
+    # --- building the query ---------------------------------------------------------------------------
+    def _street_name(self, code: str) -> str:
+        unit = self._cases._s.catalogue.active().unit(code)
+        found = _STREET.search(unit.name) if unit is not None and unit.kind == "street_office" else None
+        if found is None:
+            raise ValidationError(
+                _("street: {code} is not a street office of the active catalogue.").format(code=code), field="street"
+            )
+        return found.group(1)
+
+    def _where(self, s: OrmSession, query: CaseQuery, today: date) -> list[ColumnElement[bool]]:
+        f = query.filters
+        where: list[ColumnElement[bool]] = []
+        if not f.include_voided:
+            where.append(Case.state != VOIDED_STATE)
+        if f.matter:
+            where.append(Case.matter_code == f.matter)
+        if f.state:
+            where.append(Case.state == f.state)
+        if f.mediator is not None:
+            where.append(Case.assigned_mediator == f.mediator)
+        if f.kind is not None:
+            where.append(Case.kind == CaseKind(f.kind).value)
+        if f.overdue:
+            where.append(Case.next_due < today)
+        if f.street:
+            street = self._street_name(f.street)
+            where.append(
+                exists().where(
+                    PartyRow.case_id == Case.id,
+                    PartyRow.role == "applicant",
+                    PartyRow.address.contains(street, autoescape=True),
+                )
+            )
+        text = query.text.strip()
+        if text:
+            # One IN over a UNION of index lookups: SQLite then drives the page from the (few) matches instead
+            # of walking the sort index and testing every case against the search.
+            terms = query_terms(text)
+            found: list[Select[str]] = []
+            if terms:
+                found.append(select(SearchTerm.case_id).where(SearchTerm.term.in_(terms)))
+            prefixes, exact = number_candidates(text, device_code(s, self._cases._s.device_id), today.year)
+            for prefix in prefixes:
+                found.append(select(Case.id).where(Case.number >= prefix, Case.number < prefix + "\U0010ffff"))
+            if exact:
+                found.append(select(Case.id).where(Case.number.in_(exact)))
+            where.append(Case.id.in_(union(*found)))
+        return where
+
+    @staticmethod
+    def _keyset(query: CaseQuery, after: SortKey) -> ColumnElement[bool]:
+        col = _COLUMNS[query.sort]
+        if query.sort is SortColumn.NEWEST:
+            return Case.id < after.id if query.descending else Case.id > after.id
+        later = tuple_(col, Case.id) < (after.value, after.id)
+        if not query.descending:
+            later = tuple_(col, Case.id) > (after.value, after.id)
+        return later  # columns that may be NULL page through _nullable_page
+
+    @staticmethod
+    def _order(query: CaseQuery) -> list[Any]:
+        col = _COLUMNS[query.sort]
+
+        def direction(c: Any) -> Any:
+            return c.desc() if query.descending else c.asc()
+
+        order: list[Any] = []
+        if query.sort is not SortColumn.NEWEST:
+            order.append(direction(col))
+        order.append(direction(Case.id))
+        return order
+
+    def _nullable_page(
+        self, s: OrmSession, query: CaseQuery, where: list[ColumnElement[bool]], after: SortKey | None, limit: int
+    ) -> list[Case]:
+        """A column that may be NULL (rows without it last, both ways): the rows with a value, then the rest,
+        each a range on the (column, id) index (one ORDER BY over both could not use it)."""
+        col = _COLUMNS[query.sort]
+
+        def direction(c: Any) -> Any:
+            return c.desc() if query.descending else c.asc()
+
+        rows: list[Case] = []
+        if after is None or after.value is not None:
+            q: Select[Case] = select(Case).where(*where, col.is_not(None))
+            if after is not None:
+                key = tuple_(col, Case.id)
+                q = q.where(key < (after.value, after.id) if query.descending else key > (after.value, after.id))
+            rows = list(s.scalars(q.order_by(direction(col), direction(Case.id)).limit(limit)))
+        if len(rows) < limit:
+            q = select(Case).where(*where, col.is_(None))
+            if after is not None and after.value is None:
+                q = q.where(Case.id < after.id if query.descending else Case.id > after.id)
+            rows += s.scalars(q.order_by(direction(Case.id)).limit(limit - len(rows)))
+        return rows
+
+    # --- public API ---------------------------------------------------------------------------------
+    def page(self, query: CaseQuery, after: SortKey | None = None, size: int = 50) -> Page:
+        """The ``size`` rows after ``after`` (the first page when None), names masked."""
+        svc = self._cases
+        require(svc._s, "case.list")
+        if not 1 <= size <= MAX_PAGE:
+            raise ValidationError(_("size: between 1 and {max}.").format(max=MAX_PAGE), field="size")
+        today = svc.today()
+        with svc._s.read() as s:
+            where = self._where(s, query, today)
+            if query.sort in _NULLABLE:
+                rows = self._nullable_page(s, query, where, after, size + 1)
+            else:
+                q: Select[Case] = select(Case).where(*where)
+                if after is not None:
+                    q = q.where(self._keyset(query, after))
+                rows = list(s.scalars(q.order_by(*self._order(query)).limit(size + 1)))
+            more = len(rows) > size
+            rows = rows[:size]
+            summaries = svc._summaries(s, rows)
+            recomputing = svc.deadline_refresher.stale_ids(s, rows, today)
+            last = rows[-1] if rows and more else None
+            next_after = None if last is None else SortKey(getattr(last, _COLUMNS[query.sort].key), last.id)
+        return Page(rows=summaries, next_after=next_after, today=today, recomputing=recomputing)
+
+    def count(self, query: CaseQuery) -> int:
+        """How many cases the query and its filters select (what paging to the end would return)."""
+        svc = self._cases
+        require(svc._s, "case.list")
+        today = svc.today()
+        f = query.filters
+        # Counted with voided cases, then those subtracted (a few, on ix_cases_state): "not voided" alone
+        # would make SQLite read every counted row instead of counting index entries (256 ms → a few ms for
+        # the overdue count at 100,000 cases).
+        every = replace(query, filters=replace(f, include_voided=True))
+        with svc._s.read() as s:
+            where = self._where(s, every, today)
+            total = int(s.scalar(select(func.count()).select_from(Case).where(*where)) or 0)
+            if not f.include_voided and f.state in (None, "", VOIDED_STATE):
+                voided = select(func.count()).select_from(Case).where(*where, Case.state == VOIDED_STATE)
+                total -= int(s.scalar(voided) or 0)
+            return total
