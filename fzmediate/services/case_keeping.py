@@ -20,7 +20,7 @@ from fzmediate.domain.case import CORRECT_ACTION, VOID_ACTION, VOIDED_STATE, Cas
 from fzmediate.domain.intake import validate_registered
 from fzmediate.errors import FzError, NotFoundError, ValidationError
 from fzmediate.i18n import _
-from fzmediate.services.access import ASSIGNERS, CASE_WORKERS, require_role
+from fzmediate.security.permissions import require
 from fzmediate.services.case_records import (
     CASE_FIELDS,
     PARTY_FIELDS,
@@ -84,7 +84,7 @@ class CaseKeeping:
         values. With ``reissue``, every document issued before is issued again as a new version (reason: the
         correction); one that cannot be issued now is listed in ``reissue_failed``, the correction stands.
         """
-        require_role(self._s, CASE_WORKERS, "case.correct")
+        require(self._s, "case.correct")
         case_id = self._resolve(ref)
         why = reason.strip()
         if not why:
@@ -174,7 +174,7 @@ class CaseKeeping:
     def void(self, ref: str, reason: str, *, duplicate_of: str, expected_version: int | None = None) -> CaseDetail:
         """Void a duplicate registration (supervisors and administrators): state ``voided``, with the reason
         and the case it duplicates; nothing is deleted, the number is never reused."""
-        require_role(self._s, ASSIGNERS, "case.void")
+        require(self._s, "case.void")
         case_id = self._resolve(ref)
         why = reason.strip()
         if not why:

@@ -1,7 +1,8 @@
 """Plain values the case services hand to the UI and the CLI (never ORM rows).
 
-``CaseDetail`` is the case file: full personal values, for the people working the case (reading it is
-audited). ``CaseSummary`` is a list row: party names masked (张某某), no ID numbers or phones.
+``CaseDetail`` is the case file. Browsing shows it masked (:func:`mask_detail`, ``CaseService.view``: not
+audited); its full personal values are shown only on an explicit action (``CaseService.reveal``, audited).
+``CaseSummary`` is a list row: party names masked (张某某), no ID numbers or phones.
 
 Every code a person would otherwise read comes with its words: ``state`` with ``state_label``,
 ``next_due_name`` with ``next_due_label``, each event's ``action`` with ``action_label``, ``kind`` with
@@ -15,7 +16,7 @@ built.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -34,7 +35,7 @@ from fzmediate.domain.case import (
 )
 from fzmediate.i18n import N_, _
 from fzmediate.procedure.definition import INTAKE_ACTION, ProcedureDefinition
-from fzmediate.security.masking import mask_name
+from fzmediate.security.masking import mask_address, mask_id_number, mask_name, mask_phone, redact_text
 from fzmediate.store.models import Case, CaseEventRow, PartyRow
 
 # --- words for codes ----------------------------------------------------------------------------
@@ -188,9 +189,12 @@ class CaseDetail:
     created_by: str
     updated_at: datetime
     version: int
+    #: True for the browsing view: names, ID numbers, phones and addresses masked, free text redacted
+    #: (:func:`mask_detail`). Never fill a document or apply an act from a masked view.
+    masked: bool = False
 
     def record(self) -> CaseRecord:
-        """The snapshot the procedure engine works on."""
+        """The snapshot the procedure engine works on (from the full case file, not a masked view)."""
         return CaseRecord(
             id=self.id,
             number=self.number,
@@ -337,6 +341,62 @@ def summary_of(case: Case, names: Iterable[tuple[str, str]], matter_name: str, l
         next_due_provisional=case.next_due_provisional,
         version=case.version,
     )
+
+
+# --- minimal exposure ---------------------------------------------------------------------------------------
+
+
+def _masked_value(value: Any) -> Any:
+    """Free text (and the texts inside lists and objects) with ID numbers and phones starred."""
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, list | tuple):
+        return [_masked_value(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: _masked_value(v) for k, v in value.items()}
+    return value
+
+
+def mask_party(party: Party) -> Party:
+    """A party as browsing shows it: name 张某某, ID number and phone starred, address cut at the township,
+    the name of whoever signs for an organisation masked, free text redacted. Ids and codes stay."""
+    return replace(
+        party,
+        name=mask_name(party.name) if party.name else "",
+        id_number=mask_id_number(party.id_number) if party.id_number else "",
+        phone=mask_phone(party.phone) if party.phone else "",
+        address=mask_address(party.address) if party.address else "",
+        power_of_attorney=redact_text(party.power_of_attorney),
+        legal_representative=mask_name(party.legal_representative) if party.legal_representative else "",
+        authority_scope=redact_text(party.authority_scope),
+    )
+
+
+def mask_detail(detail: CaseDetail) -> CaseDetail:
+    """The case file with personal data masked: what the desk shows while browsing, and the CLI by default.
+
+    Minimal exposure (seed: 深圳市坪山区法治政府建设实施方案 （十九） "不得非法收集、使用个人信息", read here as
+    "use personal data only as far as the task needs"): a person browsing cases sees who and what each is
+    about; the full values are shown only on an explicit "show personal data" action, which the audit records
+    (``CaseService.reveal``: who looked, at which case).
+    """
+    if detail.masked:
+        return detail
+    return replace(
+        detail,
+        parties=tuple(mask_party(p) for p in detail.parties),
+        summary=redact_text(detail.summary),
+        facts=redact_text(detail.facts),
+        claims=redact_text(detail.claims),
+        events=tuple(replace(e, payload=_masked_value(dict(e.payload))) for e in detail.events),
+        masked=True,
+    )
+
+
+def masked_detail(detail: CaseDetail) -> dict[str, Any]:
+    """The masked case file (:func:`mask_detail`) as JSON-ready data."""
+    data: dict[str, Any] = jsonable(mask_detail(detail))
+    return data
 
 
 def jsonable(value: Any) -> Any:

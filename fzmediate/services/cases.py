@@ -28,15 +28,25 @@ from fzmediate.domain.intake import (
 )
 from fzmediate.errors import FzError, NotFoundError, ValidationError
 from fzmediate.i18n import _
-from fzmediate.procedure.engine import ActionInfo, ActionRequest, DeadlineInfo, ProcedureEngine
+from fzmediate.procedure.engine import ActionInfo, ActionRefused, ActionRequest, DeadlineInfo, ProcedureEngine
 from fzmediate.procedure.engine import Actor as EngineActor
+from fzmediate.security.permissions import may, require
 from fzmediate.security.roles import Role
-from fzmediate.services.access import APPLICATION_WRITERS, ASSIGNERS, CASE_WORKERS, require_role
 from fzmediate.services.case_engine import CaseEngines
 from fzmediate.services.case_keeping import CaseKeeping
 from fzmediate.services.case_keeping import StaleCaseError as StaleCaseError  # re-exported: callers catch it here
+from fzmediate.services.case_listing import CaseFilters, CaseListing, CaseQuery, Page, SortKey
 from fzmediate.services.case_records import find_duplicates
-from fzmediate.services.case_views import CaseDetail, CaseLabels, CaseSummary, detail_of, record_of, summary_of
+from fzmediate.services.case_views import (
+    CaseDetail,
+    CaseLabels,
+    CaseSummary,
+    detail_of,
+    mask_detail,
+    record_of,
+    summary_of,
+)
+from fzmediate.services.deadline_refresh import DeadlineRefresher, RefreshProgress
 from fzmediate.services.document_status import issued_kinds_of
 from fzmediate.services.numbering import mint_number
 from fzmediate.services.search import find_case_ids, index_case
@@ -54,6 +64,8 @@ REGISTERED = "registered"
 REGISTER = "register"
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+#: The most a list call spends on recomputing stale next deadlines (the background pass does the rest).
+LIST_REFRESH_MS = 5.0
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 # Derived on this desk only: never sent in the outbox.
 _LOCAL = ("next_due_as_of",)
@@ -82,8 +94,9 @@ class CaseService(CaseKeeping):
     def __init__(self, session: Session) -> None:
         self._s = session
         self.engines = CaseEngines(session.catalogue)
-        self._refreshed_on: date | None = None
         self._labels: dict[tuple[str, int, str, str], CaseLabels] = {}
+        self.deadline_refresher = DeadlineRefresher(self)
+        self.listing = CaseListing(self)
 
     # --- clocks ----------------------------------------------------------------------------------
     def today(self) -> date:
@@ -123,7 +136,7 @@ class CaseService(CaseKeeping):
         """
         if channel not in ("desk", "kiosk"):
             raise ValueError("channel")
-        role = require_role(self._s, APPLICATION_WRITERS, "case.create")
+        role = require(self._s, "case.create")
         bundle_id, bundle_version = self._s.catalogue.active_ref()
         parsed = self.parse(intake)
         matter = self._s.catalogue.bundle(bundle_id, bundle_version).matter(parsed.matter_code)
@@ -292,9 +305,32 @@ class CaseService(CaseKeeping):
         append_changes(s, changes, device_id=self._s.device_id, actor=self._s.actor.login, at=self._s.now())
 
     # --- reading ---------------------------------------------------------------------------------
+    def view(self, ref: str) -> CaseDetail:
+        """The case file for browsing (by id or number): personal data masked, nothing written, not audited.
+
+        Minimal exposure (深圳市坪山区法治政府建设实施方案 （十九）; ``case_views.mask_detail``): the full values
+        only on an explicit action, :meth:`reveal`. The stored next deadline is shown as the day's first list
+        left it (recomputing it would be a write).
+        """
+        require(self._s, "case.view")
+        case_id = self._resolve(ref)
+        with self._s.read() as s:
+            return mask_detail(self._detail(s, case_id))
+
+    def reveal(self, ref: str) -> CaseDetail:
+        """The case file with full personal values, on an explicit "show personal data" action.
+
+        Audited (``case.show``): the event names who looked and at which case, never the person looked up.
+        """
+        return self.get(ref)
+
     def get(self, ref: str) -> CaseDetail:
-        """The case file, with full personal values (by id or by number). Reading it is audited."""
-        require_role(self._s, CASE_WORKERS, "case.show")
+        """The case file, with full personal values (by id or by number). Reading it is audited.
+
+        The older name of :meth:`reveal`, for the services that fill documents from the case; the desk browses
+        with :meth:`view`.
+        """
+        require(self._s, "case.show")
         case_id = self._resolve(ref)
         with self._s.write("case.show", "case", case_id) as s:
             case = s.get(Case, case_id)
@@ -346,13 +382,14 @@ class CaseService(CaseKeeping):
         ``query`` searches as :meth:`search` does; ``overdue`` keeps cases whose next deadline has passed.
         Voided registrations (作废) are left out unless ``include_voided``.
         """
-        require_role(self._s, CASE_WORKERS, "case.list")
+        require(self._s, "case.list")
         if not 1 <= limit <= MAX_LIMIT:
             raise ValidationError(_("limit: between 1 and {max}.").format(max=MAX_LIMIT), field="limit")
         if offset < 0:
             raise ValidationError(_("offset: must not be negative."), field="offset")
         if today is None or today == self.today():
-            self._refresh_daily()
+            # Bounded: the stale few are recomputed by the background pass (deadline_refresh), not here.
+            self.deadline_refresher.refresh_stale(batch=20, deadline_ms=LIST_REFRESH_MS)
         due_before = (today or self.today()) if overdue else None
         with self._s.read() as s:
             if query is not None and query.strip():
@@ -378,7 +415,7 @@ class CaseService(CaseKeeping):
         Newest first, names masked; an empty text finds nothing.
         """
         if not text.strip():
-            require_role(self._s, CASE_WORKERS, "case.list")
+            require(self._s, "case.list")
             return []
         return self.list(text, limit=limit, offset=offset)
 
@@ -395,16 +432,21 @@ class CaseService(CaseKeeping):
             names[case_id].append((role, name))
         return [summary_of(c, names[c.id], self._matter_name(s, c), self.labels(c, s)) for c in cases]
 
-    def count(self) -> int:
-        require_role(self._s, CASE_WORKERS, "case.list")
-        from sqlalchemy import func
+    def count(self, query: CaseQuery | None = None) -> int:
+        """How many cases ``query`` selects (text and filters); every case, voided ones too, without one."""
+        return self.listing.count(query or CaseQuery(filters=CaseFilters(include_voided=True)))
 
-        with self._s.read() as s:
-            return int(s.scalar(select(func.count()).select_from(Case)) or 0)
+    def page(self, query: CaseQuery, after: SortKey | None = None, size: int = DEFAULT_LIMIT) -> Page:
+        """A keyset page of the case list for a lazy model (see ``case_listing``)."""
+        return self.listing.page(query, after, size)
+
+    def refresh_stale(self, *, batch: int = 50, deadline_ms: float = 5.0) -> RefreshProgress:
+        """One bounded pass of the background deadline refresh (see ``deadline_refresh``)."""
+        return self.deadline_refresher.refresh_stale(batch=batch, deadline_ms=deadline_ms)
 
     def assign(self, ref: str, mediator: str) -> CaseDetail:
         """Put a case in the hands of a mediator (supervisors and administrators)."""
-        require_role(self._s, ASSIGNERS, "case.assign")
+        require(self._s, "case.assign")
         case_id = self._resolve(ref)
         login = mediator.strip()
         with self._s.read() as s:
@@ -446,13 +488,6 @@ class CaseService(CaseKeeping):
         case.next_due_provisional = nxt.provisional if nxt is not None else False
         case.next_due_as_of = today
 
-    def _refresh_daily(self) -> None:
-        """The first list of the day (per unlocked session) brings the stored next deadlines up to date."""
-        today = self.today()
-        if self._refreshed_on != today:
-            self.refresh_due()
-            self._refreshed_on = today
-
     def refresh_due(self) -> int:
         """Recompute the next deadline of the cases whose stored one has passed; returns how many changed.
 
@@ -460,7 +495,7 @@ class CaseService(CaseKeeping):
         filter; this keeps them true as days go by. Derived values: no version bump, no outbox row (every
         desk and the server derive them from the events); one audit event when anything was recomputed.
         """
-        require_role(self._s, CASE_WORKERS, "case.list")
+        require(self._s, "case.list")
         today = self.today()
         stale = (
             select(Case.id)
@@ -506,21 +541,25 @@ class CaseService(CaseKeeping):
 
     def _engine_actor(self) -> EngineActor:
         a = self._s.actor
-        assert a.role is not None  # require_role refused the recovery actor
+        assert a.role is not None  # require() refused the recovery actor
         return EngineActor(a.login, a.role, a.legally_qualified)
 
-    def available_actions(self, ref: str) -> builtins.list[ActionInfo]:
-        """What the acting user may do next, each with whether it is allowed now and, if not, why."""
-        require_role(self._s, CASE_WORKERS, "case.actions")
+    def available_actions(self, ref: str, *, on: date | None = None) -> builtins.list[ActionInfo]:
+        """What the acting user may do next, each with whether it is allowed now and, if not, why.
+
+        ``on``: judge as the case stood that day (an act entered late); by default today. The desk asks
+        ``fzmediate.security.permissions.may`` (``act_decisions``), which adds the role and the desk's unit.
+        """
+        require(self._s, "case.actions")
         case_id = self._resolve(ref)
         with self._s.read() as s:
             _case, record = self._load(s, case_id)
             engine = self._engine(record, s)
-        return list(engine.actions(record, self._engine_actor(), on=self.today()))
+        return list(engine.actions(record, self._engine_actor(), on=on or self.today()))
 
     def deadlines(self, ref: str, today: date | None = None) -> builtins.list[DeadlineInfo]:
         """Every deadline of the case, computed under its pinned bundle (provisional where no calendar covers)."""
-        require_role(self._s, CASE_WORKERS, "case.deadlines")
+        require(self._s, "case.deadlines")
         case_id = self._resolve(ref)
         with self._s.read() as s:
             _case, record = self._load(s, case_id)
@@ -547,16 +586,18 @@ class CaseService(CaseKeeping):
         earlier date is a late entry (补录) and needs ``late_reason``; a date before the previous act also
         ``out_of_order_reason``; never in the future, never before the receipt (the engine's date rules).
         """
-        require_role(self._s, CASE_WORKERS, "case.act")
-        case_id = self._resolve(ref)
         if on is not None and occurred_on is not None and on != occurred_on:
             raise ValidationError(_("occurred_on: give the date of the act once."), field="occurred_on")
         today = self.today()
         day = occurred_on or on or today
+        # The question the desk asks (role, the desk unit's remit, the engine's reasons): refused with its
+        # first reason, so a disabled control and this refusal never disagree. The act's data is judged below;
+        # a refusal by the engine then also names what is wrong with the data, after the desk's reasons.
+        decision = may(self._s, "case.act:" + action, ref, on=day)
+        if not decision and not isinstance(decision.error, ActionRefused):
+            decision.require()
+        case_id = self._resolve(ref)
         data = dict(payload or {})
-        with self._s.read() as s:
-            matter_code = s.scalars(select(Case.matter_code).where(Case.id == case_id)).one()
-        self._s.organisation.require_may_act(matter_code, action)
         audit: dict[str, Any] = {"action": action}
         if day < today:
             audit["late_entry"] = True  # 补录: the audit trail shows it (the reason is in the case event)
@@ -573,7 +614,11 @@ class CaseService(CaseKeeping):
                 late_reason=late_reason,
                 out_of_order_reason=out_of_order_reason,
             )
-            outcome = self._engine(record, s).apply(record, request)
+            try:
+                outcome = self._engine(record, s).apply(record, request)
+            except ActionRefused as exc:
+                raise ActionRefused((*decision.reasons, *exc.reasons), action=action) from None
+            decision.require()  # refused by the question the desk asks, whatever the data
             now = self._now_naive()
             event = CaseEvent(
                 seq=(record.events[-1].seq if record.events else 0) + 1,

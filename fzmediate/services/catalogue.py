@@ -39,7 +39,7 @@ from fzmediate.errors import FzError, NotFoundError
 from fzmediate.i18n import _
 from fzmediate.procedure.calendar import WorkCalendar, parse_holiday_table
 from fzmediate.resources import resource
-from fzmediate.services.access import CATALOGUE_IMPORTERS, CATALOGUE_READERS, require_role
+from fzmediate.security.permissions import require
 from fzmediate.store.models import CatalogueBundle, Meta
 
 if TYPE_CHECKING:
@@ -166,7 +166,7 @@ class CatalogueService:
         return cal
 
     def bundles(self) -> list[BundleInfo]:
-        require_role(self._s, CATALOGUE_READERS, "catalogue")
+        require(self._s, "catalogue")
         with self._s.read() as s:
             active = self._read_active(s)
             rows = s.scalars(select(CatalogueBundle).order_by(CatalogueBundle.bundle_id, CatalogueBundle.version))
@@ -174,7 +174,7 @@ class CatalogueService:
 
     # --- reading the active catalogue ------------------------------------------------------------
     def list(self) -> list[MatterSummary]:
-        require_role(self._s, CATALOGUE_READERS, "catalogue")
+        require(self._s, "catalogue")
         return [
             MatterSummary(
                 code=m.code,
@@ -188,7 +188,7 @@ class CatalogueService:
         ]
 
     def show(self, code: str) -> Matter:
-        require_role(self._s, CATALOGUE_READERS, "catalogue")
+        require(self._s, "catalogue")
         matter = self.active().matter(code.strip())
         if matter is None:
             raise NotFoundError(_("The catalogue has no matter with the code {code}.").format(code=code.strip()[:32]))
@@ -231,7 +231,7 @@ class CatalogueService:
         version not newer than the active one (unless ``force``); a bundle with an installed id and version but
         different content (always). With ``force``, an already installed version becomes active again.
         """
-        require_role(self._s, CATALOGUE_IMPORTERS, "catalogue.import")
+        require(self._s, "catalogue.import")
         raw = source if isinstance(source, bytes) else read_bundle_file(Path(source))
         verified = verify_bundle(raw, trusted_keys if trusted_keys is not None else TrustedKeys.load())
         candidate = verified.bundle

@@ -34,7 +34,7 @@ from fzmediate.i18n import N_, _
 from fzmediate.jsonsafe import JsonInputError, load_json
 from fzmediate.security import sealed_box as box
 from fzmediate.security.masking import mask_name
-from fzmediate.services.access import CASE_WORKERS, require_role
+from fzmediate.security.permissions import require
 from fzmediate.services.kiosk import APPLICATION_FORMAT, APPLICATION_VERSION, EXPORT_FORMAT, EXPORT_VERSION
 from fzmediate.services.office_intake import OfficeIntake
 from fzmediate.store.models import IntakeInboxRow
@@ -123,7 +123,7 @@ class IntakeInbox:
     # --- import --------------------------------------------------------------------------------------
     def import_file(self, source: Path | bytes) -> ImportResult:
         """Store every application of an export file, still sealed; all or nothing (see the module docstring)."""
-        require_role(self._s, CASE_WORKERS, "intake.import")
+        require(self._s, "intake.import")
         data = source if isinstance(source, bytes) else self._read(source)
         body = load_json(data, what=_("Sealed applications file"), max_bytes=MAX_FILE_BYTES)
         damaged = SealedApplicationError(
@@ -274,7 +274,7 @@ class IntakeInbox:
     # --- reading -------------------------------------------------------------------------------------
     def list(self, status: str | None = PENDING) -> list[InboxEntry]:
         """The inbox (pending applications by default, ``None`` for all), oldest first, masked."""
-        require_role(self._s, CASE_WORKERS, "intake.list")
+        require(self._s, "intake.list")
         if status is not None and status not in STATUSES:
             raise ValidationError(_("status: one of {choices}").format(choices=", ".join(STATUSES)), field="status")
         keys = self._private_keys()
@@ -318,7 +318,7 @@ class IntakeInbox:
 
         Like a desk registration, one that matches an open case raises DuplicateWarning naming it; registering it
         anyway needs ``confirm_duplicate``."""
-        require_role(self._s, CASE_WORKERS, "intake.register")
+        require(self._s, "intake.register")
         row = self._row(application_id)
         self._require_pending(row)
         opened = self._open_row(row, self._private_keys())
@@ -349,7 +349,7 @@ class IntakeInbox:
 
     def reject(self, application_id: str, reason: str) -> None:
         """Refuse a pending application, with the reason (kept in the encrypted store, not in the audit)."""
-        require_role(self._s, CASE_WORKERS, "intake.reject")
+        require(self._s, "intake.reject")
         text = reason.strip()
         if not text or len(text) > MAX_REASON or any(ch < " " and ch not in "\n\t" for ch in text):
             raise ValidationError(

@@ -21,7 +21,7 @@ from sqlalchemy import delete, select
 
 from fzmediate.security.key_shares import OFFICE_INTAKE, OFFICE_SIGNING, open_key, share_key
 from fzmediate.security.keyslots import RECOVERY_LOGIN
-from fzmediate.services.access import ISSUERS
+from fzmediate.security.permissions import ISSUERS
 from fzmediate.services.store_trust import resolve
 from fzmediate.store.models import KeyShareRow, Meta, User
 

@@ -43,8 +43,8 @@ from fzmediate.i18n import _
 from fzmediate.security import key_shares
 from fzmediate.security import sealed_box as box
 from fzmediate.security.atomic import atomic_write_bytes
+from fzmediate.security.permissions import require
 from fzmediate.services import key_custody
-from fzmediate.services.access import CASE_WORKERS, ISSUERS, require_role
 from fzmediate.store.models import IntakeKeyRow, Meta, OfficeKeyRow, new_time_id
 
 if TYPE_CHECKING:
@@ -258,7 +258,7 @@ class OfficeIntake:
 
     def ensure(self) -> IntakeKeyInfo:
         """The active intake key, made on first need and shared to every user who works cases."""
-        require_role(self._s, CASE_WORKERS, "office.export_key")
+        require(self._s, "intake.key")
         found = self.active()
         if found is not None:
             return found
@@ -302,7 +302,7 @@ class OfficeIntake:
         Shares reach users entitled after the key was made (a new mediator) when a holder unlocks
         (``key_custody.share_onward``), as for the office signing key.
         """
-        require_role(self._s, CASE_WORKERS, "intake")
+        require(self._s, "intake")
         if slot_private_raw(self._s) is None:
             return {}
         keys: dict[str, bytes] = {}
@@ -320,7 +320,7 @@ class OfficeIntake:
         """
         from fzmediate.security.district_trust import office_chain_status
 
-        require_role(self._s, ISSUERS, "office.export_key")
+        require(self._s, "office.export_key")
         info = self.ensure()
         signer = self._s.documents.keys.signer()
         chain = self._chain(certificate_fingerprint(signer.certificate))

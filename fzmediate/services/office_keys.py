@@ -40,7 +40,7 @@ from fzmediate.i18n import _
 from fzmediate.security.atomic import atomic_write_bytes
 from fzmediate.security.district_trust import ChainStatus, common_name, office_chain_status
 from fzmediate.security.key_shares import OFFICE_SIGNING
-from fzmediate.services.access import ASSIGNERS, ISSUERS, require_role
+from fzmediate.security.permissions import require
 from fzmediate.services.key_custody import open_role_key, share_new_key
 from fzmediate.store.models import Meta, OfficeKeyRow, new_time_id
 
@@ -150,7 +150,7 @@ class OfficeKeys:
         """
         if self._signer is not None:
             return self._signer
-        require_role(self._s, ISSUERS, "document.issue")
+        require(self._s, "document.issue")
         with self._s.read() as s:
             row = s.scalars(select(OfficeKeyRow).where(OfficeKeyRow.active.is_(True))).first()
             found = (row.id, row.private_key_pem, row.certificate_pem, row.chain_pem) if row is not None else None
@@ -223,7 +223,7 @@ class OfficeKeys:
         """A PKCS #10 request (PEM) for the active key, subject = the office's name, for the district.
 
         Signing the request needs the private key, so only a supervisor (who assigns and issues) makes it."""
-        require_role(self._s, ASSIGNERS & ISSUERS, "office.request")
+        require(self._s, "office.request")
         signer = self.signer()
         name = common_name(signer.certificate.subject)
         request = certificate_request(signer.private_key, name)
@@ -234,7 +234,7 @@ class OfficeKeys:
     def install(self, data: bytes, *, roots: Sequence[x509.Certificate] | None = None) -> ChainStatus:
         """Install the certificate the district issued for the active key (PEM: the certificate, then any
         intermediates). It must match the active key and chain to a district root (`roots`: tests only)."""
-        require_role(self._s, ASSIGNERS, "office.install")
+        require(self._s, "office.install")
         try:
             certificates = x509.load_pem_x509_certificates(data)
         except ValueError:

@@ -18,8 +18,7 @@ from fzmediate.catalogue.model import Bundle, Matter, OrgUnit
 from fzmediate.catalogue.org import Issuer, acting_unit, competent_issuers, implementing_names, issuer_for, require_unit
 from fzmediate.errors import NotFoundError, ValidationError
 from fzmediate.i18n import _
-from fzmediate.security.roles import Role
-from fzmediate.services.access import CATALOGUE_READERS, require_role
+from fzmediate.security.permissions import require
 from fzmediate.store.models import Meta
 
 if TYPE_CHECKING:
@@ -30,7 +29,6 @@ DESK_UNIT_KEY = "desk_unit"
 OUTSIDE_REMIT_ACTS = frozenset({"transfer", "withdraw"})
 #: Document kinds issued in the desk's own name whatever the matter (it received the application or sends it on).
 DESK_DOCUMENTS = frozenset({"receipt", "transfer_notice"})
-UNIT_SETTERS = frozenset({Role.ADMIN})
 
 
 class OrganisationService:
@@ -44,7 +42,7 @@ class OrganisationService:
 
     def units(self) -> tuple[OrgUnit, ...]:
         """The units a desk can belong to, as the active catalogue lists them."""
-        require_role(self._s, CATALOGUE_READERS, "organisation.units")
+        require(self._s, "organisation.units")
         return self._bundle().units
 
     def desk_unit_code(self) -> str:
@@ -68,7 +66,7 @@ class OrganisationService:
 
     def set_desk_unit(self, code: str) -> OrgUnit:
         """Choose the desk's unit (administrators); audited; the office key follows the new issuing name."""
-        require_role(self._s, UNIT_SETTERS, "organisation.unit")
+        require(self._s, "organisation.unit")
         bundle = self._bundle()
         unit = require_unit(bundle, code)
         keys = self._s.documents.keys

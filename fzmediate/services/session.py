@@ -1,7 +1,8 @@
 """An unlocked store bound to the acting user: the door to every service.
 
 Every state-changing call goes through ``Session.write``: one transaction that holds the change and its
-audit event, so the log never misses a change and never records one that rolled back.
+audit event, so the log never misses a change and never records one that rolled back. What each committed
+write changed is gathered for ``take_changes`` (the screens refresh from it).
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ from filelock import FileLock
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
-from fzmediate.errors import AuthenticationError, LockedError, PermissionDenied, StoreDamagedError
+from fzmediate.errors import AuthenticationError, LockedError, StoreDamagedError
 from fzmediate.i18n import _
 from fzmediate.security.audit import append_event
 from fzmediate.security.keyslots import RECOVERY_LOGIN, SlotKeys
-from fzmediate.security.roles import Permission, Role, allows
+from fzmediate.security.permissions import Permission, Role, may
 from fzmediate.store.database import Database
 from fzmediate.store.models import Meta, User
+from fzmediate.store.outbox import NO_CHANGES, OpChanges, collected, track_writes
 
 if TYPE_CHECKING:
     from fzmediate.services.cases import CaseService
@@ -88,6 +90,8 @@ class Session:
         self.cases: CaseService = CaseService(self)
         self.organisation: OrganisationService = OrganisationService(self)
         self._documents: DocumentService | None = None
+        #: What the committed writes changed since ``take_changes`` last asked.
+        self._changes: OpChanges = NO_CHANGES
 
     @classmethod
     def open(
@@ -180,10 +184,7 @@ class Session:
         return self.workspace.clock()
 
     def require(self, permission: Permission) -> None:
-        if self.actor.role is None or not allows(self.actor.role, permission):
-            raise PermissionDenied(
-                _("Your role does not allow this operation ({permission}).").format(permission=permission.value)
-            )
+        may(self, permission.value).require()
 
     @contextmanager
     def write(
@@ -195,7 +196,10 @@ class Session:
                 _("The store failed its integrity checks and is open for inspection only; nothing was changed.")
             )
         with self.db.unit_of_work() as s:
+            track_writes(s)
             yield s
+            s.flush()  # what the work wrote, before the audit event (which changes no entity) is added
+            changed = collected(s)
             append_event(
                 s,
                 at=self.now(),
@@ -207,6 +211,13 @@ class Session:
                 details=details,
                 signer=self._signing,
             )
+        self._changes = self._changes | changed  # only once committed: a rolled-back write changed nothing
+
+    def take_changes(self) -> OpChanges:
+        """What the writes since the last call changed (case ids, entity kinds), and forget it: the UI's
+        operation helper asks after each operation and tells the screens (``ui/ops.py`` ``changed``)."""
+        changes, self._changes = self._changes, NO_CHANGES
+        return changes
 
     @contextmanager
     def read(self) -> Iterator[OrmSession]:

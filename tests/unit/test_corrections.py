@@ -95,7 +95,7 @@ def test_corrected_values_pass_the_intake_rules(mediator: Session) -> None:
     case = mediator.cases.create(intake())
     company = mediator.cases.get(case.id).parties[1]
     with pytest.raises(IntakeError) as err:
-        mediator.cases.correct(case.id, {"parties": {company.id: {"legal_representative": ""}}}, "更正")
+        mediator.cases.correct(case.id, {"parties": {company.id: {"legal_representative": "赵\u202e某"}}}, "更正")
     assert [p.field for p in err.value.problems] == ["parties[1].legal_representative"]
     with pytest.raises(IntakeError):
         mediator.cases.correct(case.id, {"parties": {company.id: {"id_number": "91440300MA5DXYW01X"}}}, "更正")
