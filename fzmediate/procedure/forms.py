@@ -21,7 +21,7 @@ from fzmediate.domain.case import CaseRecord, PartyRole, party_role_label
 from fzmediate.i18n import _
 from fzmediate.jsonsafe import key_text
 from fzmediate.procedure.definition import ActionSpec, PayloadField, PayloadType, ProcedureDefinition
-from fzmediate.procedure.payload import _Checker, _empty, _missing, party_ref
+from fzmediate.procedure.payload import _Checker, _empty, _missing, party_ref, unknown_party
 from fzmediate.security.masking import mask_name
 
 #: The key of :func:`validate`'s errors that concern the form as a whole (not one field).
@@ -295,11 +295,7 @@ class _FieldChecker(_Checker):
             return value.strip()
         option = next((p for p in self.form.parties if p.id == value), None)
         if option is None:
-            shown = key_text(value)
-            if shown is None:
-                self.bad(spec, _("the case has no party with the id given"))
-            else:
-                self.bad(spec, _("the case has no party {id}").format(id=shown))
+            self.bad(spec, unknown_party(value))
             return None
         field = self.form.field(spec.field)
         if value not in field.choice_values:

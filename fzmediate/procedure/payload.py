@@ -79,6 +79,15 @@ def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip()) or value == []
 
 
+def unknown_party(value: str) -> str:
+    """The refusal for a party id the case does not have. What was typed is shown only when it cannot be personal
+    data (a name typed instead of an id)."""
+    shown = key_text(value)
+    if shown is None:
+        return _("the case has no party with the id given")
+    return _("the case has no party {id}").format(id=shown)
+
+
 class _Checker:
     def __init__(self, case: CaseRecord, action: ActionSpec) -> None:
         self.case = case
@@ -107,12 +116,7 @@ class _Checker:
             return None
         party = self.case.party(value)
         if party is None:
-            # What was typed is shown only when it cannot be personal data (a name typed instead of an id).
-            shown = key_text(value)
-            if shown is None:
-                self.bad(spec, _("the case has no party with the id given"))
-            else:
-                self.bad(spec, _("the case has no party {id}").format(id=shown))
+            self.bad(spec, unknown_party(value))
             return None
         allowed = {PartyRole(r) for r in spec.party_roles}
         if not allowed:

@@ -363,6 +363,23 @@ def open_guide(
     context.run(matters, on_success=chosen, parent=parent)
 
 
+def _open_preview(
+    pdf: bytes,
+    title: str,
+    parties: int,
+    source: PrintSource,
+    context: SessionContext,
+    parent: QWidget,
+    on_open: Callable[[DocumentPreview], None] | None,
+) -> None:
+    """Show a case document in its own preview window (closed = deleted), copies preset for the parties."""
+    preview = DocumentPreview(pdf, title, copies=default_copies(parties), parent=parent, context=context, source=source)
+    preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+    preview.show()
+    if on_open is not None:
+        on_open(preview)
+
+
 def open_case_document(
     context: SessionContext,
     kind: str,
@@ -383,18 +400,7 @@ def open_case_document(
         from fzmediate.documents.templates.kinds import KINDS
 
         title = KINDS[kind].title if kind in KINDS else kind
-        preview = DocumentPreview(
-            pdf,
-            title,
-            copies=default_copies(parties),
-            parent=parent,
-            context=context,
-            source=PrintSource(case_id, kind),
-        )
-        preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        preview.show()
-        if on_open is not None:
-            on_open(preview)
+        _open_preview(pdf, title, parties, PrintSource(case_id, kind), context, parent, on_open)
 
     context.run(render, on_success=show, parent=parent)
 
@@ -422,17 +428,6 @@ def open_issued_document(
 
     def show(result: tuple[bytes, int, str, str, str]) -> None:
         pdf, parties, case_id, kind, title = result
-        preview = DocumentPreview(
-            pdf,
-            title,
-            copies=default_copies(parties),
-            parent=parent,
-            context=context,
-            source=PrintSource(case_id, kind, document_id),
-        )
-        preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        preview.show()
-        if on_open is not None:
-            on_open(preview)
+        _open_preview(pdf, title, parties, PrintSource(case_id, kind, document_id), context, parent, on_open)
 
     context.run(load, on_success=show, parent=parent)
