@@ -235,9 +235,9 @@ def decision_party_blocks(ctx: CaseContext, w: DecisionWording, *, public: bool 
             blocks.append(
                 PartyBlock(role_word(w, role), shown(party.name), party_details(party, public=public, phone=False))
             )
-            representative = getattr(party, "legal_representative", "").strip()
+            representative = party.legal_representative.strip()
             if party.kind is PartyKind.ORGANIZATION and representative:
-                title = getattr(party, "representative_title", "").strip() or "法定代表人"
+                title = party.representative_title.strip() or "法定代表人"
                 blocks.append(PartyBlock(title, shown(representative)))
             for agent in ctx.agents_of(party):
                 details = list(party_details(agent, public=public, phone=False))

@@ -140,7 +140,7 @@ class CaseContext:
 def check_case_text(ctx: CaseContext) -> None:
     """Refuse (naming the field) any character of the case's own text that no shipped font can draw."""
     for number, party in enumerate(ctx.case.parties, start=1):
-        extra = (getattr(party, "legal_representative", ""), getattr(party, "authority_scope", ""))
+        extra = (party.legal_representative, party.authority_scope)
         for value in (party.name, party.address, party.id_number, party.phone, *extra):
             require_glyphs(value, field=_("party {n}").format(n=number))
     for name, value in ((_("facts"), ctx.case.facts), (_("claims"), ctx.case.claims), (_("summary"), ctx.case.summary)):
@@ -240,10 +240,10 @@ AUTHORITY_WORDS: Mapping[str, str] = {"general": "一般授权", "special": "特
 
 def representative_line(party: Party, *, public: bool = False) -> str:
     """``法定代表人：赵某`` (or ``负责人：…``) of an organisation; "" for a person or when none is on file."""
-    name = getattr(party, "legal_representative", "").strip()
+    name = party.legal_representative.strip()
     if party.kind is not PartyKind.ORGANIZATION or not name:
         return ""
-    title = getattr(party, "representative_title", "") or "法定代表人"
+    title = party.representative_title or "法定代表人"
     return "{0}：{1}".format(title, mask_name(name) if public else name)
 
 
@@ -253,8 +253,8 @@ def agent_words(agent: Party, principal: Party | None, *, public: bool = False) 
     if principal is not None:
         who = mask_name(principal.name) if public else principal.name
         parts.append("代理{0}{1}".format(ROLE_WORDS[principal.role], who))
-    authority = AUTHORITY_WORDS.get(getattr(agent, "authority", ""), "")
-    scope = getattr(agent, "authority_scope", "").strip()
+    authority = AUTHORITY_WORDS.get(agent.authority, "")
+    scope = agent.authority_scope.strip()
     if authority and scope and not public:
         parts.append("{0}：{1}".format(authority, scope))
     elif authority:
@@ -286,13 +286,13 @@ def signature_lines(ctx: CaseContext, *, with_names: bool = True, agents: bool =
     for party in ctx.parties():
         out.append(Signatory(ROLE_WORDS[party.role] + (party.name if with_names else "")))
         if party.kind is PartyKind.ORGANIZATION:
-            title = getattr(party, "representative_title", "") or "法定代表人"
-            name = getattr(party, "legal_representative", "") if with_names else ""
+            title = party.representative_title or "法定代表人"
+            name = party.legal_representative if with_names else ""
             out.append(Signatory(title + name, note="（签名）"))
         if agents:
             for agent in ctx.agents_of(party):
                 words = agent_words(agent, party)
-                authority = AUTHORITY_WORDS.get(getattr(agent, "authority", ""), "")
+                authority = AUTHORITY_WORDS.get(agent.authority, "")
                 short = "（代理{0}{1}{2}）".format(
                     ROLE_WORDS[party.role], party.name if with_names else "", "，" + authority if authority else ""
                 )

@@ -73,9 +73,9 @@ def signatories_of(ctx: CaseContext, parties: tuple[Party, ...], *, public: bool
     for party in parties:
         name = mask_name(party.name) if public else party.name
         out.append(Signatory(ROLE_WORDS[party.role] + name))
-        representative = str(getattr(party, "legal_representative", "") or "").strip()
+        representative = party.legal_representative.strip()
         if party.kind is PartyKind.ORGANIZATION and representative:
-            title = str(getattr(party, "representative_title", "") or "法定代表人").strip()
+            title = (party.representative_title or "法定代表人").strip()
             out.append(Signatory(title, name=mask_name(representative) if public else representative))
     return out
 
