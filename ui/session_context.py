@@ -1,18 +1,25 @@
 """The unlocked session as the UI sees it: the one holder of the ``Session`` reference.
 
-Screens never keep the session; they call ``ctx.run(lambda session, token: …)``, which runs on the DB
-worker. ``close()`` drops the reference and queues ``session.lock()`` on the DB worker, so work already
-queued finishes first and anything asked afterwards fails with ``LockedError``.
+Screens never keep the session. They call ``ctx.call(fn, *args, on_success=…)``: ``fn`` is a module-level
+function of :mod:`fzmediate.desk` taking ``(session, token, *args)``; it runs on the DB worker and returns a
+DTO. Functions, arguments, results and errors must all be picklable, because the store is to run in a worker
+*process* that ends on lock (no key copy in the GUI process); until then ``call`` checks exactly that, so a
+screen that would break across the process boundary fails in its tests today. ``ctx.run`` (a closure) is the
+older form, kept for the few callers not yet moved. ``close()`` drops the reference and queues
+``session.lock()`` on the DB worker, so work already queued finishes first and anything asked afterwards
+fails with ``LockedError``.
 """
 
 from __future__ import annotations
 
 import logging
+import pickle
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from fzmediate.errors import LockedError
 from fzmediate.i18n import _
+from fzmediate.security.permissions import Decision, may
 from ui.ops import CancelToken, OpHandle, Ops, log_failure
 
 if TYPE_CHECKING:
@@ -37,6 +44,34 @@ class SessionContext:
     @property
     def active(self) -> bool:
         return self._session is not None
+
+    def may(self, action: str) -> Decision:
+        """May the signed-in user do ``action`` at all (by role; case-specific answers come from the store)."""
+        return may(self.actor, action)
+
+    @property
+    def ops(self) -> Ops:
+        """The operation helper (its ``changed`` signal is what screens refresh from)."""
+        return self._ops
+
+    def call(self, fn: Callable[..., T], *args: Any, **callbacks: Any) -> OpHandle[T]:
+        """Run ``fn(session, token, *args)`` on the DB worker; callbacks as for ``Ops.run_db``.
+
+        ``fn`` must be a module-level function (importable by name) and ``args``, the result and any error
+        picklable: they will cross a process boundary. Checked here, so a violation fails loudly in tests.
+        """
+        _check_picklable(fn, args)
+        session = self._session
+
+        def work(token: CancelToken) -> T:
+            if session is None:
+                raise LockedError(_("The store is locked. Unlock it to continue."))
+            result = fn(session, token, *args)
+            _check_picklable(result)
+            return result
+
+        changes = session.take_changes if session is not None else None
+        return self._ops.run_db(work, changes=changes, **callbacks)
 
     def run(self, fn: Callable[[Session, CancelToken], T], **callbacks: Any) -> OpHandle[T]:
         """Run ``fn(session, token)`` on the DB worker (callbacks as for ``Ops.run_db``)."""
@@ -72,3 +107,14 @@ class SessionContext:
 
         # The job's closure holds the last reference; the worker drops it once the lock has run.
         return self._ops.run_db(lock, on_success=done, on_failure=failed)
+
+
+def _check_picklable(*values: object) -> None:
+    """Raise TypeError naming the value's type when it could not cross to the store's worker process."""
+    for value in values:
+        try:
+            pickle.loads(pickle.dumps(value))
+        except Exception as exc:  # pickling raises many types (PicklingError, AttributeError, TypeError)
+            raise TypeError(
+                "cannot cross the store process boundary: {0} ({1})".format(type(value).__name__, type(exc).__name__)
+            ) from None

@@ -8,6 +8,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QApplication
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 from fzmediate.services.workspace import Workspace
 from fzmediate.settings import Settings
 from ui.app import prepare_application
+from ui.desk.page import DeskEnv
 from ui.desk.shell import DeskShell
 from ui.ops import Ops
 
@@ -60,3 +62,34 @@ def shell(app: QApplication, workspace: Workspace, ops: Ops, mono: MonoClock) ->
     yield shell
     shell.shutdown()
     ops.shutdown()  # the queued lock runs before the workspace's temp directory goes away
+
+
+@pytest.fixture
+def staffed(initialized: Workspace) -> Workspace:
+    """The initialized store with the test staff (med1, sup1, head1) and the street office's unit."""
+    from tests.documents import case_lifecycles as life
+
+    life.staff(initialized)
+    return initialized
+
+
+@pytest.fixture
+def desk_env(qtbot: Any, ops: Ops, staffed: Workspace) -> Iterator[DeskEnv]:
+    """The mediator (med1) signed in on a real encrypted store, as the desk's screens get it."""
+    from tests.documents import case_lifecycles as life
+    from tests.ui.desk_support import close, sign_in
+
+    env = sign_in(qtbot, staffed, ops, *life.MEDIATOR)
+    yield env
+    close(qtbot, env)
+
+
+@pytest.fixture
+def supervisor_env(qtbot: Any, ops: Ops, staffed: Workspace) -> Iterator[DeskEnv]:
+    """The legally qualified supervisor (sup1) signed in."""
+    from tests.documents import case_lifecycles as life
+    from tests.ui.desk_support import close, sign_in
+
+    env = sign_in(qtbot, staffed, ops, *life.SUPERVISOR)
+    yield env
+    close(qtbot, env)

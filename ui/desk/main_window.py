@@ -1,21 +1,56 @@
-"""The desk main window (after unlock). Built per session and destroyed when the store locks."""
+"""The desk main window (after unlock). Built per session and destroyed when the store locks.
+
+Navigation on the left (Today, Cases, Supervisor for supervisors, Settings), the page on the right. The Cases
+page is a tab widget: the case list first, then one closable tab per opened case. Every page refreshes from
+``Ops.changed`` through :meth:`MainWindow._on_changed` (the one place that wiring lives).
+
+Changing language or text size rebuilds the window (``rebuild_requested``): the shell builds a new one from
+:meth:`MainWindow.view_state`, so the same page and the same open cases come back in the new language.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QToolBar, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QToolBar,
+    QToolButton,
+    QWidget,
+)
 
 from fzmediate.i18n import _
 from fzmediate.security.roles import Role, role_label
+from fzmediate.settings import Settings
+from ui.desk.page import DeskEnv, DeskPage
 from ui.style import set_role
 
 if TYPE_CHECKING:
     # Only for annotations: the store (SQLAlchemy, Alembic) loads when it is first opened, not at start-up.
     from fzmediate.services.session import Actor
+    from fzmediate.store.outbox import OpChanges
     from ui.session_context import SessionContext
+
+TODAY, CASES, SUPERVISOR, SETTINGS = "today", "cases", "supervisor", "settings"
+
+
+@dataclass
+class ViewState:
+    """What a rebuilt window restores: the page shown and the cases open (ids only: no personal data)."""
+
+    page: str = TODAY
+    open_cases: list[str] = field(default_factory=list)
+    current_case: str | None = None
 
 
 def window_title() -> str:
@@ -27,10 +62,22 @@ class MainWindow(QMainWindow):
 
     lock_requested = Signal()
     quit_requested = Signal()
+    #: Language or text size changed: the shell rebuilds the window from ``view_state()``.
+    rebuild_requested = Signal()
 
-    def __init__(self, actor: Actor, context: SessionContext | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        actor: Actor,
+        context: SessionContext | None = None,
+        parent: QWidget | None = None,
+        *,
+        settings: Settings | None = None,
+        state: ViewState | None = None,
+    ) -> None:
         super().__init__(parent)
         self.context = context
+        self.settings = settings or Settings()
+        self.actor = actor
         self._closing_quietly = False
         self.setWindowTitle(window_title())
         self.resize(1100, 720)
@@ -74,10 +121,17 @@ class MainWindow(QMainWindow):
             for button in self.findChildren(QToolButton, name):
                 button.setAccessibleName(_("More commands"))
 
-        placeholder = QLabel(_("Cases arrive in a later version."), self)
-        placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        set_role(placeholder, "placeholder")
-        self.setCentralWidget(placeholder)
+        self.pages: dict[str, DeskPage] = {}
+        self.case_tabs: QTabWidget | None = None
+        if context is not None:
+            self._build_pages(DeskEnv(context, self.settings), documents_menu, toolbar)
+            context.ops.changed.connect(self._on_changed)
+            self._restore(state or ViewState())
+        else:
+            placeholder = QLabel(_("Unlock the store to work on cases."), self)
+            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            set_role(placeholder, "placeholder")
+            self.setCentralWidget(placeholder)
         warnings = context.trust_warnings if context is not None else ()
         if warnings and actor.role is Role.ADMIN:
             # Signed roles that fail are named to administrators at once (docs/security-model.md).
@@ -109,6 +163,179 @@ class MainWindow(QMainWindow):
         for label in (self.user_label, self.role_label):
             label.setContentsMargins(10, 0, 10, 0)
             self.statusBar().addPermanentWidget(label)
+
+    # --- pages -----------------------------------------------------------------------------------------
+    def _build_pages(self, env: DeskEnv, documents_menu: object, toolbar: QToolBar) -> None:
+        from ui.desk.case_list_page import CaseListPage
+        from ui.desk.settings_page import SettingsPage
+        from ui.desk.supervisor_page import SupervisorPage
+        from ui.desk.today_page import TodayPage
+
+        self.env = env
+        self.nav = QListWidget(self)
+        self.nav.setAccessibleName(_("Navigation"))
+        self.nav.setObjectName("desk-navigation")
+        self.stack = QStackedWidget(self)
+        self.case_list = CaseListPage(env, self)
+        self.case_tabs = QTabWidget(self)
+        self.case_tabs.setObjectName("case-tabs")
+        self.case_tabs.setAccessibleName(_("Cases"))
+        self.case_tabs.setTabsClosable(True)
+        self.case_tabs.setDocumentMode(True)
+        self.case_tabs.addTab(self.case_list, self.case_list.page_title())
+        # The list is not closable: only the cases opened beside it are.
+        bar = self.case_tabs.tabBar()
+        for side in (bar.ButtonPosition.RightSide, bar.ButtonPosition.LeftSide):
+            button = bar.tabButton(0, side)
+            if button is not None:
+                bar.setTabButton(0, side, None)
+                shiboken6.delete(button)  # else it lingers, hidden and nameless
+        self.case_tabs.tabCloseRequested.connect(self.close_case_tab)
+        entries: list[tuple[str, QWidget, str]] = [(TODAY, TodayPage(env, self), "")]
+        entries.append((CASES, self.case_tabs, self.case_list.page_title()))
+        if env.is_supervisor:
+            entries.append((SUPERVISOR, SupervisorPage(env, self), ""))
+        entries.append((SETTINGS, SettingsPage(env, self), ""))
+        self._keys: list[str] = []
+        for number, (key, widget, title) in enumerate(entries, start=1):
+            page = widget if isinstance(widget, DeskPage) else self.case_list
+            self.pages[key] = page
+            page.open_case_requested.connect(self.open_case)
+            item = QListWidgetItem(title or page.page_title())
+            item.setToolTip(_("{page} (Alt+{number})").format(page=item.text(), number=number))
+            self.nav.addItem(item)
+            self.stack.addWidget(widget)
+            self._keys.append(key)
+            go = QAction(item.text(), self)
+            go.setShortcut(QKeySequence("Alt+{0}".format(number)))
+            go.triggered.connect(lambda _checked=False, k=key: self.show_page(k))
+            self.addAction(go)
+        settings_page = self.pages[SETTINGS]
+        rebuild = getattr(settings_page, "rebuild_requested", None)
+        if rebuild is not None:
+            rebuild.connect(self.rebuild_requested)
+        self.nav.currentRowChanged.connect(self._nav_changed)
+        self.nav.setMaximumWidth(260)
+        splitter = QSplitter(self)
+        splitter.addWidget(self.nav)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+
+        self.new_case_action = QAction(_("New case…"), self)
+        self.new_case_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_case_action.setStatusTip(_("Register a new application."))
+        self.new_case_action.triggered.connect(self.new_case)
+        self.new_case_action.setEnabled(bool(env.context.may("case.create")))
+        toolbar.addAction(self.new_case_action)
+        new_button = toolbar.widgetForAction(self.new_case_action)
+        if new_button is not None:
+            new_button.setAccessibleName(_("New case"))
+        self.find_action = QAction(_("Find case"), self)
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.find_action.triggered.connect(self.find_case)
+        self.addAction(self.find_action)
+        cases_menu = self.menuBar().addMenu(_("Cases"))
+        cases_menu.addAction(self.new_case_action)
+        cases_menu.addAction(self.find_action)
+
+    def _restore(self, state: ViewState) -> None:
+        for case_id in state.open_cases:
+            self.open_case(case_id, activate=False)
+        self.show_page(state.page if state.page in self.pages else TODAY)
+        if state.current_case is not None:
+            self.open_case(state.current_case)
+
+    def view_state(self) -> ViewState:
+        """Which page and which cases are open (for a rebuild after a language or text-size change)."""
+        if self.case_tabs is None:
+            return ViewState()
+        page = self._keys[self.nav.currentRow()] if self.nav.currentRow() >= 0 else TODAY
+        opened = [self.case_tabs.widget(i) for i in range(1, self.case_tabs.count())]
+        ids = [str(getattr(w, "case_id", "")) for w in opened if getattr(w, "case_id", "")]
+        current = self.case_tabs.currentWidget()
+        return ViewState(page, ids, getattr(current, "case_id", None) if page == CASES else None)
+
+    def show_page(self, key: str) -> None:
+        if key in self._keys:
+            self.nav.setCurrentRow(self._keys.index(key))
+
+    def _nav_changed(self, row: int) -> None:
+        if row < 0:
+            return
+        self.stack.setCurrentIndex(row)
+        key = self._keys[row]
+        page = self.pages[key]
+        if key == CASES and self.case_tabs is not None:
+            current = self.case_tabs.currentWidget()
+            page = current if isinstance(current, DeskPage) else page
+        page.activated()
+
+    def open_case(self, case_id: str, activate: bool = True) -> None:
+        """Show the case in its own tab (one tab per case: a second request brings the first forward)."""
+        if self.case_tabs is None:
+            return
+        for i in range(1, self.case_tabs.count()):
+            if getattr(self.case_tabs.widget(i), "case_id", None) == case_id:
+                if activate:
+                    self.case_tabs.setCurrentIndex(i)
+                    self.show_page(CASES)
+                return
+        from ui.desk.case_view.case_page import CasePage
+
+        view = CasePage(self.env, case_id, self)
+        view.open_case_requested.connect(self.open_case)
+        view.title_changed.connect(lambda title, v=view: self._retitle(v, title))
+        index = self.case_tabs.addTab(view, view.page_title())
+        close = self.case_tabs.tabBar().tabButton(index, self.case_tabs.tabBar().ButtonPosition.RightSide)
+        if close is not None:
+            close.setAccessibleName(_("Close case tab"))
+            close.setToolTip(_("Close case tab"))
+        if activate:
+            self.case_tabs.setCurrentIndex(index)
+            self.show_page(CASES)
+
+    def _retitle(self, view: QWidget, title: str) -> None:
+        if self.case_tabs is not None:
+            index = self.case_tabs.indexOf(view)
+            if index >= 0:
+                self.case_tabs.setTabText(index, title)
+
+    def close_case_tab(self, index: int) -> None:
+        if self.case_tabs is None or index <= 0:
+            return
+        view = self.case_tabs.widget(index)
+        may_close = getattr(view, "may_close", None)
+        if may_close is not None and not may_close():
+            return  # unsaved changes the user chose to keep
+        self.case_tabs.removeTab(index)
+        if view is not None:
+            view.deleteLater()
+
+    def new_case(self) -> None:
+        if self.context is None:
+            return
+        from ui.desk.intake.intake_dialog import open_intake
+
+        open_intake(self.env, self)
+
+    def find_case(self) -> None:
+        if self.case_tabs is None:
+            return
+        self.show_page(CASES)
+        self.case_tabs.setCurrentIndex(0)
+        self.case_list.focus_search()
+
+    def _on_changed(self, changes: OpChanges, initiator: object) -> None:
+        # The one place pages learn of writes (theirs included: each decides what to reload).
+        for page in self.pages.values():
+            page.on_changed(changes, initiator)
+        if self.case_tabs is not None:
+            for i in range(1, self.case_tabs.count()):
+                view = self.case_tabs.widget(i)
+                if isinstance(view, DeskPage):
+                    view.on_changed(changes, initiator)
 
     def open_guide(self) -> None:
         if self.context is None:

@@ -20,7 +20,7 @@ from fzmediate.security.idle import IdleLock
 from fzmediate.services.dto import SetupResult
 from fzmediate.services.workspace import Workspace
 from fzmediate.settings import Settings
-from ui.desk.main_window import MainWindow, window_title
+from ui.desk.main_window import MainWindow, ViewState, window_title
 from ui.desk.recovery_page import RecoveryPage, RecoveryResetPage
 from ui.desk.setup_screen import SetupScreen
 from ui.desk.unlock_screen import UnlockScreen
@@ -131,14 +131,33 @@ class DeskShell(QObject):
     def _unlocked(self, session: Session) -> None:
         self.context = SessionContext(self.ops, session)
         self._last_login = session.actor.login
-        window = MainWindow(self.context.actor, self.context)
-        window.lock_requested.connect(self.lock)
-        window.quit_requested.connect(self.quit)
-        self.main_window = window
-        window.show()
+        self._show_main_window(ViewState())
         self.gate.hide()
         self.idle.start()
         self.unlocked.emit()
+
+    def _show_main_window(self, state: ViewState) -> None:
+        assert self.context is not None
+        window = MainWindow(self.context.actor, self.context, settings=self.settings, state=state)
+        window.lock_requested.connect(self.lock)
+        window.quit_requested.connect(self.quit)
+        window.rebuild_requested.connect(self.rebuild_main_window)
+        self.main_window = window
+        window.show()
+
+    def rebuild_main_window(self) -> None:
+        """Language or text size changed: a new window in the new language, same page and open cases."""
+        old = self.main_window
+        if old is None or self.context is None:
+            return
+        self.settings = old.settings
+        state = old.view_state()
+        geometry = old.saveGeometry()
+        self._show_main_window(state)
+        if self.main_window is not None:
+            self.main_window.restoreGeometry(geometry)
+        old.close_quietly()
+        old.deleteLater()
 
     # --- locking ---------------------------------------------------------------------------------
     @property

@@ -1,0 +1,22 @@
+"""Settings and administration (placeholder until the settings screen lands)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from fzmediate.i18n import _
+from ui.desk.page import DeskEnv, DeskPage
+
+
+class SettingsPage(DeskPage):
+    #: The language or text size changed: the main window is rebuilt.
+    rebuild_requested = Signal()
+
+    def __init__(self, env: DeskEnv, parent: QWidget | None = None) -> None:
+        super().__init__(env, parent)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.page_title(), self))
+
+    def page_title(self) -> str:
+        return _("Settings")
