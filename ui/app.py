@@ -59,12 +59,17 @@ def install_qt_translations(app: QApplication, locale: str) -> None:
         log.warning("Qt translations for %s not found", locale)
 
 
-def prepare_application(app: QApplication, locale: str) -> None:
-    """Everything the QApplication needs before the first window: style, font, Qt translations."""
+def prepare_application(app: QApplication, locale: str, *, text_scale: int = 100, high_contrast: bool = False) -> None:
+    """Everything the QApplication needs before the first window: style, font, Qt translations.
+
+    Called again when the language, the text size (percent, 100–200) or the contrast changes at run time;
+    the desk then rebuilds its main window so every text and layout follows.
+    """
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(_("fzmediate"))
-    apply_style(app)
-    install_app_font(app, locale)
+    scale = text_scale / 100
+    apply_style(app, scale, high_contrast)
+    install_app_font(app, locale, scale=scale)
     install_qt_translations(app, locale)
 
 

@@ -55,14 +55,14 @@ def mono_family(locale: str) -> str | None:
     return _pick(_MONO, locale, mono=True)
 
 
-def install_app_font(app: QApplication, locale: str, *, point_size: float = 11.0) -> QFont:
-    """Make the shipped font (the face for ``locale``) the application font."""
+def install_app_font(app: QApplication, locale: str, *, point_size: float = 11.0, scale: float = 1.0) -> QFont:
+    """Make the shipped font (the face for ``locale``) the application font, at ``point_size × scale``
+    (the text size setting: every widget that does not set its own size follows it)."""
     font = QFont(app.font())
     family = sans_family(locale)
     if family is not None:
         font.setFamilies([family])
-    if font.pointSizeF() < point_size:
-        font.setPointSizeF(point_size)
+    font.setPointSizeF(round(point_size * scale, 1))
     app.setFont(font)
     return font
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from fzmediate.services.session import Session
 from tests.ui.desk_support import call
+from tests.ui.fit import clipped_texts, text_size
+from ui.desk.main_window import MainWindow
 from ui.desk.page import DeskEnv
 from ui.ops import CancelToken
 
@@ -24,3 +27,17 @@ def test_call_runs_a_named_function_on_the_db_worker(qtbot: QtBot, desk_env: Des
 def test_call_refuses_what_could_not_cross_a_process_boundary(qtbot: QtBot, desk_env: DeskEnv) -> None:
     with pytest.raises(TypeError, match="process boundary"):
         desk_env.context.call(lambda session, token: 1)
+
+
+def test_the_main_window_pages_fit_at_100_and_175_percent(qtbot: QtBot, app: QApplication, desk_env: DeskEnv) -> None:
+    for percent in (100, 175):
+        with text_size(app, percent):
+            window = MainWindow(desk_env.actor, desk_env.context, settings=desk_env.settings)
+            qtbot.addWidget(window)
+            window.resize(1280, 800)
+            window.show()
+            qtbot.waitExposed(window)
+            for key in window.pages:
+                window.show_page(key)
+                assert clipped_texts(window) == [], (percent, key)
+            window.close_quietly()
