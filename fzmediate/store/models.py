@@ -256,6 +256,59 @@ class CaseEventRow(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class AttachmentRow(Base):
+    """A scan or photo filed with a case (an ID card copy, a contract, a receipt), in the encrypted store.
+
+    The bytes never leave the store unencrypted except to a viewer the user opens. Never deleted: a wrong
+    file is marked ``removed_at`` with a reason, and stays in the record (who filed what, and when).
+    """
+
+    __tablename__ = "attachments"
+    __table_args__ = (Index("ix_attachments_case_id", "case_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_time_id)
+    case_id: Mapped[str] = mapped_column(String(36), ForeignKey("cases.id"))
+    #: The file's name as the user chose it (may hold personal data: encrypted like everything here).
+    name: Mapped[str] = mapped_column(Text)
+    media_type: Mapped[str] = mapped_column(String(100))
+    #: The required material it is filed for (the guide's material name), or "".
+    material: Mapped[str] = mapped_column(Text, default="")
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    added_at: Mapped[datetime] = mapped_column()
+    added_by: Mapped[str] = mapped_column(String(64))
+    removed_at: Mapped[datetime | None] = mapped_column(default=None)
+    removed_by: Mapped[str] = mapped_column(String(64), default="")
+    removed_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class SessionPlan(Base):
+    """A mediation or hearing session planned for a case: when, where, who is invited.
+
+    Planning is not a legal act (``hold_session`` records the session that took place); it feeds Today's
+    "sessions today and this week". Cancelled plans are kept (``cancelled_at``), never deleted.
+    """
+
+    __tablename__ = "session_plans"
+    __table_args__ = (Index("ix_session_plans_starts_at", "starts_at"), Index("ix_session_plans_case_id", "case_id"))
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_time_id)
+    case_id: Mapped[str] = mapped_column(String(36), ForeignKey("cases.id"))
+    #: Local time in China (UTC+8), naive: the time written on the invitation.
+    starts_at: Mapped[datetime] = mapped_column()
+    minutes: Mapped[int] = mapped_column(Integer, default=60)
+    place: Mapped[str] = mapped_column(Text)
+    #: Logins of the staff taking part (the case's mediator first).
+    staff: Mapped[list[str]] = mapped_column(JSON, default=list)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column()
+    created_by: Mapped[str] = mapped_column(String(64))
+    cancelled_at: Mapped[datetime | None] = mapped_column(default=None)
+    cancelled_reason: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
 class CaseCounter(Base):
     """The next case number per device code, series (调 / 裁) and year."""
 
