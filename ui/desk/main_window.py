@@ -76,7 +76,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self.context = context
-        self.settings = settings or Settings()
+        self._settings = settings or Settings()
         self.actor = actor
         self._closing_quietly = False
         self.setWindowTitle(window_title())
@@ -124,7 +124,7 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, DeskPage] = {}
         self.case_tabs: QTabWidget | None = None
         if context is not None:
-            self._build_pages(DeskEnv(context, self.settings), documents_menu, toolbar)
+            self._build_pages(DeskEnv(context, self._settings), documents_menu, toolbar)
             context.ops.changed.connect(self._on_changed)
             self._restore(state or ViewState())
         else:
@@ -163,6 +163,12 @@ class MainWindow(QMainWindow):
         for label in (self.user_label, self.role_label):
             label.setContentsMargins(10, 0, 10, 0)
             self.statusBar().addPermanentWidget(label)
+
+    @property
+    def settings(self) -> Settings:
+        """The settings now (the settings page may have replaced ``env.settings``)."""
+        env = getattr(self, "env", None)
+        return env.settings if env is not None else self._settings
 
     # --- pages -----------------------------------------------------------------------------------------
     def _build_pages(self, env: DeskEnv, documents_menu: object, toolbar: QToolBar) -> None:
