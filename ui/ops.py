@@ -32,6 +32,7 @@ import itertools
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -54,6 +55,20 @@ T = TypeVar("T")
 
 class Cancelled(Exception):
     """Raised inside an operation by ``token.check()`` once the operation has been cancelled."""
+
+
+@dataclass(frozen=True)
+class OpTiming:
+    """How long one operation took (seconds, ``time.perf_counter``): queued before it started, running on
+    its worker, and on the GUI thread delivering it (its callback plus every screen's ``changed`` handler).
+    ``gui`` is what a user can feel as a stall; the benchmarks read these through ``Ops.timing_hook``."""
+
+    op_id: int
+    name: str
+    waited: float
+    ran: float
+    gui: float
+    outcome: str
 
 
 @dataclass(frozen=True)
@@ -116,6 +131,9 @@ class OpHandle(Generic[T]):
         self.changes = changes
         self.initiator = initiator if initiator is not None else parent
         self.finished = False
+        self.name = getattr(fn, "__qualname__", type(fn).__name__)
+        self.submitted_at = time.perf_counter()
+        self.started_at = self.ended_at = 0.0
 
     def cancel(self) -> None:
         """Ask the operation to stop (it stops at its next ``token.check()``; a queued one never starts)."""
@@ -189,6 +207,7 @@ class Worker:
                 return
             handle: OpHandle[Any] = item
             fn, handle.fn = handle.fn, None  # drop the reference as soon as it has run (sessions, secrets)
+            handle.started_at = time.perf_counter()
             try:
                 if handle.token.cancelled or fn is None:
                     raise Cancelled()
@@ -200,6 +219,7 @@ class Worker:
                 value, outcome = exc, _FAILURE
             del fn
             changed = self._changes(handle)
+            handle.ended_at = time.perf_counter()
             self._emit(self._bridge.done, (handle.id, outcome, value, changed))
             # Hold nothing between operations: a finished operation's values (a session) must not linger here.
             del value, changed, handle, item
@@ -219,6 +239,8 @@ class Ops(QObject):
         self._ids = itertools.count(1)
         self._pending: dict[int, OpHandle[Any]] = {}
         self.db = Worker("fzmediate-db", self._bridge)
+        #: Called on the GUI thread with an :class:`OpTiming` after each operation is delivered (benchmarks).
+        self.timing_hook: Callable[[OpTiming], None] | None = None
         self.net = Worker("fzmediate-net", self._bridge)
 
     # --- submitting --------------------------------------------------------------------------------
@@ -306,6 +328,7 @@ class Ops(QObject):
         if handle is None:
             return
         handle.finished = True
+        delivering = time.perf_counter()
         try:
             self._deliver(handle, outcome, value)
         finally:
@@ -313,6 +336,18 @@ class Ops(QObject):
             # the other screens must still learn what is stored now.
             if changed is not None:
                 self.changed.emit(changed, handle.initiator)
+            if self.timing_hook is not None:
+                started = handle.started_at or handle.submitted_at
+                self.timing_hook(
+                    OpTiming(
+                        op_id,
+                        handle.name,
+                        waited=started - handle.submitted_at,
+                        ran=(handle.ended_at or started) - started,
+                        gui=time.perf_counter() - delivering,
+                        outcome=outcome,
+                    )
+                )
 
     def _deliver(self, handle: OpHandle[Any], outcome: str, value: Any) -> None:
         if not handle.parent_alive():

@@ -4,6 +4,7 @@ serialised on one long-lived thread, and cancellation is cooperative."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 import shiboken6
@@ -12,7 +13,8 @@ from pytestqt.qtbot import QtBot
 
 import ui.ops
 from fzmediate.errors import FzError
-from ui.ops import CancelToken, Ops, Progress
+from ui.ops import CancelToken, Ops, OpTiming, Progress
+from ui.stall_monitor import StallMonitor
 
 
 def test_success_runs_on_db_thread_and_returns_on_gui_thread(qtbot: QtBot, ops: Ops) -> None:
@@ -177,3 +179,28 @@ def test_shutdown_runs_queued_work_first(qtbot: QtBot, app: object) -> None:
     assert not ops.db.thread.is_alive() and not ops.net.thread.is_alive()
     with pytest.raises(RuntimeError):
         ops.run_db(lambda t: None)
+
+
+def test_the_timing_hook_reports_worker_and_gui_time_of_each_operation(qtbot: QtBot, ops: Ops) -> None:
+    timings: list[OpTiming] = []
+    ops.timing_hook = timings.append
+
+    def slow(token: CancelToken) -> int:
+        time.sleep(0.03)
+        return 1
+
+    ops.run_db(slow, on_success=lambda _v: time.sleep(0.02))
+    qtbot.waitUntil(lambda: bool(timings))
+    (t,) = timings
+    assert t.name.endswith("slow") and t.outcome == "success"
+    assert t.ran >= 0.03 and t.gui >= 0.02 and t.waited >= 0
+
+
+def test_the_stall_monitor_sees_a_blocked_gui_thread(qtbot: QtBot, app: object) -> None:
+    monitor = StallMonitor(interval_ms=5, threshold_ms=50)
+    monitor.start()
+    qtbot.wait(30)
+    time.sleep(0.12)  # the GUI thread cannot run its event loop meanwhile
+    qtbot.wait(30)
+    monitor.stop()
+    assert monitor.longest >= 0.1 and len(monitor.stalls) == 1
