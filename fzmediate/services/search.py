@@ -100,6 +100,8 @@ def query_terms(text: str) -> list[str]:
 
 
 _NUMBER_TYPED = re.compile(r"(?:坪山)?\s*(调|裁)\s*[〔\[［(（]?\s*(\d{4})\s*[〕\]］)）]?\s*([0-9A-Fa-f]*)\s*号?")
+#: A year and a short number: "2026-12", "2026/12", "2026年12号".
+_YEAR_NUMBER = re.compile(r"(\d{4})\s*[-/年]\s*0*(\d{1,6})\s*号?")
 _SHORT_NUMBER = re.compile(r"0*(\d{1,6})\s*号?")
 _SERIES = ("调", "裁")
 
@@ -127,6 +129,10 @@ def number_candidates(text: str, device_code: str, year: int) -> tuple[list[str]
     if short is not None and int(short.group(1)) > 0:
         value = int(short.group(1))
         exact = [format_number(s, y, device_code, value) for s in _SERIES for y in (year, year - 1)]
+    dated = _YEAR_NUMBER.fullmatch(raw)
+    if dated is not None and int(dated.group(2)) > 0:
+        # "2026-12", "2026/12", "2026年12号": that year's number of this desk, in either series.
+        exact = [format_number(s, int(dated.group(1)), device_code, int(dated.group(2))) for s in _SERIES]
     return prefixes, exact
 
 

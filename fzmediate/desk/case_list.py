@@ -1,0 +1,180 @@
+"""The case list screen's calls: keyset pages, the count, single rows after a write, the filter choices.
+
+Every function runs on the DB worker as ``fn(session, token, *args)`` and returns plain frozen values
+(``CaseSummary`` rows, ``SortKey``, strings): see :mod:`fzmediate.desk`. Paging, searching, filtering and
+sorting are the service's (:mod:`fzmediate.services.case_listing`, ``session.cases.page``/``count``); this
+module adds only what a lazy list model needs on top:
+
+- the first page and its count are separate calls, so the first rows show before a slow count;
+- :func:`rows_by_id` re-reads the few rows a write touched, keeping only those the query still selects
+  (the service has no "these ids, under this query" call: each id is asked as a one-row keyset page
+  that starts just after it, which returns that very case exactly when the query selects it);
+- :func:`precedes` says where a row belongs in the list's order, so a row that changed or appeared can be
+  put in place without reloading the list (the same order the service pages in).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import TYPE_CHECKING
+
+from fzmediate.desk.token import CancelToken
+from fzmediate.domain.case import VOIDED_STATE, CaseKind
+from fzmediate.i18n import _
+from fzmediate.services.case_engine import definitions_for
+from fzmediate.services.case_listing import CaseQuery, SortColumn, SortKey, SortValue
+from fzmediate.services.case_views import CaseSummary, case_kind_label
+
+if TYPE_CHECKING:
+    from fzmediate.services.session import Session
+
+
+#: Sort columns whose rows without a value come last in both directions (as the service pages them).
+NULLS_LAST = frozenset({SortColumn.NEXT_DUE})
+#: How many changed ids :func:`rows_by_id` re-reads one by one; more than that and the caller reloads.
+MAX_IDS = 200
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One keyset page of the list: masked rows, where the next page starts, and the day overdue is judged on."""
+
+    rows: tuple[CaseSummary, ...]
+    #: Pass it to :func:`next_page`; None when this was the last page.
+    next_after: SortKey | None
+    today: date
+    #: Ids of rows whose stored next deadline awaits recomputation (show "recomputing", not overdue).
+    recomputing: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One entry of a filter: the code the query takes and the words shown."""
+
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the list's filters offer (from the active catalogue, its procedures and the users)."""
+
+    matters: tuple[Choice, ...]
+    states: tuple[Choice, ...]
+    #: Active users who may work cases (login, full name or login).
+    mediators: tuple[Choice, ...]
+    #: Street offices of the active catalogue (unit code, name).
+    streets: tuple[Choice, ...]
+    kinds: tuple[Choice, ...]
+
+
+def _page(session: Session, query: CaseQuery, after: SortKey | None, size: int) -> ListPage:
+    page = session.cases.page(query, after, size)
+    return ListPage(tuple(page.rows), page.next_after, page.today, frozenset(page.recomputing))
+
+
+def first_page(session: Session, token: CancelToken, query: CaseQuery, size: int) -> ListPage:
+    """The first ``size`` rows of ``query`` (names masked); the count is :func:`count`."""
+    token.check()
+    return _page(session, query, None, size)
+
+
+def next_page(session: Session, token: CancelToken, query: CaseQuery, after: SortKey, size: int) -> ListPage:
+    """The ``size`` rows after ``after`` (a previous page's ``next_after``)."""
+    token.check()
+    return _page(session, query, after, size)
+
+
+def count(session: Session, token: CancelToken, query: CaseQuery) -> int:
+    """How many cases ``query`` selects (what paging to the end would list)."""
+    token.check()
+    return session.cases.count(query)
+
+
+def rows_by_id(session: Session, token: CancelToken, query: CaseQuery, ids: Sequence[str]) -> ListPage:
+    """The current rows of ``ids`` that ``query`` still selects (absent: gone from the list), in ``ids`` order.
+
+    ``next_after`` is always None. At most :data:`MAX_IDS` ids (a larger write reloads the list instead).
+    """
+    # Newest first, a page of one that starts right after the id: ids are fixed-length UUIDs, so the only id
+    # between ``id`` and ``id + "0"`` is ``id`` itself; the page holds that case exactly when the query selects it.
+    probe = replace(query, sort=SortColumn.NEWEST, descending=True)
+    rows: list[CaseSummary] = []
+    recomputing: set[str] = set()
+    today = session.cases.today()
+    for case_id in list(dict.fromkeys(ids))[:MAX_IDS]:
+        token.check()
+        page = session.cases.page(probe, SortKey(None, case_id + "0"), 1)
+        today = page.today
+        if page.rows and page.rows[0].id == case_id:
+            rows.append(page.rows[0])
+            recomputing |= page.recomputing
+    return ListPage(tuple(rows), None, today, frozenset(recomputing))
+
+
+def filter_choices(session: Session, token: CancelToken) -> FilterChoices:
+    """Matters, states, mediators, street offices and kinds to filter on (the active catalogue's)."""
+    token.check()
+    bundle = session.catalogue.active()
+    matters = tuple(Choice(m.code, m.name) for m in session.catalogue.list())
+    states: dict[str, str] = {}
+    for definition in definitions_for(bundle.procedures).values():
+        for state in definition.states:
+            known = states.get(state.name)
+            if known is None:
+                states[state.name] = state.label
+            elif state.label not in known.split(" / "):
+                states[state.name] = known + " / " + state.label  # the same code, worded apart by procedure
+    states.setdefault(VOIDED_STATE, _("voided (duplicate registration)"))
+    token.check()
+    mediators = tuple(Choice(u.login, u.full_name or u.login) for u in session.users.list())
+    streets = tuple(Choice(u.code, u.name) for u in session.organisation.units() if u.kind == "street_office")
+    kinds = tuple(Choice(k.value, case_kind_label(k.value)) for k in CaseKind)
+    return FilterChoices(
+        matters=matters,
+        states=tuple(Choice(code, label) for code, label in states.items()),
+        mediators=mediators,
+        streets=streets,
+        kinds=kinds,
+    )
+
+
+# --- where a row belongs ------------------------------------------------------------------------------
+
+
+def sort_value(row: CaseSummary, column: SortColumn) -> SortValue:
+    """The row's value in ``column`` as the service sorts on it; ``NEWEST`` sorts on the id alone."""
+    values: dict[SortColumn, SortValue] = {
+        SortColumn.NEWEST: None,
+        SortColumn.NUMBER: row.number,
+        SortColumn.RECEIVED: row.received_on,
+        SortColumn.NEXT_DUE: row.next_due,
+        SortColumn.STATE: row.state,
+        SortColumn.MATTER: row.matter_code,
+        SortColumn.MEDIATOR: row.assigned_mediator,
+        SortColumn.KIND: CaseKind(row.kind).value,
+    }
+    if column not in values:
+        raise ValueError("a list row carries no value for {0}".format(column.value))
+    return values[column]
+
+
+def placeable(column: SortColumn) -> bool:
+    """Whether :func:`sort_value` knows the column (rows sorted otherwise are reloaded, not placed)."""
+    return column is not SortColumn.UPDATED
+
+
+def row_key(row: CaseSummary, query: CaseQuery) -> SortKey:
+    return SortKey(sort_value(row, query.sort), row.id)
+
+
+def precedes(a: SortKey, b: SortKey, query: CaseQuery) -> bool:
+    """True when a row with key ``a`` is listed before one with key ``b`` under ``query``'s sort."""
+    if query.sort is SortColumn.NEWEST or (query.sort in NULLS_LAST and a.value is None and b.value is None):
+        return a.id > b.id if query.descending else a.id < b.id
+    if query.sort in NULLS_LAST and (a.value is None) != (b.value is None):
+        return b.value is None  # rows with a value first, both ways
+    left, right = (a.value, a.id), (b.value, b.id)
+    return left > right if query.descending else left < right
