@@ -136,6 +136,8 @@ _TABLE_KINDS = {
     "key_shares": "key_share",
     "intake_keys": "intake_key",
     "intake_inbox": "application",
+    "attachments": "attachment",
+    "session_plans": "session_plan",
     "kiosk_office_keys": "office_key",
     "kiosk_outbox": "application",
 }

@@ -1,0 +1,297 @@
+"""Attachments of a case: scans and photos (an ID card copy, a contract, a receipt) kept in the encrypted store.
+
+The bytes live only in the SQLCipher store (``attachments.data``), never in a file beside it. Every change is a
+``Session.write`` (or runs inside one, :meth:`AttachmentService.add_within`): the row, its outbox change (the
+metadata only; the bytes travel by the resumable attachment upload, checked against ``sha256``) and an audit
+event commit together. The audit carries the case, the media type and the size: never the file's name, which is
+personal data ("王𠮷身份证.jpg") — nor is it logged or put in an error message.
+
+The media type is read from the content (magic bytes), not from the name: JPEG, PNG, TIFF, HEIC/HEIF and PDF are
+accepted, anything else is refused. A file may be at most :data:`MAX_BYTES`. A wrong file is never deleted: it is
+marked removed with a reason, and stays in the record of what was filed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as OrmSession
+
+from fzmediate.errors import NotFoundError, ValidationError
+from fzmediate.i18n import _
+from fzmediate.security.audit import append_event
+from fzmediate.security.permissions import require
+from fzmediate.store.models import AttachmentRow, Case, new_time_id
+from fzmediate.store.outbox import Change, Op, append_changes, row_fields
+
+if TYPE_CHECKING:
+    from fzmediate.services.session import Session
+
+log = logging.getLogger(__name__)
+
+#: The most one file may hold: a phone photo or a multi-page scan fits; a video does not.
+MAX_BYTES = 20 * 1024 * 1024
+MAX_NAME = 255
+MAX_MATERIAL = 200
+MAX_REASON = 500
+#: The most files one registration may carry (each is a separate row; the whole call crosses one boundary).
+MAX_FILES = 50
+
+JPEG = "image/jpeg"
+PNG = "image/png"
+TIFF = "image/tiff"
+HEIC = "image/heic"
+PDF = "application/pdf"
+MEDIA_TYPES = (JPEG, PNG, TIFF, HEIC, PDF)
+#: ISO BMFF brands of HEIC/HEIF still images (ISO/IEC 23008-12).
+_HEIF_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"})
+# Never synced as part of the metadata change: the bytes travel by the attachment upload.
+_NOT_IN_OUTBOX = ("data",)
+
+
+@dataclass(frozen=True)
+class NewAttachment:
+    """A file to file with a case: its bytes and the name the user chose (personal data: never logged)."""
+
+    name: str
+    data: bytes
+    #: The guide's material it is filed for (e.g. 申请人身份证明), or "".
+    material: str = ""
+
+
+@dataclass(frozen=True)
+class AttachmentInfo:
+    """An attachment as lists show it (no bytes)."""
+
+    id: str
+    case_id: str
+    name: str
+    media_type: str
+    material: str
+    size: int
+    sha256: str
+    added_at: datetime
+    added_by: str
+    removed_at: datetime | None
+    removed_by: str
+    removed_reason: str
+
+    @property
+    def removed(self) -> bool:
+        return self.removed_at is not None
+
+
+@dataclass(frozen=True)
+class AttachmentData:
+    """One attachment's bytes, for a viewer the user opened."""
+
+    info: AttachmentInfo
+    data: bytes
+
+
+def detect_media_type(data: bytes) -> str | None:
+    """The media type the content announces (magic bytes), or None when it is not one we accept."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if data.startswith((b"II*\x00", b"MM\x00*")):
+        return TIFF
+    if data.startswith(b"%PDF-"):
+        return PDF
+    if len(data) >= 12 and data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
+        return HEIC
+    return None
+
+
+def check_new(files: Sequence[NewAttachment], *, field: str = "attachments") -> tuple[str, ...]:
+    """Each file's media type, or ValidationError naming the first file by position (never by name) and the rule.
+
+    Pure: the desk calls it before sending anything to the store.
+    """
+    if len(files) > MAX_FILES:
+        raise ValidationError(
+            _("{field}: at most {max} files at a time.").format(field=field, max=MAX_FILES), field=field
+        )
+    types: list[str] = []
+    for i, f in enumerate(files):
+        where = "{0}[{1}]".format(field, i)
+        types.append(check_file(f, where))
+    return tuple(types)
+
+
+def check_file(f: NewAttachment, where: str) -> str:
+    """One file's media type, or ValidationError on the field ``where`` naming the rule (pure)."""
+    if not isinstance(f.data, bytes) or not f.data:
+        raise ValidationError(_("{field}: the file is empty.").format(field=where), field=where)
+    if len(f.data) > MAX_BYTES:
+        raise ValidationError(
+            _("{field}: a file may be at most {max} MB; this one has {size} MB.").format(
+                field=where, max=MAX_BYTES // (1024 * 1024), size="{0:.1f}".format(len(f.data) / (1024 * 1024))
+            ),
+            field=where,
+        )
+    media_type = detect_media_type(f.data)
+    if media_type is None:
+        raise ValidationError(
+            _(
+                "{field}: only photos and scans can be attached (JPEG, PNG, TIFF, HEIC or PDF, recognized by "
+                "their content, not their name)."
+            ).format(field=where),
+            field=where,
+        )
+    _check_text(f.name, where + ".name", MAX_NAME, required=True)
+    _check_text(f.material, where + ".material", MAX_MATERIAL, required=False)
+    return media_type
+
+
+def _check_text(value: str, field: str, max_len: int, *, required: bool) -> None:
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise ValidationError(_("{field}: required.").format(field=field), field=field)
+    if len(value) > max_len:
+        raise ValidationError(_("{field}: at most {max} characters.").format(field=field, max=max_len), field=field)
+    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value):
+        raise ValidationError(_("{field}: control characters are not allowed.").format(field=field), field=field)
+
+
+def _info(row: AttachmentRow) -> AttachmentInfo:
+    return AttachmentInfo(
+        id=row.id,
+        case_id=row.case_id,
+        name=row.name,
+        media_type=row.media_type,
+        material=row.material,
+        size=row.size,
+        sha256=row.sha256,
+        added_at=row.added_at,
+        added_by=row.added_by,
+        removed_at=row.removed_at,
+        removed_by=row.removed_by,
+        removed_reason=row.removed_reason,
+    )
+
+
+class AttachmentService:
+    """Attachments of cases (reached as ``AttachmentService(session)``)."""
+
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def _now(self) -> datetime:
+        return self._s.now().astimezone(UTC).replace(tzinfo=None)
+
+    # --- adding ----------------------------------------------------------------------------------
+    def add(self, case_id: str, files: Sequence[NewAttachment]) -> tuple[AttachmentInfo, ...]:
+        """File ``files`` with an existing case, all or none (one transaction)."""
+        require(self._s, "case.correct")
+        check_new(files)
+        with self._s.write("attachment.add", "case", case_id, {"files": len(files)}) as s:
+            if s.get(Case, case_id) is None:
+                raise NotFoundError(_("No case with this id or number."))
+            return self.add_within(s, case_id, files)
+
+    def add_within(self, s: OrmSession, case_id: str, files: Sequence[NewAttachment]) -> tuple[AttachmentInfo, ...]:
+        """Add ``files`` inside the caller's ``Session.write`` unit of work ``s`` (e.g. the case's creation, through
+        ``CaseService.create(also=…)``): rows, outbox changes and one audit event per file, committed with it."""
+        types = check_new(files)
+        now = self._now()
+        rows = [
+            AttachmentRow(
+                id=new_time_id(int(self._s.now().timestamp() * 1000)),
+                case_id=case_id,
+                name=f.name.strip(),
+                media_type=media_type,
+                material=f.material.strip(),
+                size=len(f.data),
+                sha256=hashlib.sha256(f.data).hexdigest(),
+                data=f.data,
+                added_at=now,
+                added_by=self._s.actor.login,
+                removed_at=None,
+                removed_by="",
+                removed_reason="",
+            )
+            for f, media_type in zip(files, types, strict=True)
+        ]
+        s.add_all(rows)
+        s.flush()
+        for row in rows:
+            # The name is personal data: the audit says what kind of file and how large, not what it is called.
+            append_event(
+                s,
+                at=self._s.now(),
+                actor=self._s.actor.login,
+                device=self._s.device_id,
+                action="attachment.add",
+                object_type="attachment",
+                object_id=row.id,
+                details={"case": case_id, "media_type": row.media_type, "size": row.size},
+                signer=self._s.signing_key,
+            )
+        append_changes(
+            s,
+            [Change("attachment", r.id, Op.CREATE, 1, row_fields(r, exclude=_NOT_IN_OUTBOX)) for r in rows],
+            device_id=self._s.device_id,
+            actor=self._s.actor.login,
+            at=self._s.now(),
+        )
+        log.info("attachments added: %d", len(rows))
+        return tuple(_info(r) for r in rows)
+
+    # --- reading ---------------------------------------------------------------------------------
+    def list(self, case_id: str, *, include_removed: bool = True) -> tuple[AttachmentInfo, ...]:
+        """The case's attachments in the order they were filed (removed ones too, marked, unless asked not to)."""
+        require(self._s, "case.view")
+        with self._s.read() as s:
+            q = select(AttachmentRow).where(AttachmentRow.case_id == case_id).order_by(AttachmentRow.id)
+            if not include_removed:
+                q = q.where(AttachmentRow.removed_at.is_(None))
+            return tuple(_info(r) for r in s.scalars(q))
+
+    def read(self, attachment_id: str) -> AttachmentData:
+        """The bytes of one attachment, for the viewer. Audited (``attachment.show``): who looked, at what."""
+        require(self._s, "case.show")
+        with self._s.write("attachment.show", "attachment", attachment_id) as s:
+            row = s.get(AttachmentRow, attachment_id)
+            if row is None:
+                raise NotFoundError(_("No attachment with this id."))
+            return AttachmentData(_info(row), bytes(row.data))
+
+    # --- removing --------------------------------------------------------------------------------
+    def remove(self, attachment_id: str, reason: str) -> AttachmentInfo:
+        """Mark a wrongly filed attachment removed, with the reason; the row and its bytes stay on record."""
+        require(self._s, "case.correct")
+        text = reason.strip()
+        _check_text(text, "reason", MAX_REASON, required=True)
+        with self._s.write("attachment.remove", "attachment", attachment_id) as s:
+            row = s.get(AttachmentRow, attachment_id)
+            if row is None:
+                raise NotFoundError(_("No attachment with this id."))
+            if row.removed_at is not None:
+                raise ValidationError(
+                    _("This attachment was already removed; nothing was changed."), field="attachment"
+                )
+            row.removed_at = self._now()
+            row.removed_by = self._s.actor.login
+            row.removed_reason = text
+            s.flush()
+            patch = {
+                "removed_at": {"old": None, "new": row.removed_at.isoformat()},
+                "removed_by": {"old": "", "new": row.removed_by},
+                "removed_reason": {"old": "", "new": text},
+            }
+            append_changes(
+                s,
+                [Change("attachment", row.id, Op.PATCH, 2, patch, 1)],
+                device_id=self._s.device_id,
+                actor=self._s.actor.login,
+                at=self._s.now(),
+            )
+            return _info(row)
