@@ -1,6 +1,6 @@
 """Preview and print a document: a `QPdfView` with page navigation and zoom, and a Print button.
 
-The PDF arrives as bytes made on the DB worker (``ctx.run`` → ``session.documents``); nothing here renders a
+The PDF arrives as bytes made on the DB worker (``ctx.call`` → :mod:`fzmediate.desk.documents`); nothing here renders a
 document or touches the store on the GUI thread. Printing: the system print dialog (`ask_print_dialog`, a
 module function so tests can stand in for the user) only chooses the printer and the copies (preset to one
 per party plus one for the file). When the chosen printer is a print-system (CUPS) queue, the PDF itself is
@@ -33,14 +33,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fzmediate.catalogue.localize import localized
+from fzmediate.desk import documents
 from fzmediate.i18n import _
 from ui.ops import error_message, log_failure
 
 if TYPE_CHECKING:
     from fzmediate.services.printing import PrintJob
-    from fzmediate.services.session import Session
-    from ui.ops import CancelToken
     from ui.session_context import SessionContext
 
 log = logging.getLogger(__name__)
@@ -76,8 +74,8 @@ def cups_queue(printer: QPrinter) -> str | None:
 
 
 def default_copies(parties: int) -> int:
-    """One copy for each party and one for the file (人民调解法 第二十九条: 当事人各执一份，调解组织留存一份)."""
-    return parties + 1 if parties > 0 else 1
+    """One copy for each party and one for the file, as the agreement's own copies clause states."""
+    return documents.copies_for(parties)
 
 
 def paint_pdf(document: QPdfDocument, printer: QPrinter) -> int:
@@ -274,25 +272,8 @@ class DocumentPreview(QDialog):
 
     def _send(self, printer: QPrinter, queue: str, copies: int) -> None:
         """Send the PDF to ``queue`` on the DB worker; fall back to drawing when it is not a CUPS queue."""
-        from fzmediate.services import printing
-
         assert self.context is not None
-        pdf, source, title = self._pdf, self.source, self.title
-
-        def work(session: Session, _token: CancelToken) -> PrintJob | None:
-            if queue not in printing.list_printers():
-                return None  # not a CUPS queue after all (e.g. a Qt-only printer): draw it on the GUI thread
-            if source is None:
-                return printing.print_pdf(pdf, printer=queue, copies=copies, title=title)
-            return printing.print_case_document(
-                session,
-                pdf,
-                case_ref=source.case_id,
-                kind=source.kind,
-                document_id=source.document_id,
-                printer=queue,
-                copies=copies,
-            )
+        source = self.source
 
         def done(job: PrintJob | None) -> None:
             self.print_button.setEnabled(True)
@@ -315,7 +296,19 @@ class DocumentPreview(QDialog):
 
         self.print_button.setEnabled(False)
         self._say(_("Sending to {printer}…").format(printer=queue))
-        self.context.run(work, on_success=done, on_failure=failed, parent=self)
+        self.context.call(
+            documents.send_pdf,
+            self._pdf,
+            queue,
+            copies,
+            self.title,
+            source.case_id if source is not None else None,
+            source.kind if source is not None else "",
+            source.document_id if source is not None else None,
+            on_success=done,
+            on_failure=failed,
+            parent=self,
+        )
 
 
 # --- the 文书 menu ------------------------------------------------------------------------------------
@@ -333,17 +326,11 @@ def open_guide(
 ) -> None:
     """申请指南…: pick a matter of the catalogue, render its guide on the DB worker, show the preview."""
 
-    def matters(session: Session, _token: CancelToken) -> list[tuple[str, str]]:
-        return [(m.code, localized(m.name)) for m in session.catalogue.list()]  # the guide PDF stays Simplified
-
     def chosen(items: list[tuple[str, str]]) -> None:
         code = choose_matter(items, parent)
         if code is None:
             return
         name = dict(items)[code]
-
-        def render(session: Session, _token: CancelToken) -> bytes:
-            return session.documents.guide(code)
 
         def show(pdf: bytes) -> None:
             preview = DocumentPreview(
@@ -358,9 +345,9 @@ def open_guide(
             if on_open is not None:
                 on_open(preview)
 
-        context.run(render, on_success=show, parent=parent)
+        context.call(documents.guide_pdf, code, on_success=show, parent=parent)
 
-    context.run(matters, on_success=chosen, parent=parent)
+    context.call(documents.guide_matters, on_success=chosen, parent=parent)
 
 
 def _open_preview(
@@ -371,13 +358,14 @@ def _open_preview(
     context: SessionContext,
     parent: QWidget,
     on_open: Callable[[DocumentPreview], None] | None,
-) -> None:
+) -> DocumentPreview:
     """Show a case document in its own preview window (closed = deleted), copies preset for the parties."""
     preview = DocumentPreview(pdf, title, copies=default_copies(parties), parent=parent, context=context, source=source)
     preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
     preview.show()
     if on_open is not None:
         on_open(preview)
+    return preview
 
 
 def open_case_document(
@@ -390,19 +378,10 @@ def open_case_document(
     """A draft of a case document in the preview, copies preset to one per party plus one for the file; a
     print is logged on the case as a draft."""
 
-    def render(session: Session, _token: CancelToken) -> tuple[bytes, int, str]:
-        pdf = session.documents.render(kind, case_ref)
-        detail = session.cases.view(case_ref)  # only the parties count: no audited read
-        return pdf, len(detail.record().principals()), detail.record().id
+    def show(found: documents.DocumentPdf) -> None:
+        show_document(found, context, parent, on_open)
 
-    def show(result: tuple[bytes, int, str]) -> None:
-        pdf, parties, case_id = result
-        from fzmediate.documents.templates.kinds import KINDS
-
-        title = KINDS[kind].title if kind in KINDS else kind
-        _open_preview(pdf, title, parties, PrintSource(case_id, kind), context, parent, on_open)
-
-    context.run(render, on_success=show, parent=parent)
+    context.call(documents.render_draft, case_ref, kind, on_success=show, parent=parent)
 
 
 def open_issued_document(
@@ -415,19 +394,18 @@ def open_issued_document(
     """An issued document of a case (the stored, sealed bytes) in the preview; a print is logged on the case
     with the document's id and version."""
 
-    def load(session: Session, _token: CancelToken) -> tuple[bytes, int, str, str, str]:
-        info = next((d for d in session.documents.list(case_ref) if d.id == document_id), None)
-        if info is None:
-            from fzmediate.errors import NotFoundError
+    def show(found: documents.DocumentPdf) -> None:
+        show_document(found, context, parent, on_open)
 
-            raise NotFoundError(_("No issued document with this id."))
-        pdf = session.documents.get_pdf(document_id)
-        parties = len(session.cases.view(info.case_id).record().principals())
-        title = _("{title} (version {version})").format(title=info.title, version=info.version)
-        return pdf, parties, info.case_id, info.kind, title
+    context.call(documents.issued_document, case_ref, document_id, on_success=show, parent=parent)
 
-    def show(result: tuple[bytes, int, str, str, str]) -> None:
-        pdf, parties, case_id, kind, title = result
-        _open_preview(pdf, title, parties, PrintSource(case_id, kind, document_id), context, parent, on_open)
 
-    context.run(load, on_success=show, parent=parent)
+def show_document(
+    found: documents.DocumentPdf,
+    context: SessionContext,
+    parent: QWidget,
+    on_open: Callable[[DocumentPreview], None] | None = None,
+) -> DocumentPreview:
+    """A case document read by :mod:`fzmediate.desk.documents` in its own preview window."""
+    source = PrintSource(found.case_id, found.kind, found.document_id)
+    return _open_preview(found.pdf, found.title, found.parties, source, context, parent, on_open)
