@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,13 @@ DEFAULT_IDLE_LOCK_SECONDS = 300
 MIN_IDLE_LOCK_SECONDS = 30
 MAX_IDLE_LOCK_SECONDS = 3600
 
+DEFAULT_TEXT_SCALE = 100
+MIN_TEXT_SCALE = 100
+MAX_TEXT_SCALE = 200
+#: A saved window geometry is a few hundred bytes of base64; anything far longer is not ours.
+MAX_GEOMETRY_CHARS = 4096
+_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -31,6 +39,12 @@ class Settings:
     idle_lock_seconds: int = DEFAULT_IDLE_LOCK_SECONDS
     #: UI language (``zh_CN``, ``en``, ``zh_TW``); ``None``: ``FZMEDIATE_LANG`` or zh_CN.
     locale: str | None = None
+    #: Text size in percent of the normal size (100 … 200); the whole UI grows with it.
+    text_scale: int = DEFAULT_TEXT_SCALE
+    #: Black on white with strong borders and focus rings.
+    high_contrast: bool = False
+    #: The main window's size and place (base64 of ``QMainWindow.saveGeometry``): screen layout, not personal data.
+    window_geometry: str | None = None
 
     @staticmethod
     def path(data_dir: Path) -> Path:
@@ -79,7 +93,32 @@ class Settings:
             else:
                 log.warning("settings: locale must be a language name such as zh_CN; ignored")
                 locale = default.locale
-        return cls(idle_lock_seconds=idle, locale=locale)
+        scale = raw.get("text_scale", default.text_scale)
+        if isinstance(scale, bool) or not isinstance(scale, int) or not MIN_TEXT_SCALE <= scale <= MAX_TEXT_SCALE:
+            log.warning(
+                "settings: text_scale must be an integer from %d to %d; using %d",
+                MIN_TEXT_SCALE,
+                MAX_TEXT_SCALE,
+                default.text_scale,
+            )
+            scale = default.text_scale
+        contrast = raw.get("high_contrast", default.high_contrast)
+        if not isinstance(contrast, bool):
+            log.warning("settings: high_contrast must be true or false; using false")
+            contrast = default.high_contrast
+        geometry = raw.get("window_geometry", default.window_geometry)
+        if geometry is not None and (
+            not isinstance(geometry, str) or len(geometry) > MAX_GEOMETRY_CHARS or not _BASE64.fullmatch(geometry)
+        ):
+            log.warning("settings: window_geometry is not a saved window geometry; ignored")
+            geometry = default.window_geometry
+        return cls(
+            idle_lock_seconds=idle,
+            locale=locale,
+            text_scale=scale,
+            high_contrast=contrast,
+            window_geometry=geometry,
+        )
 
     def save(self, data_dir: Path) -> None:
         """Write the settings atomically (temp file, fsync, rename)."""
