@@ -2,10 +2,12 @@
 
 Screens never keep the session. They call ``ctx.call(fn, *args, on_success=…)``: ``fn`` is a module-level
 function of :mod:`fzmediate.desk` taking ``(session, token, *args)``; it runs on the DB worker and returns a
-DTO. Functions, arguments, results and errors must all be picklable, because the store is to run in a worker
-*process* that ends on lock (no key copy in the GUI process); until then ``call`` checks exactly that, so a
-screen that would break across the process boundary fails in its tests today. ``ctx.run`` (a closure) is the
-older form, kept for the few callers not yet moved. ``close()`` drops the reference and queues
+DTO. Functions, arguments, results and errors must all be picklable, because in the desk app the store runs
+in a worker *process* that ends on lock, so no key copy stays in the GUI process: that form is
+:class:`ui.store_process.ProcessSessionContext`, a subclass with the same interface. This class is the
+in-thread form (tests, the CLI-like tools): ``call`` checks picklability all the same, so a screen that would
+break across the process boundary fails in its tests. ``ctx.run`` (a closure) is the older form, kept for the
+few callers not yet moved; it works in the in-thread form only. ``close()`` drops the reference and queues
 ``session.lock()`` on the DB worker, so work already queued finishes first and anything asked afterwards
 fails with ``LockedError``.
 """
@@ -33,13 +35,17 @@ T = TypeVar("T")
 
 class SessionContext:
     def __init__(self, ops: Ops, session: Session) -> None:
-        self._ops = ops
+        self._bind(ops, session.actor, tuple(session.trust_warnings))
         self._session: Session | None = session
+
+    def _bind(self, ops: Ops, actor: Actor, trust_warnings: tuple[str, ...]) -> None:
+        """What every form of the context knows on the GUI thread (shared with ProcessSessionContext)."""
+        self._ops = ops
         #: Who is signed in. Immutable, so it is safe to read on the GUI thread.
-        self.actor: Actor = session.actor
+        self.actor: Actor = actor
         #: Problems the unlock found that did not stop this user (e.g. another user's unsigned role): plain
         #: strings copied once, for administrators to see.
-        self.trust_warnings: tuple[str, ...] = tuple(session.trust_warnings)
+        self.trust_warnings: tuple[str, ...] = trust_warnings
 
     @property
     def active(self) -> bool:
@@ -60,14 +66,14 @@ class SessionContext:
         ``fn`` must be a module-level function (importable by name) and ``args``, the result and any error
         picklable: they will cross a process boundary. Checked here, so a violation fails loudly in tests.
         """
-        _check_picklable(fn, args)
+        check_picklable(fn, args)
         session = self._session
 
         def work(token: CancelToken) -> T:
             if session is None:
                 raise LockedError(_("The store is locked. Unlock it to continue."))
             result = fn(session, token, *args)
-            _check_picklable(result)
+            check_picklable(result)
             return result
 
         changes = session.take_changes if session is not None else None
@@ -109,7 +115,7 @@ class SessionContext:
         return self._ops.run_db(lock, on_success=done, on_failure=failed)
 
 
-def _check_picklable(*values: object) -> None:
+def check_picklable(*values: object) -> None:
     """Raise TypeError naming the value's type when it could not cross to the store's worker process."""
     for value in values:
         try:

@@ -1,11 +1,12 @@
-"""Unlock: user name and password open the store (the key derivation runs on the DB worker)."""
+"""Unlock: user name and password open the store (the key derivation runs on the DB worker, or — in the desk
+app — in the store's worker process, started ahead while this screen shows: see ``ui/store_process.py``)."""
 
 from __future__ import annotations
 
 import math
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QWidget
@@ -19,11 +20,14 @@ from ui.style import set_role
 
 if TYPE_CHECKING:
     # Only for annotations: the store (SQLAlchemy, Alembic) loads when it is first opened, not at start-up.
+    from fzmediate.desk.store_host import Opened
     from fzmediate.services.session import Session
+    from ui.store_process import StoreLauncher, StoreProcess
 
 
 class UnlockScreen(QWidget):
-    """Emits ``unlocked(Session)``. The session must only be used from the DB worker.
+    """Emits ``unlocked(Session)``; the session must only be used from the DB worker. With a ``launcher``
+    the store opens in a worker process instead and ``unlocked`` carries a ``ProcessSessionContext``.
 
     Emits ``recovery_requested(login)`` when the user has forgotten the password and has the recovery code.
     """
@@ -38,14 +42,16 @@ class UnlockScreen(QWidget):
         parent: QWidget | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
+        launcher: StoreLauncher | None = None,
     ) -> None:
         super().__init__(parent)
         self._ws = workspace
         self._ops = ops
         self._clock = clock
+        self._launcher = launcher
         self._busy = False
         self._wait_until: float | None = None
-        self._pending: OpHandle[Session] | None = None
+        self._pending: OpHandle[Any] | None = None
 
         form = centered_card(self, width=420)
         title = QLabel(_("Unlock"), self)
@@ -171,6 +177,14 @@ class UnlockScreen(QWidget):
             self.password.edit.setFocus()
             return
         self._set_busy(True)
+        if self._launcher is not None:
+            try:
+                store = self._launcher.prestart()
+            except Exception as exc:  # the process could not start: said like any other failure
+                self._failed(login, exc)
+                return
+            self._submit_to_process(store, login, password)
+            return
         ws = self._ws
 
         def work(token: CancelToken) -> Session:
@@ -184,6 +198,27 @@ class UnlockScreen(QWidget):
             work, on_success=self._succeeded, on_failure=lambda exc: self._failed(login, exc), parent=self
         )
 
+    def _submit_to_process(self, store: StoreProcess, login: str, password: str) -> None:
+        """Unlock in the store process (started ahead); only the actor and warnings come back."""
+
+        def work(token: CancelToken) -> Opened:
+            opened = store.unlock(login, password)
+            if token.cancelled:  # the app is closing: nobody will take this session
+                store.stop()
+                token.check()
+            return opened
+
+        def succeeded(opened: Opened) -> None:
+            from ui.store_process import ProcessSessionContext
+
+            if self._launcher is not None:
+                self._launcher.hand_over(store)
+            self._succeeded(ProcessSessionContext(self._ops, store, opened))
+
+        self._pending = self._ops.run_db(
+            work, on_success=succeeded, on_failure=lambda exc: self._failed(login, exc), parent=self
+        )
+
     def cancel(self) -> None:
         """Abandon an unlock in progress (app closing): a session it opens is locked again at once."""
         if self._pending is not None:
@@ -191,12 +226,12 @@ class UnlockScreen(QWidget):
             self._pending = None
         self._set_busy(False)
 
-    def _succeeded(self, session: Session) -> None:
+    def _succeeded(self, opened: object) -> None:
         self._pending = None
         self.password.clear()
         self.notice.setVisible(False)
         self._set_busy(False)
-        self.unlocked.emit(session)
+        self.unlocked.emit(opened)
 
     def _failed(self, login: str, exc: BaseException) -> None:
         self._pending = None
