@@ -48,4 +48,8 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
+    import multiprocessing
+
+    # A frozen build (PyInstaller) starts the store's worker process from this executable: let it be one.
+    multiprocessing.freeze_support()
     raise SystemExit(main(sys.argv[1:]))

@@ -144,7 +144,7 @@ def run(mode: str, argv: Sequence[str]) -> int:
 
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0] or APP_NAME, *qt_args])
-    prepare_application(app, locale)
+    prepare_application(app, locale, text_scale=settings.text_scale, high_contrast=settings.high_contrast)
     install_excepthook()
 
     if mode == "kiosk":

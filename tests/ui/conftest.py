@@ -58,7 +58,16 @@ def mono() -> MonoClock:
 
 @pytest.fixture
 def shell(app: QApplication, workspace: Workspace, ops: Ops, mono: MonoClock) -> Iterator[DeskShell]:
-    shell = DeskShell(workspace, ops, Settings(idle_lock_seconds=IDLE_SECONDS), idle_clock=mono, idle_tick_ms=TICK_MS)
+    # In-thread store: fast, and lets tests look at the session; the store process has its own tests
+    # (test_store_process.py, security/test_key_hygiene_process.py) and the desk flows run through it.
+    shell = DeskShell(
+        workspace,
+        ops,
+        Settings(idle_lock_seconds=IDLE_SECONDS),
+        idle_clock=mono,
+        idle_tick_ms=TICK_MS,
+        store_process=False,
+    )
     yield shell
     shell.shutdown()
     ops.shutdown()  # the queued lock runs before the workspace's temp directory goes away

@@ -3,6 +3,10 @@
 Two top-level windows. The *gate* (a stack of the set-up, recovery and unlock screens) is shown while
 the store is locked. The main window exists only while a session is open: locking destroys it, with every
 widget that showed data, so nothing sensitive stays on screen or in memory behind the unlock screen.
+
+By default (the desk app) the store runs in a worker process that ends on lock, so no key copy survives in
+this process (``ui/store_process.py``); one is started ahead whenever the unlock screen shows. Tests may pass
+``store_process=False`` to keep the session on the DB worker thread of this process.
 """
 
 from __future__ import annotations
@@ -10,23 +14,28 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
 
+from fzmediate.desk import admin
 from fzmediate.i18n import ngettext
 from fzmediate.security.idle import IdleLock
 from fzmediate.services.dto import SetupResult
 from fzmediate.services.workspace import Workspace
 from fzmediate.settings import Settings
-from ui.desk.main_window import MainWindow, ViewState, window_title
+from ui.desk.main_window import SETTINGS, MainWindow, ViewState, window_title
 from ui.desk.recovery_page import RecoveryPage, RecoveryResetPage
+from ui.desk.settings.window_state import geometry_text, restore_geometry
+from ui.desk.settings_page import SettingsPage
 from ui.desk.setup_screen import SetupScreen
 from ui.desk.unlock_screen import UnlockScreen
 from ui.idle_watch import IdleWatcher
-from ui.ops import Ops
+from ui.ops import Ops, log_failure
 from ui.session_context import SessionContext
+from ui.store_process import ProcessSessionContext, StoreLauncher, spec_for
 
 if TYPE_CHECKING:
     # Only for annotations: the store (SQLAlchemy, Alembic) loads when it is first opened, not at start-up.
@@ -38,14 +47,14 @@ log = logging.getLogger(__name__)
 class GateWindow(QWidget):
     """The window shown while the store is locked."""
 
-    def __init__(self, workspace: Workspace, ops: Ops) -> None:
+    def __init__(self, workspace: Workspace, ops: Ops, launcher: StoreLauncher | None = None) -> None:
         super().__init__()
         self.setWindowTitle(window_title())
         self.resize(720, 680)
         self.stack = QStackedWidget(self)
         self.setup_screen = SetupScreen(workspace, ops, self)
         self.recovery_page = RecoveryPage(self)
-        self.unlock_screen = UnlockScreen(workspace, ops, self)
+        self.unlock_screen = UnlockScreen(workspace, ops, self, launcher=launcher)
         self.recovery_reset = RecoveryResetPage(workspace, ops, self)
         for page in (self.setup_screen, self.recovery_page, self.unlock_screen, self.recovery_reset):
             self.stack.addWidget(page)
@@ -72,6 +81,7 @@ class DeskShell(QObject):
         *,
         idle_clock: Callable[[], float] = time.monotonic,
         idle_tick_ms: int = 1000,
+        store_process: bool = True,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -82,8 +92,10 @@ class DeskShell(QObject):
         self.main_window: MainWindow | None = None
         self._last_login = ""
         self._shut_down = False
+        #: Starts the store process ahead (None: the session stays on this process's DB worker).
+        self._launcher = StoreLauncher(ops, lambda: spec_for(workspace)) if store_process else None
 
-        self.gate = GateWindow(workspace, ops)
+        self.gate = GateWindow(workspace, ops, self._launcher)
         self.gate.setup_screen.completed.connect(self._setup_completed)
         self.gate.setup_screen.store_exists.connect(self.show_unlock)
         self.gate.recovery_page.finished.connect(self._recovery_done)
@@ -92,6 +104,7 @@ class DeskShell(QObject):
         self.gate.recovery_reset.cancelled.connect(self.show_unlock)
         self.gate.recovery_reset.recovered.connect(self._show_new_recovery_code)
 
+        self._idle_clock = idle_clock
         self.idle = IdleWatcher(
             IdleLock(self.settings.idle_lock_seconds, idle_clock), tick_ms=idle_tick_ms, parent=self
         )
@@ -108,6 +121,11 @@ class DeskShell(QObject):
         self.gate.show()
 
     def show_unlock(self, notice: str = "") -> None:
+        if self._launcher is not None:
+            try:
+                self._launcher.prestart()  # it warms up while the user types the password
+            except Exception:  # tried again, and reported, when the user presses Unlock
+                log.exception("could not start the store process")
         self.gate.unlock_screen.prepare(self._last_login, notice)
         self.gate.show_page(self.gate.unlock_screen)
         self.gate.unlock_screen.focus_first()
@@ -128,9 +146,13 @@ class DeskShell(QObject):
         self.gate.recovery_page.show_code(code)
         self.gate.show_page(self.gate.recovery_page)
 
-    def _unlocked(self, session: Session) -> None:
-        self.context = SessionContext(self.ops, session)
-        self._last_login = session.actor.login
+    def _unlocked(self, opened: Session | ProcessSessionContext) -> None:
+        if isinstance(opened, ProcessSessionContext):
+            opened.on_ended = self._store_ended
+            self.context = opened
+        else:
+            self.context = SessionContext(self.ops, opened)
+        self._last_login = self.context.actor.login
         self._show_main_window(ViewState())
         self.gate.hide()
         self.idle.start()
@@ -142,8 +164,19 @@ class DeskShell(QObject):
         window.lock_requested.connect(self.lock)
         window.quit_requested.connect(self.quit)
         window.rebuild_requested.connect(self.rebuild_main_window)
+        page = window.pages.get(SETTINGS)
+        if isinstance(page, SettingsPage):
+            page.idle_lock_changed.connect(self.set_idle_lock)
+            page.lock_requested.connect(self.lock)  # after a restore: the store on disk is another one now
+        if self.main_window is None:  # the first window of a session: where the user left it last time
+            restore_geometry(window, self.settings.window_geometry)
         self.main_window = window
         window.show()
+
+    def set_idle_lock(self, seconds: int) -> None:
+        """The settings screen changed the lock timeout: the running idle lock follows at once."""
+        self.settings = replace(self.settings, idle_lock_seconds=seconds)
+        self.idle.policy = IdleLock(seconds, self._idle_clock)
 
     def rebuild_main_window(self) -> None:
         """Language or text size changed: a new window in the new language, same page and open cases."""
@@ -163,6 +196,11 @@ class DeskShell(QObject):
     @property
     def is_unlocked(self) -> bool:
         return self.context is not None
+
+    def _store_ended(self, message: str) -> None:
+        """The store process died: back to the unlock screen, saying so."""
+        if not self._shut_down:
+            self.lock(notice=message)
 
     def _idle_timeout(self) -> None:
         minutes = max(1, round(self.settings.idle_lock_seconds / 60))
@@ -196,6 +234,8 @@ class DeskShell(QObject):
             return
         self._shut_down = True
         self._end_session()
+        if self._launcher is not None:
+            self._launcher.shutdown()
         self.gate.close()
         self.gate.deleteLater()
 
@@ -204,6 +244,10 @@ class DeskShell(QObject):
         self.idle.stop()
         context, self.context = self.context, None
         window, self.main_window = self.main_window, None
+        if window is not None and context is not None and context.active:
+            # Remember the window's place (queued on the store's worker ahead of the lock, so it runs first).
+            self.settings = replace(window.settings, window_geometry=geometry_text(window))
+            context.call(admin.save_settings, self.settings, on_failure=log_failure)
         if window is not None:
             window.close_quietly()
             window.deleteLater()
