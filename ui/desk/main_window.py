@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from fzmediate.i18n import _
 from fzmediate.security.roles import Role, role_label
 from fzmediate.settings import Settings
+from ui.a11y import name_qt_internals
 from ui.desk.page import DeskEnv, DeskPage
 from ui.style import set_role
 
@@ -127,6 +128,7 @@ class MainWindow(QMainWindow):
             self._build_pages(DeskEnv(context, self._settings), documents_menu, toolbar)
             context.ops.changed.connect(self._on_changed)
             self._restore(state or ViewState())
+            name_qt_internals(self)  # pages not shown yet included
         else:
             placeholder = QLabel(_("Unlock the store to work on cases."), self)
             placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QWidget
 
 from fzmediate.security.permissions import Role
 from fzmediate.settings import Settings
+from ui.a11y import name_qt_internals
 
 if TYPE_CHECKING:
     from fzmediate.services.session import Actor
@@ -66,3 +68,8 @@ class DeskPage(QWidget):
 
     def activated(self) -> None:
         """The page became visible: load or refresh what is stale."""
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # Qt's own inner controls (spin box editors, table corner buttons) get names once they exist.
+        name_qt_internals(self)
+        super().showEvent(event)
