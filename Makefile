@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PO     := $(wildcard resources/locale/*/LC_MESSAGES/fzmediate.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: run test lint typecheck pytest bench soak locale extract sysdeps clean catalogue catalogue-zh-tw
+.PHONY: run test lint typecheck pytest bench soak locale extract sysdeps clean catalogue catalogue-zh-tw screenshots
 
 run: $(STAMP) locale
 	$(PY) main.py desk
@@ -48,6 +48,10 @@ soak: sysdeps $(STAMP) locale
 
 bench: $(STAMP) locale
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench
+
+# Every main screen of the desk, offscreen, in zh_CN/zh_TW/en at 100 % and 175 % text: build/screenshots/*.png.
+screenshots: $(STAMP) locale
+	QT_QPA_PLATFORM=offscreen $(PY) -m tools.screenshots
 
 # The district's publishing step: refresh procedures, validate, sign with FZMEDIATE_CATALOGUE_KEY (a path on the
 # signing machine, never in this repository), then rebuild the Traditional Chinese display map.

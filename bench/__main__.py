@@ -12,7 +12,18 @@ from pathlib import Path
 
 from fzmediate.i18n import set_locale
 
-ALL = ("unlock", "trust", "store", "startup", "cases", "documents", "kiosk", "printing")
+ALL = (
+    "unlock",
+    "trust",
+    "store",
+    "startup",
+    "cases",
+    "documents",
+    "kiosk",
+    "printing",
+    "search_typing",
+    "unlock_process",
+)
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 INTRO = """# Benchmarks
 
