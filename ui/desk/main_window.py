@@ -209,6 +209,7 @@ class MainWindow(QMainWindow):
             page = widget if isinstance(widget, DeskPage) else self.case_list
             self.pages[key] = page
             page.open_case_requested.connect(self.open_case)
+            page.open_inbox_requested.connect(self.open_inbox)
             item = QListWidgetItem(title or page.page_title())
             item.setToolTip(_("{page} (Alt+{number})").format(page=item.text(), number=number))
             self.nav.addItem(item)
@@ -244,9 +245,14 @@ class MainWindow(QMainWindow):
         self.find_action.setShortcut(QKeySequence.StandardKey.Find)
         self.find_action.triggered.connect(self.find_case)
         self.addAction(self.find_action)
+        self.inbox_action = QAction(_("Applications from kiosks…"), self)
+        self.inbox_action.setStatusTip(_("Register or reject applications filed at community kiosks."))
+        self.inbox_action.triggered.connect(self.open_inbox)
+        self.inbox_action.setEnabled(bool(env.context.may("intake.list")))
         cases_menu = self.menuBar().addMenu(_("Cases"))
         cases_menu.addAction(self.new_case_action)
         cases_menu.addAction(self.find_action)
+        cases_menu.addAction(self.inbox_action)
 
     def _restore(self, state: ViewState) -> None:
         for case_id in state.open_cases:
@@ -327,6 +333,13 @@ class MainWindow(QMainWindow):
         from ui.desk.intake.intake_dialog import open_intake
 
         open_intake(self.env, self)
+
+    def open_inbox(self) -> None:
+        if self.context is None:
+            return
+        from ui.desk.inbox_dialog import open_inbox
+
+        open_inbox(self.env, self)
 
     def find_case(self) -> None:
         if self.case_tabs is None:

@@ -54,6 +54,8 @@ class DeskPage(QWidget):
 
     #: A case id (UUID) the user wants to open.
     open_case_requested = Signal(str)
+    #: The user wants the kiosk applications waiting at this desk.
+    open_inbox_requested = Signal()
 
     def __init__(self, env: DeskEnv, parent: QWidget | None = None) -> None:
         super().__init__(parent)

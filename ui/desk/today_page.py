@@ -12,6 +12,7 @@ from datetime import date
 from PySide6.QtCore import QDate, QLocale, Qt, QTime, QTimer
 from PySide6.QtWidgets import (
     QFrame,
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -80,7 +81,8 @@ def when_text(item: TodayItem) -> str:
         return _("due {day}; the deadline is being recomputed").format(day=due)
     left = item.working_days_left
     if item.overdue:
-        if left is None:
+        if left is None or left >= 0:
+            # Past due on a weekend or holiday: no working day has passed yet, but it is overdue all the same.
             text = _("⚠ overdue: was due {day}").format(day=due)
         else:
             text = ngettext(
@@ -125,6 +127,13 @@ class _SectionCard(QFrame):
         self.list: QListWidget | None = None
         if section.kind is SectionKind.APPLICATIONS:
             layout.addWidget(self._hint(self._applications_text(section)))
+            self.review_button = QPushButton(_("Review applications…"), self)
+            self.review_button.setAccessibleName(_("Review applications"))
+            self.review_button.clicked.connect(page.open_inbox_requested)
+            buttons = QHBoxLayout()
+            buttons.addWidget(self.review_button)
+            buttons.addStretch(1)
+            layout.addLayout(buttons)
             return
         if not section.items:
             layout.addWidget(self._hint(_empty()[section.kind]))
