@@ -19,7 +19,6 @@ from sqlalchemy import func, select
 from fzmediate.desk.token import CancelToken
 from fzmediate.errors import AuthenticationError, BackoffError, FzError, PermissionDenied, ValidationError
 from fzmediate.i18n import _
-from fzmediate.security import keyslots as ks
 from fzmediate.security.masking import mask_name
 from fzmediate.security.permissions import Permission, Role, require
 from fzmediate.settings import Settings
@@ -33,6 +32,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BACKUP_SUFFIX = ".fzbackup"
+#: Backup progress is reported in thousandths of the whole.
+PERMILLE = 1000
 
 
 # --- settings ------------------------------------------------------------------------------------------
@@ -104,14 +105,12 @@ def deactivate_user(session: Session, token: CancelToken, login: str) -> None:
 # --- passwords and the recovery code ---------------------------------------------------------------------
 def _verify_password(ws: Workspace, login: str, password: str, wrong: str) -> None:
     """Check ``password`` against ``login``'s slot now, counted by the unlock back-off like any attempt."""
-    ws._check_backoff(login)
     try:
-        key = ks.KeySlotFile.load(ws.paths.slots).open("user", login, password.encode("utf-8"))
-    except AuthenticationError:
-        delay = ws.backoff.record_failure(login)
-        raise AuthenticationError(wrong, retry_after=delay) from None
-    ws.backoff.reset(login)
-    ks.wipe(key)
+        ws.verify_password(login, password)
+    except BackoffError:
+        raise
+    except AuthenticationError as exc:
+        raise AuthenticationError(wrong, retry_after=exc.retry_after) from None
 
 
 def change_password(session: Session, token: CancelToken, old: str, new: str) -> None:
@@ -156,19 +155,33 @@ def _backup_target(session: Session, folder: Path) -> Path:
 
 
 def write_backup(session: Session, token: CancelToken, folder: str) -> BackupResult:
-    """An encrypted backup file in ``folder`` (named by store and time). Cancellable until writing starts."""
+    """An encrypted backup file in ``folder`` (named by store and time), with its progress in bytes.
+
+    Cancellable until the file is complete: a cancelled backup leaves no file (``fzmediate.services.backup``)."""
     require(session, Permission.BACKUP.value)
     where = Path(folder)
     if not where.is_dir():
         raise ValidationError(
             _("Backup folder: {path} does not exist or is not a folder.").format(path=where.name), field="folder"
         )
-    token.report(0, 2, _("Preparing the backup…"))
+    token.report(0, None, _("Preparing the backup…"))
     token.check()
     target = _backup_target(session, where)
-    token.report(1, 2, _("Writing the encrypted backup file…"))
-    info = session.maintenance.backup(target)
-    token.report(2, 2, _("Backup written."))
+    writing = _("Writing the encrypted backup file…")
+    shown = -1
+
+    def progress(done: int, total: int) -> None:
+        # In thousandths, and only when that changes: a progress bar holds 32-bit values, a store may hold
+        # gigabytes, and a report per megabyte would flood the screen's event queue.
+        nonlocal shown
+        permille = done * PERMILLE // total if total else 0
+        if permille != shown:
+            shown = permille
+            token.report(permille, PERMILLE, writing)
+        token.check()  # a cancelled backup stops here and leaves no file behind
+
+    info = session.maintenance.backup(target, progress=progress)
+    token.report(PERMILLE, PERMILLE, _("Backup written."))
     return BackupResult(path=str(info.path), size=info.size, created_at=info.created_at)
 
 
@@ -215,7 +228,7 @@ def restore_backup(
     store, and the password valid in the backup. Then the session locks (the restore needs the data folder
     to itself) and ``Workspace.restore`` does the guarded, crash-safe swap (``fzmediate.services.backup``).
     """
-    from fzmediate.services.backup import BackupReader, _open_backup_slot, summarise
+    from fzmediate.services.backup import BackupReader, check_backup_password, summarise
 
     require(session, Permission.RESTORE.value)
     ws = session.workspace
@@ -245,7 +258,7 @@ def restore_backup(
                 ).format(backup=reader.slots.store_id[:8], current=now.short_id, users=now.users, date=now.last_change)
             )
         try:
-            _open_backup_slot(ws, reader.slots, login, in_backup)
+            check_backup_password(ws, reader.slots, login, in_backup)
         except BackoffError:
             raise
         except AuthenticationError as exc:

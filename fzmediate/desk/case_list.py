@@ -7,8 +7,7 @@ module adds only what a lazy list model needs on top:
 
 - the first page and its count are separate calls, so the first rows show before a slow count;
 - :func:`rows_by_id` re-reads the few rows a write touched, keeping only those the query still selects
-  (the service has no "these ids, under this query" call: each id is asked as a one-row keyset page
-  that starts just after it, which returns that very case exactly when the query selects it);
+  (``CaseService.rows``: one query for all of them);
 - :func:`precedes` says where a row belongs in the list's order, so a row that changed or appeared can be
   put in place without reloading the list (the same order the service pages in).
 """
@@ -16,7 +15,7 @@ module adds only what a lazy list model needs on top:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -24,7 +23,7 @@ from fzmediate.desk.token import CancelToken
 from fzmediate.domain.case import VOIDED_STATE, CaseKind
 from fzmediate.i18n import _
 from fzmediate.services.case_engine import definitions_for
-from fzmediate.services.case_listing import CaseQuery, SortColumn, SortKey, SortValue
+from fzmediate.services.case_listing import CaseQuery, Page, SortColumn, SortKey, SortValue
 from fzmediate.services.case_views import CaseSummary, case_kind_label
 
 if TYPE_CHECKING:
@@ -33,7 +32,7 @@ if TYPE_CHECKING:
 
 #: Sort columns whose rows without a value come last in both directions (as the service pages them).
 NULLS_LAST = frozenset({SortColumn.NEXT_DUE})
-#: How many changed ids :func:`rows_by_id` re-reads one by one; more than that and the caller reloads.
+#: How many changed ids :func:`rows_by_id` re-reads; more than that and the caller reloads.
 MAX_IDS = 200
 
 
@@ -70,9 +69,12 @@ class FilterChoices:
     kinds: tuple[Choice, ...]
 
 
-def _page(session: Session, query: CaseQuery, after: SortKey | None, size: int) -> ListPage:
-    page = session.cases.page(query, after, size)
+def _page_of(page: Page) -> ListPage:
     return ListPage(tuple(page.rows), page.next_after, page.today, frozenset(page.recomputing))
+
+
+def _page(session: Session, query: CaseQuery, after: SortKey | None, size: int) -> ListPage:
+    return _page_of(session.cases.page(query, after, size))
 
 
 def first_page(session: Session, token: CancelToken, query: CaseQuery, size: int) -> ListPage:
@@ -98,20 +100,8 @@ def rows_by_id(session: Session, token: CancelToken, query: CaseQuery, ids: Sequ
 
     ``next_after`` is always None. At most :data:`MAX_IDS` ids (a larger write reloads the list instead).
     """
-    # Newest first, a page of one that starts right after the id: ids are fixed-length UUIDs, so the only id
-    # between ``id`` and ``id + "0"`` is ``id`` itself; the page holds that case exactly when the query selects it.
-    probe = replace(query, sort=SortColumn.NEWEST, descending=True)
-    rows: list[CaseSummary] = []
-    recomputing: set[str] = set()
-    today = session.cases.today()
-    for case_id in list(dict.fromkeys(ids))[:MAX_IDS]:
-        token.check()
-        page = session.cases.page(probe, SortKey(None, case_id + "0"), 1)
-        today = page.today
-        if page.rows and page.rows[0].id == case_id:
-            rows.append(page.rows[0])
-            recomputing |= page.recomputing
-    return ListPage(tuple(rows), None, today, frozenset(recomputing))
+    token.check()
+    return _page_of(session.cases.rows(query, list(dict.fromkeys(ids))[:MAX_IDS]))
 
 
 def filter_choices(session: Session, token: CancelToken) -> FilterChoices:

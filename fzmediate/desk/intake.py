@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session as OrmSession
@@ -34,9 +34,7 @@ from fzmediate.procedure.clock import Unit, describe
 from fzmediate.security.permissions import require
 from fzmediate.services.attachments import AttachmentService, NewAttachment, check_new
 from fzmediate.services.case_views import case_kind_label
-from fzmediate.services.intake_inbox import REGISTERED as INBOX_REGISTERED
-from fzmediate.services.intake_inbox import IntakeInbox, SealedApplicationError
-from fzmediate.store.models import IntakeInboxRow
+from fzmediate.services.intake_inbox import IntakeInbox
 
 if TYPE_CHECKING:
     from fzmediate.services.session import Session
@@ -233,23 +231,8 @@ def matters(session: Session, token: Any) -> MatterChoice:
 
 def inbox_application(session: Session, token: Any, application_id: str) -> InboxApplication:
     """Open a pending kiosk application of the inbox for the intake form (nothing is written)."""
-    require(session, "intake.register")
-    inbox = IntakeInbox(session)
-    row = inbox._row(application_id)
-    inbox._require_pending(row)
-    opened = inbox._open_row(row, inbox._private_keys())
-    if opened is None:
-        raise _unopenable(row.application_id)
-    return InboxApplication(row.application_id, opened.number, opened.submitted_at, dict(opened.intake))
-
-
-def _unopenable(application_id: str) -> SealedApplicationError:
-    return SealedApplicationError(
-        _(
-            "Application {id} does not open with this office's intake key (damaged or altered); "
-            "reject it and ask the applicant to file again."
-        ).format(id=application_id)
-    )
+    opened = IntakeInbox(session).open(application_id)
+    return InboxApplication(opened.application_id, opened.number, opened.submitted_at, opened.intake)
 
 
 def register(
@@ -263,34 +246,21 @@ def register(
     """Register the application as a case with its attachments, in one transaction.
 
     ``application_id``: the kiosk application it comes from (the form may have completed it); the inbox entry is
-    marked registered and linked in the same transaction. Raises DuplicateWarning (confirm and call again with
-    ``confirm_duplicate``), IntakeError (problems by field path) or ValidationError (``attachments[i]``).
+    marked registered and linked in the same transaction (``IntakeInbox.register``). Raises DuplicateWarning
+    (confirm and call again with ``confirm_duplicate``), IntakeError (problems by field path) or ValidationError
+    (``attachments[i]``).
     """
     check_new(attachments)  # before anything is parsed or written: a refused file names its position
     files = AttachmentService(session)
-    now = session.now().astimezone(UTC).replace(tzinfo=None)
-    inbox_row = None
-    if application_id is not None:
-        require(session, "intake.register")
-        inbox = IntakeInbox(session)
-        inbox_row = inbox._row(application_id)
-        inbox._require_pending(inbox_row)
 
     def also(s: OrmSession, case_id: str) -> None:
         if attachments:
             files.add_within(s, case_id, attachments)
-        if inbox_row is not None:
-            # As IntakeInbox.register links it: registered and linked together, or neither.
-            stored = s.get(IntakeInboxRow, inbox_row.application_id)
-            assert stored is not None
-            stored.status = INBOX_REGISTERED
-            stored.case_id = case_id
-            stored.decided_at = now
-            stored.decided_by = session.actor.login
 
-    channel = "kiosk" if application_id is not None else "desk"
-    summary = session.cases.create(dict(intake), channel=channel, also=also, confirm_duplicate=confirm_duplicate)
-    if inbox_row is not None:
-        with session.write("intake.register", "application", inbox_row.application_id, {"case": summary.id}):
-            pass
+    if application_id is not None:
+        summary = IntakeInbox(session).register(
+            application_id, confirm_duplicate=confirm_duplicate, intake=intake, also=also
+        )
+    else:
+        summary = session.cases.create(dict(intake), channel="desk", also=also, confirm_duplicate=confirm_duplicate)
     return Registered(summary.id, summary.number, len(attachments))

@@ -180,7 +180,7 @@ def queues(session: Session, token: CancelToken) -> Queues:
         Queue.APPROVAL: [Case.state == "reviewed"],
         Queue.DECISION: [Case.state == "approved"],
     }
-    found: dict[str, list[CaseSummary]] = {}
+    chosen: dict[str, list[str]] = {}
     labels: dict[str, CaseLabels] = {}
     truncated: list[str] = []
     with session.read() as s:
@@ -190,9 +190,11 @@ def queues(session: Session, token: CancelToken) -> Queues:
             if len(rows) > QUEUE_LIMIT:
                 truncated.append(name)
                 rows = rows[:QUEUE_LIMIT]
-            # The list's own summaries (names masked, labels of the case's catalogue version).
-            found[name] = session.cases._summaries(s, rows)
+            chosen[name] = [row.id for row in rows]
             labels.update({row.id: session.cases.labels(row, s) for row in rows})
+    # The list's own summaries (names masked, labels of the case's catalogue version), in one reading.
+    every = {summary.id: summary for summary in session.cases.summaries([i for ids in chosen.values() for i in ids])}
+    found: dict[str, list[CaseSummary]] = {name: [every[i] for i in ids if i in every] for name, ids in chosen.items()}
     acts = {
         Queue.RECUSAL: ("decide_recusal",),
         Queue.EXTENSION: ("extend_period",),

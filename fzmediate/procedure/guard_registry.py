@@ -94,12 +94,14 @@ def events_after(case: CaseRecord, action: str, seq: int) -> tuple[CaseEvent, ..
 
 
 def current_mediator(case: CaseRecord) -> str:
-    """The mediator now in charge: the last replacement after a granted recusal, else the assigned one."""
-    for event in reversed(case.events):
-        if event.action == "decide_recusal" and event.payload.get("decision") == "granted":
-            new = event.payload.get("new_mediator")
-            if isinstance(new, str) and new:
-                return new
+    """The mediator now in charge: the case's assigned mediator.
+
+    Whoever put the case in someone's hands last decides: a granted recusal's replacement (the persistence
+    layer applies ``Outcome.assigned_mediator``) or a later assignment by a supervisor (``CaseService.assign``)
+    both write the case's assigned mediator, so reading a recusal's ``new_mediator`` instead would ignore an
+    assignment made after it. While a recusal decision is applied the snapshot still holds the mediator it
+    replaces (recorded as ``replaced_mediator``).
+    """
     return case.assigned_mediator
 
 

@@ -94,6 +94,13 @@ OPERATIONS: Mapping[str, frozenset[Role]] = {
     "case.assign": ASSIGNERS,
     "case.correct": CASE_WORKERS,
     "case.void": ASSIGNERS,
+    "session.plan": CASE_WORKERS,  # plan or cancel a session (time, place, staff); not a procedure act
+    # attachments (scans and photos filed with a case); a wrongly filed one is marked removed, never deleted,
+    # by whoever works the case: the mediator who filed a wrong scan corrects it as they correct a typo
+    "attachment.add": CASE_WORKERS,
+    "attachment.list": CASE_WORKERS,  # masked metadata, for browsing (not audited)
+    "attachment.show": CASE_WORKERS,  # the bytes, on an explicit action (audited)
+    "attachment.remove": CASE_WORKERS,
     # documents
     "document": CASE_WORKERS,  # drafts
     "document.office": CASE_WORKERS,
@@ -117,6 +124,8 @@ OPERATIONS: Mapping[str, frozenset[Role]] = {
     "catalogue.import": CATALOGUE_IMPORTERS,
     "organisation.units": CATALOGUE_READERS,
     "organisation.unit": UNIT_SETTERS,
+    # oversight
+    "statistics": _OVERSEERS,
     # the store
     Permission.MANAGE_USERS.value: frozenset({Role.ADMIN}),
     Permission.BACKUP.value: _OVERSEERS,

@@ -190,7 +190,7 @@ class AttachmentService:
     # --- adding ----------------------------------------------------------------------------------
     def add(self, case_id: str, files: Sequence[NewAttachment]) -> tuple[AttachmentInfo, ...]:
         """File ``files`` with an existing case, all or none (one transaction)."""
-        require(self._s, "case.correct")
+        require(self._s, "attachment.add")
         check_new(files)
         with self._s.write("attachment.add", "case", case_id, {"files": len(files)}) as s:
             if s.get(Case, case_id) is None:
@@ -200,6 +200,7 @@ class AttachmentService:
     def add_within(self, s: OrmSession, case_id: str, files: Sequence[NewAttachment]) -> tuple[AttachmentInfo, ...]:
         """Add ``files`` inside the caller's ``Session.write`` unit of work ``s`` (e.g. the case's creation, through
         ``CaseService.create(also=…)``): rows, outbox changes and one audit event per file, committed with it."""
+        require(self._s, "attachment.add")
         types = check_new(files)
         now = self._now()
         rows = [
@@ -248,7 +249,7 @@ class AttachmentService:
     # --- reading ---------------------------------------------------------------------------------
     def list(self, case_id: str, *, include_removed: bool = True) -> tuple[AttachmentInfo, ...]:
         """The case's attachments in the order they were filed (removed ones too, marked, unless asked not to)."""
-        require(self._s, "case.view")
+        require(self._s, "attachment.list")
         with self._s.read() as s:
             q = select(AttachmentRow).where(AttachmentRow.case_id == case_id).order_by(AttachmentRow.id)
             if not include_removed:
@@ -257,7 +258,7 @@ class AttachmentService:
 
     def read(self, attachment_id: str) -> AttachmentData:
         """The bytes of one attachment, for the viewer. Audited (``attachment.show``): who looked, at what."""
-        require(self._s, "case.show")
+        require(self._s, "attachment.show")
         with self._s.write("attachment.show", "attachment", attachment_id) as s:
             row = s.get(AttachmentRow, attachment_id)
             if row is None:
@@ -267,7 +268,7 @@ class AttachmentService:
     # --- removing --------------------------------------------------------------------------------
     def remove(self, attachment_id: str, reason: str) -> AttachmentInfo:
         """Mark a wrongly filed attachment removed, with the reason; the row and its bytes stay on record."""
-        require(self._s, "case.correct")
+        require(self._s, "attachment.remove")
         text = reason.strip()
         _check_text(text, "reason", MAX_REASON, required=True)
         with self._s.write("attachment.remove", "attachment", attachment_id) as s:

@@ -29,7 +29,7 @@ import shutil
 import tempfile
 import zipfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -77,7 +77,16 @@ CHUNK = 1 * MiB
 
 
 # --- writing ---------------------------------------------------------------------------------------
-def write_backup(session: Session, out: Path) -> BackupInfo:
+#: Told how far a backup has come: (bytes done, bytes in all). It may raise to stop the backup (nothing is left
+#: behind but what was there before).
+Progress = Callable[[int, int], None]
+
+
+def write_backup(session: Session, out: Path, *, progress: Progress | None = None) -> BackupInfo:
+    """Write the backup file ``out`` (owner-only; replaced atomically, so a stopped backup leaves no part file).
+
+    ``progress`` is told the bytes done of the whole once the database is exported (its copy is then read twice:
+    hashed for the manifest, then streamed into the archive, so the whole is twice its size)."""
     out = Path(out)
     if out.exists() and out.is_dir():
         raise ValidationError(
@@ -89,9 +98,13 @@ def write_backup(session: Session, out: Path) -> BackupInfo:
         )
     paths = session.workspace.paths
     created = datetime.now(UTC).isoformat(timespec="seconds")
+    tell: Progress = progress if progress is not None else _ignore
     with tempfile.TemporaryDirectory(prefix=BACKUP_WORK_PREFIX, dir=paths.root) as tmp:
         db_copy = Path(tmp) / DATABASE
         session.db.export_to(db_copy)
+        size = db_copy.stat().st_size
+        total = 2 * size
+        tell(0, total)
         slots_bytes = paths.slots.read_bytes()
         manifest = {
             "format": FORMAT,
@@ -99,7 +112,7 @@ def write_backup(session: Session, out: Path) -> BackupInfo:
             "created_at": created,
             "store_id": session.store_id,
             "schema": current_revision(session.db.engine) or "",
-            "db_sha256": _file_sha256(db_copy),
+            "db_sha256": _file_sha256(db_copy, lambda done: tell(done, total)),
             "slots_sha256": hashlib.sha256(slots_bytes).hexdigest(),
         }
         buf_path = out.with_name("." + out.name + ".tmp")
@@ -109,7 +122,8 @@ def write_backup(session: Session, out: Path) -> BackupInfo:
                 with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_STORED) as zf:
                     zf.writestr(MANIFEST, json.dumps(manifest, sort_keys=True, indent=1))
                     zf.writestr(SLOTS, slots_bytes)
-                    zf.write(db_copy, DATABASE)  # streamed from the file, never held in memory
+                    # Streamed from the file, never held in memory.
+                    _archive(zf, db_copy, lambda done: tell(size + done, total))
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(buf_path, out)
@@ -117,14 +131,35 @@ def write_backup(session: Session, out: Path) -> BackupInfo:
             buf_path.unlink(missing_ok=True)
             raise
     fsync_dir(out.parent)
+    tell(total, total)
     return BackupInfo(path=out, created_at=created, schema=str(manifest["schema"]), size=out.stat().st_size)
 
 
-def _file_sha256(path: Path) -> str:
+def _ignore(done: int, total: int) -> None:
+    """No one is told."""
+
+
+def _archive(zf: zipfile.ZipFile, source: Path, done: Callable[[int], None]) -> None:
+    """Stream ``source`` into the archive as the database member, telling ``done`` the bytes written so far."""
+    info = zipfile.ZipInfo.from_file(source, DATABASE)
+    info.compress_type = zipfile.ZIP_STORED
+    written = 0
+    with open(source, "rb") as src, zf.open(info, "w") as dst:  # zip64 when its size needs it
+        while chunk := src.read(CHUNK):
+            dst.write(chunk)
+            written += len(chunk)
+            done(written)
+
+
+def _file_sha256(path: Path, done: Callable[[int], None] | None = None) -> str:
     digest = hashlib.sha256()
+    read = 0
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK):
             digest.update(chunk)
+            read += len(chunk)
+            if done is not None:
+                done(read)
     return digest.hexdigest()
 
 
@@ -401,22 +436,21 @@ def _check_same_store(current: Session, backup_store_id: str, replace_store: boo
     )
 
 
-def _open_backup_slot(ws: Workspace, slots: ks.KeySlotFile, login: str, password: str) -> None:
-    """Check ``login``'s password against the backup's own slots, counted by this directory's back-off."""
-    ws._check_backoff(login)
+def check_backup_password(ws: Workspace, slots: ks.KeySlotFile, login: str, password: str) -> None:
+    """Check ``login``'s password against a backup's own slots (``BackupReader.slots``), counted by this data
+    directory's back-off like an unlock: the password must have been valid when the backup was made."""
     try:
-        key = slots.open("user", login, password.encode("utf-8"))
-    except AuthenticationError:
-        delay = ws.backoff.record_failure(login)
+        ws.verify_password(login, password, slots=slots)
+    except BackoffError:
+        raise
+    except AuthenticationError as exc:
         raise AuthenticationError(
             _(
                 "Restore: wrong user name or password for the backup (it needs a password that was valid when "
                 "the backup was made). Nothing was changed."
             ),
-            retry_after=delay,
+            retry_after=exc.retry_after,
         ) from None
-    ws.backoff.reset(login)
-    ks.wipe(key)
 
 
 def _stage(ws: Workspace, reader: BackupReader, login: str, password: str) -> Path:
@@ -426,7 +460,7 @@ def _stage(ws: Workspace, reader: BackupReader, login: str, password: str) -> Pa
     """
     from fzmediate.services.workspace import Workspace
 
-    _open_backup_slot(ws, reader.slots, login, password)
+    check_backup_password(ws, reader.slots, login, password)
     staging = store_swap.new_staging(ws.paths)
     try:
         reader.copy_database(staging / DATABASE)

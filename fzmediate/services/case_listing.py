@@ -18,6 +18,7 @@ matches no street filter (no guessing from a community or road name).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -245,6 +246,26 @@ class CaseListing:
             last = rows[-1] if rows and more else None
             next_after = None if last is None else SortKey(getattr(last, _COLUMNS[query.sort].key), last.id)
         return Page(rows=summaries, next_after=next_after, today=today, recomputing=recomputing)
+
+    def rows(self, query: CaseQuery, ids: Sequence[str]) -> Page:
+        """The current rows of ``ids`` that ``query`` (its text and filters; the sort plays no part) still
+        selects, in ``ids`` order, names masked: for a list that re-reads the rows a write touched. An id the
+        query no longer selects (or no case has) is absent. One query; at most :data:`MAX_PAGE` ids."""
+        svc = self._cases
+        require(svc._s, "case.list")
+        wanted = list(dict.fromkeys(ids))
+        if len(wanted) > MAX_PAGE:
+            raise ValidationError(_("ids: at most {max}.").format(max=MAX_PAGE), field="ids")
+        today = svc.today()
+        if not wanted:
+            return Page(rows=[], next_after=None, today=today)
+        with svc._s.read() as s:
+            where = self._where(s, query, today)
+            found = {c.id: c for c in s.scalars(select(Case).where(*where, Case.id.in_(wanted)))}
+            ordered = [found[i] for i in wanted if i in found]
+            summaries = svc._summaries(s, ordered)
+            recomputing = svc.deadline_refresher.stale_ids(s, ordered, today)
+        return Page(rows=summaries, next_after=None, today=today, recomputing=recomputing)
 
     def count(self, query: CaseQuery) -> int:
         """How many cases the query and its filters select (what paging to the end would return)."""

@@ -30,6 +30,7 @@ from fzmediate.errors import FzError, NotFoundError, ValidationError
 from fzmediate.i18n import _
 from fzmediate.procedure.engine import ActionInfo, ActionRefused, ActionRequest, DeadlineInfo, ProcedureEngine
 from fzmediate.procedure.engine import Actor as EngineActor
+from fzmediate.procedure.guard_registry import recused
 from fzmediate.security.permissions import may, require
 from fzmediate.security.roles import Role
 from fzmediate.services.case_engine import CaseEngines
@@ -419,6 +420,21 @@ class CaseService(CaseKeeping):
             return []
         return self.list(text, limit=limit, offset=offset)
 
+    def summaries(self, ids: Sequence[str]) -> builtins.list[CaseSummary]:
+        """The list rows (names masked, not audited) of the cases ``ids``, in that order; an unknown id is left
+        out. For screens that chose their cases by a query of their own (a supervisor's queues)."""
+        require(self._s, "case.list")
+        wanted = builtins.list(dict.fromkeys(ids))
+        if not wanted:
+            return []
+        with self._s.read() as s:
+            found = {c.id: c for c in s.scalars(select(Case).where(Case.id.in_(wanted)))}
+            return self._summaries(s, [found[i] for i in wanted if i in found])
+
+    def rows(self, query: CaseQuery, ids: Sequence[str]) -> Page:
+        """The current list rows of ``ids`` that ``query`` still selects, in ``ids`` order (see ``case_listing``)."""
+        return self.listing.rows(query, ids)
+
     def _summaries(self, s: OrmSession, cases: Sequence[Case]) -> builtins.list[CaseSummary]:
         if not cases:
             return []
@@ -445,7 +461,12 @@ class CaseService(CaseKeeping):
         return self.deadline_refresher.refresh_stale(batch=batch, deadline_ms=deadline_ms)
 
     def assign(self, ref: str, mediator: str) -> CaseDetail:
-        """Put a case in the hands of a mediator (supervisors and administrators)."""
+        """Put a case in the hands of a mediator (supervisors and administrators).
+
+        From then on the procedure judges this mediator as the one in charge (also after a granted recusal
+        named someone else: the later act counts). A mediator removed from the case by a granted recusal is
+        refused: assigning them back would undo the recusal. The audit records who was assigned and who was
+        in charge before (logins)."""
         require(self._s, "case.assign")
         case_id = self._resolve(ref)
         login = mediator.strip()
@@ -456,7 +477,16 @@ class CaseService(CaseKeeping):
                     _("Mediator: no active mediator, supervisor or administrator with this user name."),
                     field="mediator",
                 )
-        with self._s.write("case.assign", "case", case_id) as s:
+            _case, record = self._load(s, case_id)
+        if login in recused(record):
+            raise ValidationError(
+                _("Mediator: {login} was removed from this case by a granted recusal; assign someone else.").format(
+                    login=login
+                ),
+                field="mediator",
+            )
+        details = {"mediator": login, "before": record.assigned_mediator}
+        with self._s.write("case.assign", "case", case_id, details) as s:
             case = s.get(Case, case_id)
             assert case is not None
             before = {f: getattr(case, f) for f in _MUTABLE}

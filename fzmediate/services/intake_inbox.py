@@ -7,9 +7,11 @@ key), was sealed to a key this office does not have, or reuses an application id
 the same file, or an overlapping one, again adds nothing: applications are keyed by their id.
 
 Opening needs the office intake key, which only mediators and supervisors hold (their share of it, opened
-with their slot key: ``fzmediate.services.office_intake``). ``list`` shows masked summaries; ``register``
-creates the case through the desk's own create path (``CaseService.create``: the same validation, numbering,
-outbox and audit) and links it; ``reject`` records the reason. The plaintext lives only in memory.
+with their slot key: ``fzmediate.services.office_intake``). ``list`` shows masked summaries; ``open`` gives one
+pending application in plaintext (the intake form's pre-fill); ``register`` creates the case through the desk's
+own create path (``CaseService.create``: the same validation, numbering, outbox and audit), from the application
+as sealed or as the desk completed it, and links it in the same transaction; ``reject`` records the reason. The
+plaintext lives only in memory.
 
 Anyone holding the office's *public* key can seal an application: a sealed box proves the content is intact
 and meant for this office, not who filed it. The desk checks an application as it checks one on paper.
@@ -20,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
@@ -111,6 +114,22 @@ class _Opened:
     number: str
     submitted_at: str
     intake: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class OpenedApplication:
+    """A pending application opened (plaintext: keep it in memory only, never log it)."""
+
+    application_id: str
+    #: The kiosk's receipt number and submission time, as the applicant's receipt shows them.
+    number: str
+    submitted_at: str
+    #: The application's intake data as the kiosk sealed it (the format of :mod:`fzmediate.domain.intake`).
+    intake: dict[str, Any]
+
+
+#: Work to do in the case's own transaction (the ORM unit of work and the new case's id).
+AlsoInCase = Callable[[OrmSession, str], None]
 
 
 class IntakeInbox:
@@ -312,36 +331,61 @@ class IntakeInbox:
             readable=opened is not None,
         )
 
-    # --- deciding ------------------------------------------------------------------------------------
-    def register(self, application_id: str, *, confirm_duplicate: bool = False) -> CaseSummary:
-        """Open a pending application and register it as a case (the desk's create path); link the two.
+    def open(self, application_id: str) -> OpenedApplication:
+        """A pending application in plaintext, for the intake form to start from (nothing is written).
 
-        Like a desk registration, one that matches an open case raises DuplicateWarning naming it; registering it
-        anyway needs ``confirm_duplicate``."""
+        Refused like ``register``: an application already decided, one that does not open (damaged or altered),
+        or a user who holds no share of the office intake key."""
         require(self._s, "intake.register")
         row = self._row(application_id)
         self._require_pending(row)
         opened = self._open_row(row, self._private_keys())
         if opened is None:
-            raise SealedApplicationError(
-                _(
-                    "Application {id} does not open with this office's intake key (damaged or altered); "
-                    "reject it and ask the applicant to file again."
-                ).format(id=row.application_id)
-            )
+            raise _unopenable(row.application_id)
+        return OpenedApplication(row.application_id, opened.number, opened.submitted_at, dict(opened.intake))
+
+    # --- deciding ------------------------------------------------------------------------------------
+    def register(
+        self,
+        application_id: str,
+        *,
+        confirm_duplicate: bool = False,
+        intake: Mapping[str, Any] | None = None,
+        also: AlsoInCase | None = None,
+    ) -> CaseSummary:
+        """Register a pending application as a case (the desk's create path); link the two.
+
+        ``intake``: the application as the desk completed or corrected it (from :meth:`open`); by default the
+        application as sealed, opened here. ``also``: more work for the case's own transaction (e.g. filing the
+        scans the desk took), done before the link, so the case, that work and the link commit together or not
+        at all. Like a desk registration, one that matches an open case raises DuplicateWarning naming it;
+        registering it anyway needs ``confirm_duplicate``."""
+        require(self._s, "intake.register")
+        row = self._row(application_id)
+        self._require_pending(row)
+        number = ""
+        if intake is None:
+            opened = self._open_row(row, self._private_keys())
+            if opened is None:
+                raise _unopenable(row.application_id)
+            intake, number = opened.intake, opened.number
         now = self._s.now().astimezone(UTC).replace(tzinfo=None)
 
         def link(s: OrmSession, case_id: str) -> None:
+            if also is not None:
+                also(s, case_id)
             # In the case's own transaction: registered and linked together, or neither.
             stored = s.get(IntakeInboxRow, row.application_id)
             assert stored is not None
+            if stored.status != PENDING:  # decided by another desk since it was read
+                self._require_pending(_Stored.of(stored))
             stored.status = REGISTERED
             stored.case_id = case_id
             stored.decided_at = now
             stored.decided_by = self._s.actor.login
 
-        summary = self._s.cases.create(opened.intake, channel="kiosk", also=link, confirm_duplicate=confirm_duplicate)
-        details = {"case": summary.id, "number": opened.number}
+        summary = self._s.cases.create(dict(intake), channel="kiosk", also=link, confirm_duplicate=confirm_duplicate)
+        details = {"case": summary.id, "number": number} if number else {"case": summary.id}
         with self._s.write("intake.register", "application", row.application_id, details):
             pass
         log.info("sealed application registered as a case")
@@ -376,3 +420,12 @@ class IntakeInbox:
                 ),
                 field="application",
             )
+
+
+def _unopenable(application_id: str) -> SealedApplicationError:
+    return SealedApplicationError(
+        _(
+            "Application {id} does not open with this office's intake key (damaged or altered); "
+            "reject it and ask the applicant to file again."
+        ).format(id=application_id)
+    )

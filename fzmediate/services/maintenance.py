@@ -16,6 +16,7 @@ from fzmediate.services.store_trust import full_check
 from fzmediate.store.models import AuditEvent
 
 if TYPE_CHECKING:
+    from fzmediate.services.backup import Progress
     from fzmediate.services.session import Session
 
 
@@ -41,11 +42,11 @@ class MaintenanceService:
             rows = s.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(limit))
             return [to_record(e) for e in rows]
 
-    def backup(self, out: Path) -> BackupInfo:
-        """Write an encrypted backup file (see ``fzmediate.services.backup``)."""
+    def backup(self, out: Path, *, progress: Progress | None = None) -> BackupInfo:
+        """Write an encrypted backup file (see ``fzmediate.services.backup``; ``progress``: bytes done, in all)."""
         self._s.require(Permission.BACKUP)
         from fzmediate.services.backup import write_backup
 
         with self._s.write("store.backup", "store", self._s.store_id):
             pass
-        return write_backup(self._s, out)
+        return write_backup(self._s, out, progress=progress)

@@ -2,9 +2,11 @@
 
 Planning is not a legal act: ``hold_session`` records the session that took place. A plan feeds the case view's
 Sessions tab and Today's "sessions this week"; a cancelled plan is kept with its reason, never deleted. Each
-change is one ``Session.write`` with its audit event (ids only: a place or a note may name people).
+change is one ``Session.write`` with its audit event (ids only: a place or a note may name people) and its
+outbox change (entity ``session_plan``: the whole row when planned, the cancellation as a patch), so the
+district server sees the plans as it sees the case.
 
-Who may plan: case workers (``case.act``) on a case from whose state a session act (``hold_session``,
+Who may plan: case workers (``session.plan``) on a case from whose state a session act (``hold_session``,
 ``hold_hearing``, ``attempt_mediation``) can still be reached: not on a voided, refused, closed or archived case.
 """
 
@@ -15,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session as OrmSession
 
 from fzmediate.domain.case import VOIDED_STATE
 from fzmediate.errors import NotFoundError, ValidationError
@@ -22,6 +25,7 @@ from fzmediate.i18n import _
 from fzmediate.security.permissions import require
 from fzmediate.services.case_keeping import StaleCaseError
 from fzmediate.store.models import Case, SessionPlan, User
+from fzmediate.store.outbox import Change, Op, append_changes, diff_fields, row_fields
 
 if TYPE_CHECKING:
     from fzmediate.procedure.definition import ProcedureDefinition
@@ -104,7 +108,7 @@ class SessionPlans:
         return (self._s.now().astimezone(UTC) + CHINA_OFFSET).replace(tzinfo=None)
 
     def _workable(self, case_ref: str) -> str:
-        require(self._s, "case.act")
+        require(self._s, "session.plan")
         cases = self._s.cases
         case_id = cases._resolve(case_ref)
         with self._s.read() as s:
@@ -171,11 +175,12 @@ class SessionPlans:
         with self._s.write("session.plan", "case", case_id) as s:
             s.add(row)
             s.flush()
+            self._outbox(s, Change("session_plan", row.id, Op.CREATE, row.version, row_fields(row)))
             return _dto(row)
 
     def cancel(self, plan_id: str, reason: str, *, expected_version: int | None = None) -> PlannedSession:
         """Cancel a planned session, with the reason (kept, not deleted)."""
-        require(self._s, "case.act")
+        require(self._s, "session.plan")
         reason = reason.strip()
         if not reason:
             raise ValidationError(_("Reason: required."), field="reason")
@@ -194,11 +199,19 @@ class SessionPlans:
                 raise StaleCaseError(_("The planned session was changed meanwhile; reload it and try again."))
             if row.cancelled_at is not None:
                 raise ValidationError(_("This session is already cancelled."), field="plan")
+            base_version = row.version
+            before = {"cancelled_at": row.cancelled_at, "cancelled_reason": row.cancelled_reason}
             row.cancelled_at = self._s.now().astimezone(UTC).replace(tzinfo=None)
             row.cancelled_reason = reason
-            row.version = row.version + 1
+            row.version = base_version + 1
             s.flush()
+            patch = diff_fields(before, {"cancelled_at": row.cancelled_at, "cancelled_reason": reason})
+            self._outbox(s, Change("session_plan", row.id, Op.PATCH, row.version, patch, base_version))
             return _dto(row)
+
+    def _outbox(self, s: OrmSession, change: Change) -> None:
+        """Record ``change`` in the outbox, in the unit of work that made it."""
+        append_changes(s, [change], device_id=self._s.device_id, actor=self._s.actor.login, at=self._s.now())
 
     def of_case(self, case_ref: str, *, include_cancelled: bool = True) -> list[PlannedSession]:
         """The case's planned sessions, earliest first."""

@@ -45,15 +45,12 @@ from sqlalchemy.orm import aliased
 from fzmediate.domain.case import VOIDED_STATE
 from fzmediate.errors import ValidationError
 from fzmediate.i18n import N_, _
-from fzmediate.security.permissions import require_role
-from fzmediate.security.roles import Role
+from fzmediate.security.permissions import require
 from fzmediate.store.models import Case, CaseEventRow, PartyRow
 
 if TYPE_CHECKING:
     from fzmediate.services.session import Session
 
-#: Who may read statistics (the operation table has no "statistics" entry yet: see ``require_statistics``).
-OVERSEERS: Final = frozenset({Role.ADMIN, Role.SUPERVISOR})
 #: States of a closed case file: not "open" for the overdue rate.
 CLOSED_STATES: Final = ("closed", "archived")
 
@@ -150,8 +147,8 @@ class Statistics:
 
 
 def require_statistics(session: Session) -> None:
-    """Supervisors and administrators only (refused with the usual "role does not allow" message)."""
-    require_role(session, OVERSEERS, "statistics")
+    """Supervisors and administrators only: the ``statistics`` operation of the permission table."""
+    require(session, "statistics")
 
 
 def _ratio(num: int, den: int) -> float | None:

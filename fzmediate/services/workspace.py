@@ -264,6 +264,23 @@ class Workspace:
             slots, key, "user", login, password.encode("utf-8"), failures_before=failures, inspect=inspect
         )
 
+    def verify_password(self, login: str, password: str, *, slots: ks.KeySlotFile | None = None) -> None:
+        """Check ``password`` for ``login`` without opening the store (asked again before a sensitive change).
+
+        Counted by the unlock back-off exactly like an unlock attempt: refused with BackoffError while ``login``
+        must wait; a wrong password is AuthenticationError (with ``retry_after``) and one more failure; a right
+        one clears the count. ``slots``: check against another slot file (a backup's) instead of this store's.
+        """
+        found = slots if slots is not None else ks.KeySlotFile.load(self.paths.slots)
+        self._check_backoff(login)  # counts this attempt as a failure until it succeeds
+        try:
+            key = found.open("user", login, password.encode("utf-8"))
+        except AuthenticationError as exc:
+            delay = self.backoff.record_failure(login)
+            raise AuthenticationError(exc.message, retry_after=delay) from None
+        self.backoff.reset(login)
+        ks.wipe(key)
+
     def _check_backoff(self, login: str) -> None:
         """Refuse when ``login`` must wait; otherwise count this attempt as a failure *now*, before the key
         derivation, under the counter's file lock (so parallel processes cannot all try at once).

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fzmediate.desk.admin import PERMILLE
 from fzmediate.i18n import _, current_locale, set_locale
 from fzmediate.services.workspace import Workspace
 from fzmediate.settings import Settings
@@ -218,7 +219,7 @@ def test_a_supervisor_backs_up_and_checks_but_may_not_restore(
     qtbot.waitUntil(lambda: panel.last_backup is not None, timeout=WAIT_MS)
     assert panel.last_backup is not None and Path(panel.last_backup.path).is_file()
     assert panel.last_backup.path.startswith(str(tmp_path))
-    assert reports and reports[-1].done == reports[-1].total == 2
+    assert reports and reports[-1].done == reports[-1].total == PERMILLE  # thousandths of the bytes
     assert panel.backup_result.isVisible() and not panel.backup_progress.isVisible()
 
     panel.check()

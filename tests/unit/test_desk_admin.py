@@ -11,6 +11,7 @@ from fzmediate.catalogue.bundle import BundleError
 from fzmediate.catalogue.keys import TrustedKeys
 from fzmediate.desk import admin
 from fzmediate.errors import PermissionDenied, ValidationError
+from fzmediate.i18n import _
 from fzmediate.security.permissions import Role
 from fzmediate.services.workspace import Workspace
 from fzmediate.settings import Settings
@@ -110,7 +111,11 @@ def test_a_backup_is_written_with_progress(staffed: Workspace, tmp_path: Path) -
     assert Path(first.path).is_file() and first.size == Path(first.path).stat().st_size > 0
     assert first.path != second.path  # same second: a second file, not an overwrite
     assert Path(first.path).suffix == admin.BACKUP_SUFFIX
-    assert [r[0] for r in token.reports] == [0, 1, 2] and token.reports[-1][1] == 2
+    # Thousandths of the bytes done, rising, at least one step between the start and the end.
+    done = [r[0] for r in token.reports if r[1] == admin.PERMILLE]
+    assert done == sorted(done) and done[0] == 0 and done[-1] == admin.PERMILLE
+    assert any(0 < d < admin.PERMILLE for d in done)
+    assert token.reports[-1] == (admin.PERMILLE, admin.PERMILLE, _("Backup written."))
 
 
 def test_a_cancelled_backup_writes_nothing(staffed: Workspace, tmp_path: Path) -> None:
@@ -119,6 +124,23 @@ def test_a_cancelled_backup_writes_nothing(staffed: Workspace, tmp_path: Path) -
     with staffed.unlock("admin", ADMIN_PW) as s, pytest.raises(RuntimeError):
         admin.write_backup(s, token, str(tmp_path))
     assert not list(tmp_path.glob("*" + admin.BACKUP_SUFFIX))
+
+
+class CancelMidway(Token):
+    """Cancelled once the backup reports it is halfway or further."""
+
+    def report(self, done: int, total: int | None = None, text: str = "") -> None:
+        super().report(done, total, text)
+        if total and 0 < done < total:
+            self.cancelled = True
+
+
+def test_a_backup_cancelled_while_writing_leaves_no_file(staffed: Workspace, tmp_path: Path) -> None:
+    token = CancelMidway()
+    with staffed.unlock("admin", ADMIN_PW) as s, pytest.raises(RuntimeError):
+        admin.write_backup(s, token, str(tmp_path))
+    assert token.cancelled
+    assert not [p for p in tmp_path.iterdir() if p.is_file()]  # neither the backup nor its part file
 
 
 def test_a_backup_into_a_missing_folder_is_refused(staffed: Workspace, tmp_path: Path) -> None:

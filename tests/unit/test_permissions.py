@@ -9,7 +9,7 @@ nothing; showing personal data is an explicit, audited read.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -18,10 +18,14 @@ from fzmediate.errors import FzError, PermissionDenied, ValidationError
 from fzmediate.i18n import set_locale
 from fzmediate.procedure.engine import ActionRefused
 from fzmediate.security.permissions import OPERATIONS, Decision, Role, act_decisions, may, require
+from fzmediate.services.attachments import AttachmentService, NewAttachment
 from fzmediate.services.session import Actor, Session
+from fzmediate.services.session_plans import SessionPlans
+from fzmediate.services.statistics import StatsQuery, compute
 from fzmediate.services.workspace import Workspace
 from tests.cases_support import APPLICANT_ID, COMPANY_ID, intake, organization, person
 from tests.support import ADMIN_PW, MEDIATOR_PW, MEDIATOR_PW_2, SUPERVISOR_PW
+from tests.unit.test_attachments import png_bytes
 
 LOGINS = {
     Role.ADMIN: ("admin", ADMIN_PW),
@@ -101,7 +105,18 @@ ROLE_TABLE: list[tuple[str, frozenset[Role], Callable[[Session, str], Any]]] = [
         lambda s, c: s.users.add("new" + s.actor.login, "mediator", MEDIATOR_PW_2),
     ),
     ("view_audit", frozenset({Role.ADMIN, Role.SUPERVISOR}), lambda s, c: s.maintenance.audit_tail()),
+    ("statistics", frozenset({Role.ADMIN, Role.SUPERVISOR}), lambda s, c: compute(s, StatsQuery())),
+    ("session.plan", frozenset(Role), lambda s, c: SessionPlans(s).plan(c, datetime(2026, 12, 2, 9, 30), 60, "调解室")),
+    ("attachment.add", frozenset(Role), lambda s, c: _file(s, c)),
+    ("attachment.list", frozenset(Role), lambda s, c: AttachmentService(s).list(c)),
+    ("attachment.show", frozenset(Role), lambda s, c: AttachmentService(s).read(_file(s, c))),
+    ("attachment.remove", frozenset(Role), lambda s, c: AttachmentService(s).remove(_file(s, c), "扫描错误")),
 ]
+
+
+def _file(s: Session, case_id: str) -> str:
+    """File a scan with the case (every case worker may), for the operations on an attachment."""
+    return AttachmentService(s).add(case_id, [NewAttachment("scan.png", png_bytes())])[0].id
 
 
 @pytest.mark.parametrize("role", list(Role))

@@ -113,9 +113,8 @@ class BackupPanel(QWidget):
         self.backup_button.setEnabled(False)
 
     def _backup_progress(self, p: Progress) -> None:
+        # Cancel stays available to the end: a cancelled backup leaves no part file behind.
         self.backup_progress.progress(p)
-        if p.done >= 1:  # the file is being written: it finishes (stopping midway would leave half a file)
-            self.backup_progress.cancel_button.setEnabled(False)
 
     def _backed_up(self, result: admin.BackupResult) -> None:
         self.backup_progress.finish()
