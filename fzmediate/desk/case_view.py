@@ -23,6 +23,7 @@ from fzmediate.i18n import _
 from fzmediate.procedure.clock import working_days_between
 from fzmediate.procedure.engine import ActionRefused
 from fzmediate.procedure.forms import FORM, ActForm, choice_label, forms_of, validate
+from fzmediate.procedure.guards_mediation import AGENTS
 from fzmediate.procedure.payload import party_ref
 from fzmediate.security.masking import mask_name, redact_text
 from fzmediate.security.permissions import act_decisions
@@ -205,6 +206,8 @@ def summarize(event: EventView, form: ActForm | None, record: CaseRecord) -> str
             shown = _(", ").join(party(v) for v in value)
         elif f.type in ("choice", "time_limit"):
             shown = next((c.label for c in f.choices if c.value == value), choice_label(f.name, str(value)))
+        elif f.name == AGENTS and isinstance(value, list):
+            shown = _(", ").join(party(v) for v in value)  # agents are parties of the case, kept by id
         elif f.type == "text_list" and isinstance(value, list):
             shown = _(", ").join(mask_name(str(v)) for v in value)
         elif f.type == "terms" and isinstance(value, list):

@@ -8,6 +8,7 @@ a larger editor under the parties present. Ctrl+Enter applies; closing with edit
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -31,6 +32,7 @@ from fzmediate.desk.case_view import ActOutcome
 from fzmediate.domain.case import PartyRole
 from fzmediate.i18n import _
 from fzmediate.procedure.forms import FORM, ActForm, Choice
+from fzmediate.procedure.guards_mediation import AGENTS
 from fzmediate.services.case_keeping import StaleCaseError
 from ui.desk.case_view.form_widgets import FieldEditor, TextEditor, editor_for
 from ui.desk.form_field import ErrorLine
@@ -75,7 +77,12 @@ class ActDialog(QDialog):
         if form.action in MINUTES_ACTS:  # who was present first, then the minutes
             order.sort(key=lambda f: 0 if f.type == "parties" else 1)
         principals = tuple(Choice(p.id, p.label) for p in form.parties if p.role is not PartyRole.AGENT)
+        agents = tuple(Choice(p.id, p.label) for p in form.parties if p.role is PartyRole.AGENT)
         for f in order:
+            if f.name == AGENTS and f.type == "text_list":
+                # The agents who acted are parties of the case, stored by id: ticked in a list like the parties
+                # fields (nobody can type an id the desk never shows).
+                f = replace(f, type="parties", choices=agents)
             editor = editor_for(f, body, principals)
             if form.action in MINUTES_ACTS and f.name == "summary" and isinstance(editor, TextEditor):
                 editor.label.setText(_("Minutes of the session (笔录): {label}").format(label=f.display))
@@ -150,8 +157,8 @@ class ActDialog(QDialog):
             value = editor.value()
             if value in ("", []):
                 continue
-            if editor.field.type == "boolean" and value is False:
-                continue
+            if editor.field.type == "boolean" and value is False and not editor.field.required:
+                continue  # an unticked optional box is "not given"; a required one answers "no"
             out[name] = value
         return out
 

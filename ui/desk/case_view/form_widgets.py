@@ -32,8 +32,13 @@ from fzmediate.procedure.forms import Choice, FormField
 from ui.desk.form_field import ErrorLine
 from ui.style import set_role
 
-#: Fields whose text is long (reasons, facts, minutes): a larger editor.
-LONG_TEXT = ("summary", "reasons", "facts", "facts_and_disputes", "responsibilities", "remaining_disputes", "opinion")
+#: Fields whose text is long (reasons, facts, minutes; the paragraphs of an adjudication's contested points and
+#: decision, whose items are its lines): a larger editor.
+LONG_TEXT: tuple[str, ...] = (
+    "summary", "reasons", "facts", "facts_and_disputes", "responsibilities", "remaining_disputes", "opinion",
+    "finding", "reasoning", "conclusion", "claims", "applicant_facts_and_reasons", "respondent_facts_and_reasons",
+    "third_party_statement", "facts_found", "decision_text",
+)  # fmt: skip
 
 
 class FieldEditor(QWidget):
@@ -146,6 +151,7 @@ class PartiesEditor(FieldEditor):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
         rows = max(2, min(6, len(self.field.choices)))
+        self.list.ensurePolished()  # the text size's font: else the rows are measured too short at 175 %
         self.list.setMaximumHeight(self.list.sizeHintForRow(0) * rows + 8 if self.field.choices else 60)
         self.list.itemChanged.connect(self._mark)
         return self.list
