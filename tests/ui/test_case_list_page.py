@@ -19,7 +19,7 @@ from tests.ui.desk_support import in_store
 from tests.ui.fit import clipped_texts, text_size
 from tests.unit.test_desk_case_list import Seeded, seed_cases
 from ui.desk.case_list_page import CaseListPage
-from ui.desk.case_table_model import COL_APPLICANTS, COL_MEDIATOR, COL_RECEIVED, CaseIdRole
+from ui.desk.case_table_model import COL_APPLICANTS, COL_MEDIATOR, COL_NUMBER, COL_RECEIVED, CaseIdRole
 from ui.desk.page import DeskEnv
 
 WAIT = 20_000
@@ -161,3 +161,17 @@ def test_every_control_is_named_and_no_text_is_cut_off(
         settle(qtbot, page)
         if SHOTS:
             page.grab().save(os.path.join(SHOTS, "case_list_{0}.png".format(percent)))
+
+
+def test_sorting_from_the_keyboard_follows_and_moves_the_header(qtbot: QtBot, desk_env: DeskEnv) -> None:
+    page = CaseListPage(desk_env)
+    qtbot.addWidget(page)
+    page.show()
+    header = page.table.horizontalHeader()
+    received = next(i for i in range(page.sort_by.count()) if page.sort_by.itemData(i) == (COL_RECEIVED, False))
+    page.sort_by.setCurrentIndex(received)
+    assert header.sortIndicatorSection() == COL_RECEIVED
+    assert header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder
+    qtbot.waitUntil(lambda: page.model.sort_column() == COL_RECEIVED, timeout=WAIT)
+    header.setSortIndicator(COL_NUMBER, Qt.SortOrder.DescendingOrder)  # a click on the header
+    qtbot.waitUntil(lambda: tuple(page.sort_by.currentData()) == (COL_NUMBER, True), timeout=WAIT)

@@ -45,6 +45,7 @@ from ui.desk.case_table_model import (
     COL_RECEIVED,
     COL_RESPONDENTS,
     COL_STATE,
+    SORTS,
     CaseIdRole,
     CaseTableModel,
 )
@@ -120,12 +121,27 @@ class CaseListPage(DeskPage):
         self.clear_filters = QPushButton(_("Clear filters"), self)
         self.clear_filters.setAccessibleName(_("Clear filters"))
         self.clear_filters.clicked.connect(self._clear_filters)
+        # The header sorts with the mouse; this does the same from the keyboard (and says what applies).
+        self.sort_by = QComboBox(self)
+        self.sort_by.setAccessibleName(_("Sort by"))
+        self.sort_by.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.sort_by.setMinimumContentsLength(10)
+        self.sort_by.addItem(_("Newest first"), (-1, True))
+        for column in sorted(SORTS):
+            title = str(self.model.headerData(column, Qt.Orientation.Horizontal))
+            self.sort_by.addItem(_("{column}, ascending").format(column=title), (column, False))
+            self.sort_by.addItem(_("{column}, descending").format(column=title), (column, True))
+        self.sort_by.currentIndexChanged.connect(self._sort_chosen)
+        sort_caption = QLabel(_("Sort by"), self)
+        sort_caption.setBuddy(self.sort_by)
+        filters.addWidget(sort_caption, 2, 2)
+        filters.addWidget(self.sort_by, 3, 2)
         row = QHBoxLayout()
         row.addWidget(self.overdue)
         row.addSpacing(12)
         row.addWidget(self.clear_filters)
         row.addStretch(1)
-        filters.addLayout(row, 3, 2, 1, 2)
+        filters.addLayout(row, 4, 0, 1, 4)
         filters.setColumnStretch(3, 1)  # the combos keep their size; the room left stays on the right
         layout.addLayout(filters)
 
@@ -144,6 +160,7 @@ class CaseListPage(DeskPage):
 
         self.table = QTableView(self)
         self.table.setAccessibleName(_("Cases"))
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it): no keyboard trap
         self.table.setAccessibleDescription(_("Press Enter or double-click to open the selected case."))
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -248,7 +265,7 @@ class CaseListPage(DeskPage):
             COL_MATTER: "物业服务纠纷行政调解",
             COL_APPLICANTS: "张某某、李某",
             COL_RESPONDENTS: "张某某、李某",
-            COL_STATE: "已受理待调解",
+            COL_STATE: "已达成调解协议",
             COL_MEDIATOR: _("Unassigned"),
             COL_RECEIVED: "2026-11-29",
         }
@@ -300,8 +317,25 @@ class CaseListPage(DeskPage):
         self.overdue.blockSignals(False)
         self._apply_query()
 
+    def _sort_chosen(self, index: int) -> None:
+        column, descending = self.sort_by.itemData(index)
+        order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+        # Through the header, so the arrow and the model follow the same way as a click.
+        self.table.horizontalHeader().setSortIndicator(column, order)
+
+    def _sync_sort_combo(self) -> None:
+        query = self.model.query
+        wanted = (self.model.sort_column(), query.descending if self.model.sort_column() >= 0 else True)
+        for i in range(self.sort_by.count()):
+            if tuple(self.sort_by.itemData(i)) == wanted:
+                self.sort_by.blockSignals(True)
+                self.sort_by.setCurrentIndex(i)
+                self.sort_by.blockSignals(False)
+                return
+
     def _sort_indicator_changed(self, section: int, order: Qt.SortOrder) -> None:
         if self.model.is_sortable(section) or section < 0:
+            QTimer.singleShot(0, self._sync_sort_combo)  # after the model took the new sort
             return
         # A column that cannot be sorted was clicked: the model ignored it; show the sort that applies.
         header = self.table.horizontalHeader()

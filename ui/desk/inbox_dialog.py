@@ -112,6 +112,7 @@ class InboxDialog(QDialog):
             [_("Number"), _("Submitted"), _("Matter"), _("Applicants"), _("Parties"), _("Status")]
         )
         self.table.setAccessibleName(_("Applications from kiosks"))
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move between cells)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

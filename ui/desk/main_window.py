@@ -17,6 +17,7 @@ import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -134,6 +135,13 @@ class MainWindow(QMainWindow):
             placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
             set_role(placeholder, "placeholder")
             self.setCentralWidget(placeholder)
+        # Help comes last in the menu bar: every key of the desk, in the current language (F1).
+        self.shortcuts_action = QAction(_("Keyboard shortcuts"), self)
+        self.shortcuts_action.setShortcut(QKeySequence.StandardKey.HelpContents)
+        self.shortcuts_action.setStatusTip(_("List every keyboard shortcut of the desk."))
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
+        help_menu = self.menuBar().addMenu(_("Help"))
+        help_menu.addAction(self.shortcuts_action)
         warnings = context.trust_warnings if context is not None else ()
         if warnings and actor.role is Role.ADMIN:
             # Signed roles that fail are named to administrators at once (docs/security-model.md).
@@ -357,6 +365,22 @@ class MainWindow(QMainWindow):
                 view = self.case_tabs.widget(i)
                 if isinstance(view, DeskPage):
                     view.on_changed(changes, initiator)
+
+    def show_shortcuts(self) -> QDialog:
+        """The keyboard shortcuts help (not modal); returns it."""
+        from ui.desk.shortcuts_dialog import open_shortcuts
+
+        return open_shortcuts(self.findChildren(QAction), self)
+
+    def has_unsaved_input(self) -> bool:
+        """Is anything typed in an open dialog not yet saved (an act dialog with edits, an intake form)?"""
+        for dialog in self.findChildren(QDialog):
+            if not dialog.isVisible():
+                continue
+            query = getattr(dialog, "has_unsaved_input", None) or getattr(dialog, "edited", None)
+            if callable(query) and query():
+                return True
+        return False
 
     def open_guide(self) -> None:
         if self.context is None:

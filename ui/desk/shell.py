@@ -21,7 +21,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
 
 from fzmediate.desk import admin
-from fzmediate.i18n import ngettext
+from fzmediate.i18n import _, ngettext
 from fzmediate.security.idle import IdleLock
 from fzmediate.services.dto import SetupResult
 from fzmediate.services.workspace import Workspace
@@ -216,6 +216,9 @@ class DeskShell(QObject):
         """Lock now: drop the session (locked on the DB worker), destroy the main window, show unlock."""
         if self.context is None:
             return
+        if self.main_window is not None and self.main_window.has_unsaved_input():
+            # A security lock does not wait for the user, but it must not drop what was typed silently.
+            notice = " ".join(t for t in (notice, _("Unsaved input in open dialogs was discarded.")) if t)
         # The gate is shown first: closing the last visible window would quit the app.
         self.show_unlock(notice)
         self.gate.show()

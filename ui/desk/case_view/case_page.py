@@ -14,7 +14,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QStyle, QTabWidget, QVBoxLayout, QWidget
 
 from fzmediate.desk import case_view
-from fzmediate.desk.case_view import CaseScreen
+from fzmediate.desk.case_view import ActLine, CaseScreen
 from fzmediate.i18n import _
 from fzmediate.store.outbox import OpChanges
 from ui.desk.case_view.act_dialog import ActDialog
@@ -22,6 +22,7 @@ from ui.desk.case_view.actions_panel import ActionsPanel
 from ui.desk.case_view.documents_panel import DocumentsPanel
 from ui.desk.case_view.parties_panel import PartiesPanel
 from ui.desk.case_view.session_plan_dialog import SessionsPanel
+from ui.desk.case_view.shortcuts import ActShortcuts
 from ui.desk.case_view.timeline import TimelineView
 from ui.desk.form_field import ErrorLine
 from ui.desk.page import DeskEnv, DeskPage
@@ -72,6 +73,8 @@ class CasePage(DeskPage):
         self.timeline = TimelineView(self)
         self.acts_panel = ActionsPanel(self)
         self.acts_panel.act_requested.connect(self.open_act)
+        # Ctrl+Shift+letter opens a frequent act; on an unavailable one it says why (status bar).
+        self.act_keys = ActShortcuts(self, self._act_lines, self.open_act)
         procedure = QSplitter(Qt.Orientation.Horizontal, self)
         procedure.addWidget(self.timeline)
         procedure.addWidget(self.acts_panel)
@@ -128,6 +131,7 @@ class CasePage(DeskPage):
         self.due_icon.setVisible(screen.overdue)
         self.timeline.set_screen(screen)
         self.acts_panel.set_acts(screen.acts)
+        self.act_keys.decorate(self.acts_panel.buttons, screen.acts)
         self.parties.set_parties(screen.parties)
         self.sessions.set_plans(screen.sessions, screen.mediator, datetime.combine(screen.today, time(8)))
         self.title_changed.emit(screen.number)
@@ -139,6 +143,9 @@ class CasePage(DeskPage):
         self.error.set_text(str(error))
 
     # --- acting ---------------------------------------------------------------------------------------
+    def _act_lines(self) -> tuple[ActLine, ...]:
+        return self.case_screen.acts if self.case_screen is not None else ()
+
     def open_act(self, action: str) -> ActDialog | None:
         """Open the dialog of ``action`` (non-modal to the app, modal to this window); returns it."""
         if self.case_screen is None:

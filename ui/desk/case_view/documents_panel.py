@@ -100,6 +100,7 @@ def _table(parent: QWidget, model: RowsModel, name: str, stretch: int) -> QTable
     view = QTableView(parent)
     view.setModel(model)
     view.setAccessibleName(name)
+    view.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it): no keyboard trap
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

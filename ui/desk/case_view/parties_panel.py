@@ -27,6 +27,7 @@ class PartiesPanel(QWidget):
         layout = QVBoxLayout(self)
         self.table = QTableWidget(0, 7, self)
         self.table.setAccessibleName(_("Parties"))
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it): no keyboard trap
         self.table.setHorizontalHeaderLabels(
             [_("Party"), _("Name"), _("ID number"), _("Phone"), _("Address"), _("Agent for"), _("Authority")]
         )

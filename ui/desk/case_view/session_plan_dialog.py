@@ -174,6 +174,7 @@ class SessionsPanel(QWidget):
         layout = QVBoxLayout(self)
         self.table = QTableWidget(0, 5, self)
         self.table.setAccessibleName(_("Planned sessions"))
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it): no keyboard trap
         self.table.setHorizontalHeaderLabels([_("Start"), _("Duration"), _("Place"), _("Staff"), _("Status")])
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)

@@ -56,6 +56,7 @@ class UsersPanel(QWidget):
 
         self.table = QTableWidget(0, len(COLUMNS), box)
         self.table.setAccessibleName(_("Users"))
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move between cells)
         self.table.setHorizontalHeaderLabels(
             [_("User name"), _("Name"), _("Role"), _("Legally qualified"), _("Status")]
         )
