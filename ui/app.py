@@ -22,6 +22,7 @@ from fzmediate.paths import default_data_dir
 from fzmediate.services.workspace import Workspace
 from fzmediate.settings import Settings
 from ui.fonts import install_app_font
+from ui.pyside_compat import pin_singletons
 from ui.style import apply_style
 
 log = logging.getLogger(__name__)
@@ -142,6 +143,7 @@ def run(mode: str, argv: Sequence[str]) -> int:
     configure_logging(data_dir / "logs")
     log.info("starting %s (locale %s)", mode, locale)
 
+    pin_singletons()  # before any Qt call: PySide6 6.12 on Python 3.11 (see ui/pyside_compat.py)
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0] or APP_NAME, *qt_args])
     prepare_application(app, locale, text_scale=settings.text_scale, high_contrast=settings.high_contrast)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 from fzmediate.services.workspace import Workspace
 from fzmediate.settings import Settings
 from ui.app import prepare_application
+from ui.pyside_compat import pin_singletons
 from ui.desk.page import DeskEnv
 from ui.desk.shell import DeskShell
 from ui.ops import Ops
@@ -39,6 +40,7 @@ class MonoClock:
 
 @pytest.fixture(scope="session")
 def app(qapp: QApplication) -> QApplication:
+    pin_singletons()  # the desk does it at start-up (ui/app.py); long UI runs need it as much
     prepare_application(qapp, "zh_CN")
     return qapp
 
