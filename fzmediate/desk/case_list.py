@@ -1,7 +1,7 @@
 """The case list screen's calls: keyset pages, the count, single rows after a write, the filter choices.
 
 Every function runs on the DB worker as ``fn(session, token, *args)`` and returns plain frozen values
-(``CaseSummary`` rows, ``SortKey``, strings): see :mod:`fzmediate.desk`. Paging, searching, filtering and
+(``ListRow`` rows, ``SortKey``, strings): see :mod:`fzmediate.desk`. Paging, searching, filtering and
 sorting are the service's (:mod:`fzmediate.services.case_listing`, ``session.cases.page``/``count``); this
 module adds only what a lazy list model needs on top:
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from fzmediate.desk.token import CancelToken
 from fzmediate.domain.case import VOIDED_STATE, CaseKind
@@ -36,11 +36,63 @@ NULLS_LAST = frozenset({SortColumn.NEXT_DUE})
 MAX_IDS = 200
 
 
+class ListRow(NamedTuple):
+    """A case as the list shows it: :class:`CaseSummary`'s values (names masked) in a plain tuple.
+
+    A tuple of strings, dates and numbers is untracked by Python's cyclic garbage collector, so 100,000 rows held
+    by the list add nothing to its full passes (a dataclass row would: 250 ms GUI-thread stalls when a
+    desk had scrolled through 100,000 cases, measured by bench/bench_desk.py). ``kind`` is the code.
+    """
+
+    id: str
+    number: str
+    kind: str
+    kind_label: str
+    matter_code: str
+    matter_name: str
+    state: str
+    state_label: str
+    received_on: date
+    applicants: tuple[str, ...]
+    respondents: tuple[str, ...]
+    assigned_mediator: str
+    next_due: date | None
+    next_due_name: str
+    next_due_label: str
+    next_due_provisional: bool
+    version: int
+
+    def overdue(self, today: date) -> bool:
+        return self.next_due is not None and self.next_due < today
+
+    @classmethod
+    def of(cls, row: CaseSummary) -> ListRow:
+        return cls(
+            row.id,
+            row.number,
+            CaseKind(row.kind).value,
+            row.kind_label,
+            row.matter_code,
+            row.matter_name,
+            row.state,
+            row.state_label,
+            row.received_on,
+            tuple(row.applicants),
+            tuple(row.respondents),
+            row.assigned_mediator,
+            row.next_due,
+            row.next_due_name,
+            row.next_due_label,
+            row.next_due_provisional,
+            row.version,
+        )
+
+
 @dataclass(frozen=True)
 class ListPage:
     """One keyset page of the list: masked rows, where the next page starts, and the day overdue is judged on."""
 
-    rows: tuple[CaseSummary, ...]
+    rows: tuple[ListRow, ...]
     #: Pass it to :func:`next_page`; None when this was the last page.
     next_after: SortKey | None
     today: date
@@ -70,7 +122,7 @@ class FilterChoices:
 
 
 def _page_of(page: Page) -> ListPage:
-    return ListPage(tuple(page.rows), page.next_after, page.today, frozenset(page.recomputing))
+    return ListPage(tuple(ListRow.of(r) for r in page.rows), page.next_after, page.today, frozenset(page.recomputing))
 
 
 def _page(session: Session, query: CaseQuery, after: SortKey | None, size: int) -> ListPage:
@@ -134,7 +186,7 @@ def filter_choices(session: Session, token: CancelToken) -> FilterChoices:
 # --- where a row belongs ------------------------------------------------------------------------------
 
 
-def sort_value(row: CaseSummary, column: SortColumn) -> SortValue:
+def sort_value(row: ListRow, column: SortColumn) -> SortValue:
     """The row's value in ``column`` as the service sorts on it; ``NEWEST`` sorts on the id alone."""
     values: dict[SortColumn, SortValue] = {
         SortColumn.NEWEST: None,
@@ -156,7 +208,7 @@ def placeable(column: SortColumn) -> bool:
     return column is not SortColumn.UPDATED
 
 
-def row_key(row: CaseSummary, query: CaseQuery) -> SortKey:
+def row_key(row: ListRow, query: CaseQuery) -> SortKey:
     return SortKey(sort_value(row, query.sort), row.id)
 
 

@@ -231,7 +231,7 @@ def handle(qtbot: QtBot, page: CasePage) -> None:
 def pdf_text(qtbot: QtBot, page: CasePage) -> str:
     """Documents → the issued 行政裁决书 → View version: the text of every page, without the line breaks."""
     panel = page.documents
-    page.tabs.setCurrentWidget(panel)
+    page.show_documents()
     qtbot.waitUntil(lambda: panel.data is not None and panel.data.kind("decision") is not None, timeout=WAIT)
     panel.select_kind("decision")
     qtbot.waitUntil(lambda: panel.view_button.isEnabled(), timeout=WAIT)
@@ -248,7 +248,7 @@ def pdf_text(qtbot: QtBot, page: CasePage) -> str:
 def issue_decision(qtbot: QtBot, page: CasePage) -> None:
     """Documents → 行政裁决书 → Issue… → confirm."""
     panel = page.documents
-    page.tabs.setCurrentWidget(panel)
+    page.show_documents()
     qtbot.waitUntil(lambda: panel.data is not None and not panel._busy, timeout=WAIT)
     panel.select_kind("decision")
     kind = panel.selected_kind()

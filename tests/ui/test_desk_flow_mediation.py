@@ -319,7 +319,7 @@ def test_mediation_from_intake_to_close_through_the_desk(
 
     # The draft, printed for signing from the Documents tab through the real print dialog.
     documents = page.documents
-    show_tab(page, page.tabs.indexOf(documents))
+    show_tab(page, page.tabs.indexOf(page.documents_tab))
     qtbot.waitUntil(
         lambda: documents.data is not None and documents.data.kind("agreement") is not None, timeout=WAIT_MS
     )
@@ -343,7 +343,7 @@ def test_mediation_from_intake_to_close_through_the_desk(
     assert state_shown(page) == "agreed"
 
     # Issued (sealed) after the confirmation.
-    show_tab(page, page.tabs.indexOf(documents))
+    show_tab(page, page.tabs.indexOf(page.documents_tab))
     choose_document(documents, "agreement")
     qtbot.waitUntil(documents.issue_button.isEnabled, timeout=WAIT_MS)  # reloaded after the signatures
     press(qtbot, documents, _("Issue…"))

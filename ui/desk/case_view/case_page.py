@@ -42,6 +42,8 @@ class CasePage(DeskPage):
         self.case_screen: CaseScreen | None = None
         self.dialog: ActDialog | None = None
         self._loading = False
+        # Asked first: the store answers one call at a time, and the panels below ask for their own data.
+        self.reload()
         layout = QVBoxLayout(self)
 
         self.title = QLabel(_("Loading the case…"), self)
@@ -82,14 +84,43 @@ class CasePage(DeskPage):
         procedure.setStretchFactor(1, 2)
         self.parties = PartiesPanel(env, case_id, self)
         self.sessions = SessionsPanel(env, case_id, self)
-        self.documents = DocumentsPanel(env, case_id, self)
+        # The documents panel is built (and reads the case's documents) when its tab is first shown: opening a
+        # case then costs the GUI thread only what the first tab needs.
+        self._documents: DocumentsPanel | None = None
+        self._documents_slot = QWidget(self)
+        self._documents_slot.setAccessibleName(_("Documents"))
+        QVBoxLayout(self._documents_slot).setContentsMargins(0, 0, 0, 0)
         self.tabs.addTab(procedure, _("Procedure"))
         self.tabs.addTab(self.parties, _("Parties"))
         self.tabs.addTab(self.sessions, _("Sessions"))
-        self.tabs.addTab(self.documents, _("Documents"))
+        self.tabs.addTab(self._documents_slot, _("Documents"))
+        self.tabs.currentChanged.connect(self._tab_shown)
         layout.addWidget(self.tabs, 1)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.reload)
-        self.reload()
+
+    @property
+    def documents(self) -> DocumentsPanel:
+        """The documents panel (built on first use)."""
+        if self._documents is None:
+            self._documents = DocumentsPanel(self.env, self.case_id, self._documents_slot)
+            layout = self._documents_slot.layout()
+            assert layout is not None
+            layout.addWidget(self._documents)
+        return self._documents
+
+    @property
+    def documents_tab(self) -> QWidget:
+        """The Documents tab's page (it holds the panel once built)."""
+        return self._documents_slot
+
+    def show_documents(self) -> DocumentsPanel:
+        """Switch to the Documents tab (building the panel) and return the panel."""
+        self.tabs.setCurrentWidget(self._documents_slot)
+        return self.documents
+
+    def _tab_shown(self, index: int) -> None:
+        if self.tabs.widget(index) is self._documents_slot:
+            self.documents.show()
 
     def page_title(self) -> str:
         return self.case_screen.number if self.case_screen is not None else _("Case")
@@ -166,7 +197,8 @@ class CasePage(DeskPage):
     def on_changed(self, changes: OpChanges, initiator: object) -> None:
         if self.case_id in changes.case_ids:
             self.reload()
-            self.documents.reload()
+            if self._documents is not None:
+                self._documents.reload()
 
     def activated(self) -> None:
         if self.case_screen is None:
