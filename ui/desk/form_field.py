@@ -114,3 +114,14 @@ def centered_card(page: QWidget, *, width: int = 460) -> QVBoxLayout:
     inner.setContentsMargins(28, 24, 28, 24)
     inner.setSpacing(12)
     return inner
+
+
+def fitting_size(dialog: QWidget, width: int, height: int, lines_wide: int, lines_high: int) -> tuple[int, int]:
+    """At least ``width`` × ``height``, larger at a large text size (in text lines), within the main window."""
+    line = dialog.fontMetrics().height()
+    wide, high = max(width, line * lines_wide), max(height, line * lines_high)
+    parent = dialog.parentWidget()
+    if parent is not None:
+        room = parent.window().size()
+        wide, high = min(wide, max(width, room.width() - 40)), min(high, max(height, room.height() - 40))
+    return wide, high

@@ -35,7 +35,7 @@ from fzmediate.procedure.forms import FORM, ActForm, Choice
 from fzmediate.procedure.guards_mediation import AGENTS
 from fzmediate.services.case_keeping import StaleCaseError
 from ui.desk.case_view.form_widgets import FieldEditor, TextEditor, editor_for
-from ui.desk.form_field import ErrorLine
+from ui.desk.form_field import ErrorLine, fitting_size
 from ui.desk.page import DeskEnv
 from ui.ops import log_failure
 from ui.style import set_role
@@ -82,7 +82,7 @@ class ActDialog(QDialog):
             if f.name == AGENTS and f.type == "text_list":
                 # The agents who acted are parties of the case, stored by id: ticked in a list like the parties
                 # fields (nobody can type an id the desk never shows).
-                f = replace(f, type="parties", choices=agents)
+                f = replace(f, type="parties", choices=agents, help=_("one or more parties of the case"))
             editor = editor_for(f, body, principals)
             if form.action in MINUTES_ACTS and f.name == "summary" and isinstance(editor, TextEditor):
                 editor.label.setText(_("Minutes of the session (笔录): {label}").format(label=f.display))
@@ -134,7 +134,7 @@ class ActDialog(QDialog):
         outer.addWidget(self.buttons)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, self.apply)
-        self.resize(640, 640)
+        self.resize(*fitting_size(self, 640, 640, 34, 32))
         first = next(iter(self.editors.values()), None)
         (first.input if first is not None else self.occurred).setFocus()
 

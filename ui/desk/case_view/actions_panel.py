@@ -60,7 +60,9 @@ class ActionsPanel(QWidget):
         self.buttons.clear()
         self.reason_labels.clear()
         self._texts.clear()
-        for act in acts:
+        # The acts possible now first (in the procedure's order): on a case late in its procedure they would
+        # otherwise sit below a long run of greyed-out early acts.
+        for act in sorted(acts, key=lambda a: not a.allowed):
             button = QPushButton(act.label, self.grid_box)
             button.setObjectName("act_" + act.action)
             button.setAccessibleName(act.label)

@@ -67,6 +67,9 @@ class FieldEditor(QWidget):
         self.hint = QLabel(field.help, self)
         self.hint.setWordWrap(True)
         set_role(self.hint, "hint")
+        # "text" under a text box or "yes or no" under a tick box tells nobody anything (it stays the
+        # accessible description): shown only when it adds something.
+        self.hint.setHidden(field.help in (_("text"), _("yes or no")))
         layout.addWidget(self.hint)
         self.error = ErrorLine(self)
         layout.addWidget(self.error)

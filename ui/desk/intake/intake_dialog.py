@@ -45,7 +45,7 @@ from fzmediate.domain.intake import IntakeError, Problem
 from fzmediate.errors import FzError
 from fzmediate.i18n import _, ngettext
 from fzmediate.services.cases import DuplicateWarning
-from ui.desk.form_field import ErrorLine, FormField
+from ui.desk.form_field import ErrorLine, FormField, fitting_size
 from ui.desk.intake.attachments_panel import AttachmentsPanel
 from ui.desk.intake.fields import TextAreaField
 from ui.desk.intake.guide_panel import GuidePanel, not_ours_text
@@ -99,7 +99,7 @@ class IntakeDialog(QDialog):
         self.parties: PartiesEditor
         self.setWindowTitle(_("Register an application"))
         self.setAccessibleName(_("Register an application"))
-        self.resize(1180, 800)
+        self.resize(*fitting_size(self, 1180, 800, 62, 42))  # the form and the guide side by side
         layout = QVBoxLayout(self)
         self.status = _label(_("Loading the catalogue…"), self, "hint")
         layout.addWidget(self.status)

@@ -170,7 +170,7 @@ class QueuesTab(QWidget):
 
     @staticmethod
     def _headers(acts: bool) -> list[str]:
-        rest = [_("Matter"), _("State"), _("Received"), _("Mediator"), _("Next deadline")]
+        rest = [_("Matter"), _("State"), _("Received on"), _("Mediator"), _("Next deadline")]
         return [_("Case number"), _("Act"), _("Can you do it?"), *rest] if acts else [_("Case number"), *rest]
 
     # --- loading ---------------------------------------------------------------------------------------
