@@ -23,6 +23,9 @@ QLabel[fzrole="code"] {{
 }}
 QLabel[fzrole="placeholder"] {{ color: palette(placeholder-text); font-size: {placeholder}pt; }}
 QLabel[fzrole="overdue"] {{ color: {error}; font-weight: 600; }}
+QCheckBox::indicator, QRadioButton::indicator, QTreeView::indicator, QListView::indicator {{
+    width: {indicator}px; height: {indicator}px;
+}}
 QFrame[fzrole="card"] {{ background: palette(base); border: 1px solid palette(mid); border-radius: 8px; }}
 """
 
@@ -43,6 +46,7 @@ def style_sheet(scale: float = 1.0, high_contrast: bool = False) -> str:
         title=round(20 * scale, 1),
         hint=round(9.5 * scale, 1),
         placeholder=round(14 * scale, 1),
+        indicator=round(14 * scale),
         error="#8b0000" if high_contrast else "#a4000f",
         notice_bg="#ffffff" if high_contrast else "#eef4fb",
         notice_border="#000000" if high_contrast else "#b7cde6",

@@ -18,11 +18,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QSplitter,
     QStackedWidget,
     QTabWidget,
     QToolBar,
@@ -232,13 +232,14 @@ class MainWindow(QMainWindow):
         if rebuild is not None:
             rebuild.connect(self.rebuild_requested)
         self.nav.currentRowChanged.connect(self._nav_changed)
-        self.nav.setMaximumWidth(260)
-        splitter = QSplitter(self)
-        splitter.addWidget(self.nav)
-        splitter.addWidget(self.stack)
-        splitter.setStretchFactor(1, 1)
-        splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(splitter)
+        # As wide as its longest entry (at any text size), so the pages keep the room.
+        self.nav.setFixedWidth(self.nav.sizeHintForColumn(0) + 2 * self.nav.frameWidth() + 24)
+        central = QWidget(self)
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
 
         self.new_case_action = QAction(_("New case…"), self)
         self.new_case_action.setShortcut(QKeySequence.StandardKey.New)
