@@ -13,10 +13,13 @@ hold (e.g. from a bundle version newer than the app's map) is shown as published
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import threading
 from collections.abc import Mapping
+from enum import Enum
+from typing import Any
 
 from fzmediate.i18n import current_locale
 from fzmediate.resources import resource
@@ -63,3 +66,38 @@ def localized(text: str, locale: str | None = None) -> str:
     if (locale if locale is not None else current_locale()) != TRADITIONAL_LOCALE:
         return text
     return traditional_strings().get(text, text)
+
+
+def localize_tree(value: Any, locale: str | None = None) -> Any:
+    """``value`` with every catalogue string in it shown for ``locale`` (default: the active UI locale).
+
+    For what a screen is given to show (the desk's DTOs): frozen dataclasses, named and plain tuples, lists and
+    dicts (values only) are rebuilt with each string passed through :func:`localized`; enum members (codes),
+    bytes, numbers and dates are kept. Outside zh_TW the value itself comes back. Strings not in the map —
+    codes, names, typed text — are unchanged, so only the district's published wording changes script.
+    """
+    if (locale if locale is not None else current_locale()) != TRADITIONAL_LOCALE:
+        return value
+    strings = traditional_strings()
+    return _walk(value, strings) if strings else value
+
+
+def _walk(value: Any, strings: Mapping[str, str]) -> Any:
+    if isinstance(value, Enum):
+        return value
+    if isinstance(value, str):
+        return strings.get(value, value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changed = {f.name: _walk(getattr(value, f.name), strings) for f in dataclasses.fields(value) if f.init}
+        return dataclasses.replace(value, **changed)
+    if isinstance(value, tuple):
+        items = [_walk(v, strings) for v in value]
+        make = getattr(type(value), "_make", None)
+        return make(items) if make is not None else type(value)(items)
+    if isinstance(value, list):
+        return [_walk(v, strings) for v in value]
+    if isinstance(value, dict):
+        return {k: _walk(v, strings) for k, v in value.items()}
+    if isinstance(value, frozenset):
+        return frozenset(_walk(v, strings) for v in value)
+    return value
