@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import shiboken6
 from PySide6.QtCore import QDate, QLocale, Qt, QTime, QTimer
 from PySide6.QtWidgets import (
     QFrame,
@@ -27,7 +28,7 @@ from fzmediate.desk.today import SectionKind, TodayItem, TodaySection, TodayView
 from fzmediate.i18n import _, ngettext
 from fzmediate.store.outbox import OpChanges
 from ui.desk.page import DeskEnv, DeskPage
-from ui.ops import log_failure
+from ui.ops import error_message, log_failure
 from ui.style import set_role
 
 #: Writes often come in bursts (an act, then its document): load once after them.
@@ -202,8 +203,8 @@ class _SectionCard(QFrame):
 
     def fit_list(self) -> None:
         """Show every row: the page scrolls, not each list (rows wrap, so heights follow the width)."""
-        if self.list is None:
-            return
+        if self.list is None or not shiboken6.isValid(self.list):
+            return  # the card is being replaced (a reload) or the window is going (a lock)
         lst = self.list
         height = sum(lst.sizeHintForRow(i) for i in range(lst.count())) + 2 * lst.frameWidth() + 4
         lst.setFixedHeight(height)
@@ -284,19 +285,20 @@ class TodayPage(DeskPage):
         self._cards = [_SectionCard(self, s) for s in view.sections]
         for card in self._cards:
             self._sections.addWidget(card)
-        QTimer.singleShot(0, self._fit)
+        QTimer.singleShot(0, self, self._fit)  # dropped if the page goes first (a lock)
         self._done()
 
     def _failed(self, exc: BaseException) -> None:
         log_failure(exc)
-        self.status.setText(_("Today could not be loaded: {reason}").format(reason=str(exc)))
+        self.status.setText(_("Today could not be loaded: {reason}").format(reason=error_message(exc)))
         set_role(self.status, "error")
         self.status.show()
         self._done()
 
     def _fit(self) -> None:
         for card in self._cards:
-            card.fit_list()
+            if shiboken6.isValid(card):
+                card.fit_list()
 
     def resizeEvent(self, event: object) -> None:
         super().resizeEvent(event)  # type: ignore[arg-type]
