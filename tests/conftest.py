@@ -11,6 +11,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from fzmediate.i18n import set_locale
+from fzmediate.services.session import Session
 from fzmediate.services.workspace import Workspace
 from tests.support import ADMIN_PW, FAST_KDF, FakeClock
 
@@ -51,3 +52,17 @@ def desk_unit(request: pytest.FixtureRequest) -> str:
 def initialized(workspace: Workspace, request: pytest.FixtureRequest) -> Workspace:
     workspace.initialize("admin", ADMIN_PW, full_name="管理员", unit=desk_unit(request))
     return workspace
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    """English messages, for modules that compare them: ``pytestmark = pytest.mark.usefixtures("english")``."""
+    set_locale("en")
+    yield
+
+
+@pytest.fixture
+def session(initialized: Workspace) -> Iterator[Session]:
+    """The administrator's session on an initialised store (a module may define its own ``session``)."""
+    with initialized.unlock("admin", ADMIN_PW) as s:
+        yield s

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fzmediate.services.intake_inbox import IntakeInbox
 from fzmediate.services.kiosk import KioskDevice
 from fzmediate.services.office_intake import OfficeIntake
 from fzmediate.services.workspace import Workspace
@@ -51,6 +52,19 @@ def kiosk_intake(**fields: Any) -> dict[str, Any]:
     if "received_on" not in fields:
         del data["received_on"]
     return data
+
+
+def inbox_with_one(root: Path, clock: FakeClock) -> tuple[Workspace, str, str]:
+    """A desk whose intake inbox holds one kiosk application, imported by the mediator: the desk's workspace,
+    the application's id and its number."""
+    office = make_desk(root, clock)
+    kiosk = make_kiosk(root, clock, office)
+    with kiosk.open(KIOSK_PW) as k:
+        receipt = k.submit_application(kiosk_intake())
+        k.export_applications(root / "apps.json")
+    with office.ws.unlock(*MEDIATOR) as s:
+        IntakeInbox(s).import_file(root / "apps.json")
+    return office.ws, receipt.application_id, receipt.number
 
 
 def rewrite_entry(path: Path, change: Any) -> Path:

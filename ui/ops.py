@@ -41,6 +41,8 @@ import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from fzmediate.desk.token import Cancelled as Cancelled  # re-exported: operations and callers catch it here
+from fzmediate.desk.token import EventToken
 from fzmediate.errors import FzError
 from fzmediate.i18n import _
 
@@ -51,10 +53,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-
-class Cancelled(Exception):
-    """Raised inside an operation by ``token.check()`` once the operation has been cancelled."""
 
 
 @dataclass(frozen=True)
@@ -78,24 +76,12 @@ class Progress:
     text: str = ""
 
 
-class CancelToken:
+class CancelToken(EventToken):
     """Passed to every operation: cooperative cancellation and progress reporting."""
 
     def __init__(self, report: Callable[[Progress], None] | None = None) -> None:
-        self._event = threading.Event()
+        super().__init__()
         self._report = report
-
-    def cancel(self) -> None:
-        self._event.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._event.is_set()
-
-    def check(self) -> None:
-        """Raise :class:`Cancelled` if the operation was cancelled (call it between steps)."""
-        if self._event.is_set():
-            raise Cancelled()
 
     def report(self, done: int, total: int | None = None, text: str = "") -> None:
         """Report progress; delivered to the ``progress`` callback on the GUI thread."""

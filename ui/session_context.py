@@ -19,6 +19,7 @@ import pickle
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from fzmediate.catalogue.localize import localize_tree
 from fzmediate.errors import LockedError
 from fzmediate.i18n import _
 from fzmediate.security.permissions import Decision, may
@@ -74,7 +75,9 @@ class SessionContext:
                 raise LockedError(_("The store is locked. Unlock it to continue."))
             result = fn(session, token, *args)
             check_picklable(result)
-            return result
+            # Catalogue wording in the screen's script (繁體 on a zh_TW desk), here on the worker thread.
+            shown: T = localize_tree(result)
+            return shown
 
         changes = session.take_changes if session is not None else None
         return self._ops.run_db(work, changes=changes, **callbacks)
@@ -97,9 +100,14 @@ class SessionContext:
         session, self._session = self._session, None
         if session is None:
             return None
+        # The job's closure holds the last reference; the worker drops it once the lock has run.
+        return self._lock_on_worker(session.lock, on_done)
 
-        def lock(token: CancelToken) -> None:
-            session.lock()
+    def _lock_on_worker(self, lock: Callable[[], None], on_done: Callable[[], None] | None) -> OpHandle[None]:
+        """Run ``lock()`` on the DB worker; ``on_done`` runs on the GUI thread whether or not it succeeded."""
+
+        def work(token: CancelToken) -> None:
+            lock()
 
         def done(_result: None) -> None:
             log.info("store locked")
@@ -111,8 +119,7 @@ class SessionContext:
             if on_done is not None:
                 on_done()
 
-        # The job's closure holds the last reference; the worker drops it once the lock has run.
-        return self._ops.run_db(lock, on_success=done, on_failure=failed)
+        return self._ops.run_db(work, on_success=done, on_failure=failed)
 
 
 def check_picklable(*values: object) -> None:

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from PySide6.QtCore import QTimer
 
+from fzmediate.catalogue.localize import localize_tree
 from fzmediate.desk.store_host import (
     Env,
     HostSpec,
@@ -292,7 +293,9 @@ class ProcessSessionContext(SessionContext):
         def work(token: CancelToken) -> T:
             if store is None:
                 raise LockedError(_("The store is locked. Unlock it to continue."))
-            return store.call(fn, args, token, changes)
+            # Catalogue wording in the screen's script (繁體 on a zh_TW desk), here on the worker thread.
+            shown: T = localize_tree(store.call(fn, args, token, changes))
+            return shown
 
         def take_changes() -> OpChanges:
             if changes:
@@ -316,21 +319,7 @@ class ProcessSessionContext(SessionContext):
         store, self._store = self._store, None
         if store is None:
             return None
-
-        def lock(token: CancelToken) -> None:
-            store.stop()
-
-        def done(_result: None) -> None:
-            log.info("store locked")
-            if on_done is not None:
-                on_done()
-
-        def failed(exc: BaseException) -> None:
-            log_failure(exc)
-            if on_done is not None:
-                on_done()
-
-        return self._ops.run_db(lock, on_success=done, on_failure=failed)
+        return self._lock_on_worker(store.stop, on_done)
 
     def _stop_watch(self) -> None:
         watch, self._watch = self._watch, None

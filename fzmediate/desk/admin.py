@@ -10,6 +10,8 @@ here with the same table.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -113,17 +115,25 @@ def _verify_password(ws: Workspace, login: str, password: str, wrong: str) -> No
         raise AuthenticationError(wrong, retry_after=exc.retry_after) from None
 
 
-def change_password(session: Session, token: CancelToken, old: str, new: str) -> None:
-    """The signed-in user's own password: the current one is asked again (the desk may be left unlocked)."""
-    login = session.actor.login
+@contextmanager
+def _wrong_password_names(field: str) -> Iterator[None]:
+    """A wrong password inside the block is reported as a refusal of ``field`` (shown beside that field);
+    a back-off (too many attempts) is not: it keeps its countdown."""
     try:
-        _verify_password(
-            session.workspace, login, old, _("Current password: this is not your password. Nothing was changed.")
-        )
+        yield
     except BackoffError:
         raise
     except AuthenticationError as exc:
-        raise ValidationError(exc.message, field="old") from None
+        raise ValidationError(exc.message, field=field) from None
+
+
+def change_password(session: Session, token: CancelToken, old: str, new: str) -> None:
+    """The signed-in user's own password: the current one is asked again (the desk may be left unlocked)."""
+    login = session.actor.login
+    with _wrong_password_names("old"):
+        _verify_password(
+            session.workspace, login, old, _("Current password: this is not your password. Nothing was changed.")
+        )
     try:
         session.users.set_password(login, new)
     except ValidationError as exc:
@@ -237,12 +247,8 @@ def restore_backup(
     if not path.is_file():
         raise ValidationError(_("Backup file: {path} does not exist.").format(path=path.name), field="file")
     token.report(0, 4, _("Checking your password…"))
-    try:
+    with _wrong_password_names("password"):
         _verify_password(ws, login, password, _("Password: this is not your password. Nothing was changed."))
-    except BackoffError:
-        raise
-    except AuthenticationError as exc:
-        raise ValidationError(exc.message, field="password") from None
     token.check()
     token.report(1, 4, _("Checking the backup file…"))
     in_backup = backup_password or password
@@ -257,12 +263,8 @@ def restore_backup(
                     "({users} users, last change {date}). Tick “Replace this store” to do that. Nothing was changed."
                 ).format(backup=reader.slots.store_id[:8], current=now.short_id, users=now.users, date=now.last_change)
             )
-        try:
+        with _wrong_password_names("backup_password"):
             check_backup_password(ws, reader.slots, login, in_backup)
-        except BackoffError:
-            raise
-        except AuthenticationError as exc:
-            raise ValidationError(exc.message, field="backup_password") from None
     token.check()
     token.report(2, 4, _("Locking this desk for the restore…"))
     session.lock()

@@ -42,6 +42,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from fzmediate.desk.token import EventToken
 from fzmediate.errors import FzError, LockedError
 from fzmediate.security.keyslots import KdfParams
 
@@ -143,24 +144,15 @@ def decode_error(payload: ErrorPayload) -> BaseException:
 
 
 # --- the child ----------------------------------------------------------------------------------------
-class HostToken:
+class HostToken(EventToken):
     """The cancel token a call gets in the store process (same surface as ``ui.ops.CancelToken``)."""
 
+    cancelled_error = HostCancelled
+
     def __init__(self, call_id: int, event: threading.Event, send: Callable[[tuple[Any, ...]], None]) -> None:
+        super().__init__(event)
         self._id = call_id
-        self._event = event
         self._send = send
-
-    def cancel(self) -> None:
-        self._event.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._event.is_set()
-
-    def check(self) -> None:
-        if self._event.is_set():
-            raise HostCancelled()
 
     def report(self, done: int, total: int | None = None, text: str = "") -> None:
         self._send(("progress", self._id, done, total, text))

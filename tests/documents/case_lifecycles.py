@@ -131,6 +131,28 @@ def _prepare(s: Session, received_on: str) -> tuple[str, str, str]:
     return case.id, applicant, respondent
 
 
+#: The terms of the drafted agreements (without obligor and obligee: they name the case's parties).
+AGREEMENT_TERMS = [
+    {
+        "content": "退还多收的物业服务费",
+        "amount": "1200.00",
+        "manner": "银行转账",
+        "place": "深圳市坪山区",
+        "deadline": "2026-12-31",
+    }
+]
+
+
+def drafted_agreement(s: Session) -> tuple[str, str, str]:
+    """A mediation whose agreement is drafted (printable for signing) but not yet signed: (case, applicant,
+    respondent)."""
+    case_id, applicant, respondent = _prepare(s, "2026-10-09")
+    step(s, case_id, "hold_session", "2026-10-20", {"summary": "第一次调解", "present": [applicant, respondent]})
+    terms = [dict(t, obligor=respondent, obligee=applicant) for t in AGREEMENT_TERMS]
+    step(s, case_id, "draft_agreement", "2026-10-27", {"facts_and_disputes": "双方对退费数额有争议。", "terms": terms})
+    return case_id, applicant, respondent
+
+
 def agreed_case(s: Session) -> str:
     case_id, applicant, respondent = _prepare(s, "2026-10-09")
     step(s, case_id, "hold_session", "2026-10-20", {"summary": "第一次调解", "present": [applicant, respondent]})
@@ -232,34 +254,41 @@ CONTESTED_POINT = {
 }
 
 
+def adjudication_to_hearing(s: Session, reply: str = "争议地块系其承包地") -> tuple[str, str, str]:
+    """A land-title adjudication received 2026-08-03, accepted, served, answered (``reply``), rights notified and
+    mediation failed: ready for the hearing. Returns the case id, the applicant's and the respondent's party id."""
+    case = s.cases.create(adjudication_intake("2026-08-03"), confirm_duplicate=True)
+    applicant, respondent = _principals(s, case.id)
+    step(s, case.id, "accept", "2026-08-05")
+    step(s, case.id, "serve_copy", "2026-08-07", {"parties": [respondent], "method": "post"})
+    step(s, case.id, "receive_reply", "2026-08-20", {"party": respondent, "summary": reply})
+    step(s, case.id, "disclose_conflicts", "2026-08-21", {"has_conflict": False})
+    step(s, case.id, "issue_rights_notice", "2026-08-21")
+    step(
+        s, case.id, "acknowledge_rights_notice", "2026-08-21",
+        {"parties": [applicant, respondent], "method": "signature"},
+    )  # fmt: skip
+    step(s, case.id, "attempt_mediation", "2026-08-28", {"result": "failed"})
+    return case.id, applicant, respondent
+
+
 def adjudicated_case(ws: Workspace) -> str:
     with ws.unlock(*MEDIATOR) as s:
-        case = s.cases.create(adjudication_intake("2026-08-03"), confirm_duplicate=True)
-        applicant, respondent = _principals(s, case.id)
-        step(s, case.id, "accept", "2026-08-05")
-        step(s, case.id, "serve_copy", "2026-08-07", {"parties": [respondent], "method": "post"})
-        step(s, case.id, "receive_reply", "2026-08-20", {"party": respondent, "summary": "争议地块系其承包地"})
-        step(s, case.id, "disclose_conflicts", "2026-08-21", {"has_conflict": False})
-        step(s, case.id, "issue_rights_notice", "2026-08-21")
-        step(
-            s, case.id, "acknowledge_rights_notice", "2026-08-21",
-            {"parties": [applicant, respondent], "method": "signature"},
-        )  # fmt: skip
-        step(s, case.id, "attempt_mediation", "2026-08-28", {"result": "failed"})
-        step(s, case.id, "hold_hearing", "2026-09-10", {"summary": "质证", "present": [applicant, respondent]})
-        step(s, case.id, "record_contested_point", "2026-09-11", dict(CONTESTED_POINT))
+        case_id, applicant, respondent = adjudication_to_hearing(s)
+        step(s, case_id, "hold_hearing", "2026-09-10", {"summary": "质证", "present": [applicant, respondent]})
+        step(s, case_id, "record_contested_point", "2026-09-11", dict(CONTESTED_POINT))
     with ws.unlock(*SUPERVISOR) as s:
-        step(s, case.id, "review", "2026-09-15", {"result": "approved", "reasons": "事实清楚，适用法律正确"})
+        step(s, case_id, "review", "2026-09-15", {"result": "approved", "reasons": "事实清楚，适用法律正确"})
     with ws.unlock(*HEAD) as s:
         # Land title is a major decision: collective discussion, then the head's approval (负责人审批).
         step(
-            s, case.id, "record_collective_discussion", "2026-09-18",
+            s, case_id, "record_collective_discussion", "2026-09-18",
             {"held_on": "2026-09-18", "participants": ["钱负责", "孙赟"], "conclusion": "同意作出裁决"},
         )  # fmt: skip
-        step(s, case.id, "approve_decision", "2026-09-21", {"result": "approved", "reasons": "同意"})
-        step(s, case.id, "decide", "2026-09-30", dict(DECISION))
-        step(s, case.id, "serve_decision", "2026-10-09", {"parties": [applicant, respondent], "method": "in_person"})
-    return case.id
+        step(s, case_id, "approve_decision", "2026-09-21", {"result": "approved", "reasons": "同意"})
+        step(s, case_id, "decide", "2026-09-30", dict(DECISION))
+        step(s, case_id, "serve_decision", "2026-10-09", {"parties": [applicant, respondent], "method": "in_person"})
+    return case_id
 
 
 def land_desk(ws: Workspace) -> Workspace:

@@ -18,16 +18,6 @@ from fzmediate.services.workspace import Workspace
 from tests.documents import case_lifecycles as life
 from tests.documents.pdftools import pdftotext, squash
 
-TERMS = [
-    {
-        "content": "退还多收的物业服务费",
-        "amount": "1200.00",
-        "manner": "银行转账",
-        "place": "深圳市坪山区",
-        "deadline": "2026-12-31",
-    }
-]
-
 
 @pytest.fixture
 def med(initialized: Workspace) -> Iterator[Session]:
@@ -38,12 +28,7 @@ def med(initialized: Workspace) -> Iterator[Session]:
 
 
 def test_a_drafted_agreement_prints_for_signing_and_is_sealed_only_once_signed(med: Session) -> None:
-    case_id, applicant, respondent = life._prepare(med, "2026-10-09")
-    life.step(med, case_id, "hold_session", "2026-10-20", {"summary": "第一次调解", "present": [applicant, respondent]})
-    terms = [dict(t, obligor=respondent, obligee=applicant) for t in TERMS]
-    life.step(
-        med, case_id, "draft_agreement", "2026-10-27", {"facts_and_disputes": "双方对退费数额有争议。", "terms": terms}
-    )
+    case_id, applicant, respondent = life.drafted_agreement(med)
 
     draft = squash(pdftotext(med.documents.render("agreement", case_id)))
     assert "调解协议书" in draft and "张䶮向王𠮷履行：退还多收的物业服务费" in draft

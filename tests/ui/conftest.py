@@ -16,10 +16,10 @@ from PySide6.QtWidgets import QApplication
 from fzmediate.services.workspace import Workspace
 from fzmediate.settings import Settings
 from ui.app import prepare_application
-from ui.pyside_compat import pin_singletons
 from ui.desk.page import DeskEnv
 from ui.desk.shell import DeskShell
 from ui.ops import Ops
+from ui.pyside_compat import pin_singletons
 
 IDLE_SECONDS = 300
 TICK_MS = 20

@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 from fzmediate.services.session import Session
 from tests.ui.desk_support import call
 from tests.ui.fit import clipped_texts, text_size
-from ui.desk.main_window import MainWindow
+from tests.ui.window_support import shown_window
 from ui.desk.page import DeskEnv
 from ui.ops import CancelToken
 
@@ -32,11 +32,7 @@ def test_call_refuses_what_could_not_cross_a_process_boundary(qtbot: QtBot, desk
 def test_the_main_window_pages_fit_at_100_and_175_percent(qtbot: QtBot, app: QApplication, desk_env: DeskEnv) -> None:
     for percent in (100, 175):
         with text_size(app, percent):
-            window = MainWindow(desk_env.actor, desk_env.context, settings=desk_env.settings)
-            qtbot.addWidget(window)
-            window.resize(1280, 800)
-            window.show()
-            qtbot.waitExposed(window)
+            window = shown_window(qtbot, desk_env, height=800)
             for key in window.pages:
                 window.show_page(key)
                 assert clipped_texts(window) == [], (percent, key)

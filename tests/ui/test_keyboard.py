@@ -33,6 +33,7 @@ from fzmediate.i18n import _
 from tests.ui.desk_support import WAIT_MS
 from tests.ui.fit import clipped_texts, text_size
 from tests.ui.test_case_page import new_case, unnamed
+from tests.ui.window_support import case_tab, shown_window
 from ui.desk.case_view.case_page import CasePage
 from ui.desk.case_view.shortcuts import ACT_SHORTCUTS, native, refusal, shortcut_for
 from ui.desk.main_window import CASES, TODAY, MainWindow
@@ -57,23 +58,9 @@ INTERACTIVE = (QAbstractButton, QLineEdit, QComboBox, QAbstractItemView, QAbstra
 
 @pytest.fixture
 def window(qtbot: QtBot, desk_env: DeskEnv) -> Iterator[MainWindow]:
-    win = MainWindow(desk_env.actor, desk_env.context, settings=desk_env.settings)
-    qtbot.addWidget(win)
-    win.resize(1280, 860)
-    win.show()
-    win.activateWindow()
-    qtbot.waitExposed(win)
+    win = shown_window(qtbot, desk_env, activate=True)
     yield win
     win.close_quietly()
-
-
-def case_tab(qtbot: QtBot, window: MainWindow, case_id: str) -> CasePage:
-    window.open_case(case_id)
-    assert window.case_tabs is not None
-    page = window.case_tabs.currentWidget()
-    assert isinstance(page, CasePage)
-    qtbot.waitUntil(lambda: page.case_screen is not None, timeout=WAIT_MS)
-    return page
 
 
 def press(qtbot: QtBot, window: MainWindow, keys: str) -> None:

@@ -25,6 +25,7 @@ from tests.ui.desk_support import WAIT_MS, in_store
 from tests.ui.fit import clipped_texts, text_size
 from tests.ui.test_act_dialog import prepared
 from tests.ui.test_case_page import new_case, unnamed
+from tests.ui.window_support import case_tab, shown_window
 from ui import app as app_module
 from ui.desk.case_view.act_dialog import ActDialog
 from ui.desk.case_view.case_page import CasePage
@@ -41,22 +42,9 @@ DISCARDED = "Unsaved input in open dialogs was discarded."
 
 @pytest.fixture
 def window(qtbot: QtBot, desk_env: DeskEnv) -> Iterator[MainWindow]:
-    win = MainWindow(desk_env.actor, desk_env.context, settings=desk_env.settings)
-    qtbot.addWidget(win)
-    win.resize(1280, 860)
-    win.show()
-    qtbot.waitExposed(win)
+    win = shown_window(qtbot, desk_env)
     yield win
     win.close_quietly()
-
-
-def case_tab(qtbot: QtBot, window: MainWindow, case_id: str) -> CasePage:
-    window.open_case(case_id)
-    assert window.case_tabs is not None
-    page = window.case_tabs.currentWidget()
-    assert isinstance(page, CasePage)
-    qtbot.waitUntil(lambda: page.case_screen is not None, timeout=WAIT_MS)
-    return page
 
 
 def opened(page: CasePage, action: str) -> ActDialog:
@@ -194,11 +182,7 @@ def test_every_page_and_act_dialog_is_named_and_fits(qtbot: QtBot, desk_env: Des
     in_store(qtbot, desk_env, lambda s: prepared(s, case_id, session_held=True))
     for percent in (100, 175):
         with text_size(app, percent):
-            win = MainWindow(desk_env.actor, desk_env.context, settings=desk_env.settings)
-            qtbot.addWidget(win)
-            win.resize(1280, 860)
-            win.show()
-            qtbot.waitExposed(win)
+            win = shown_window(qtbot, desk_env)
             for key in win.pages:
                 win.show_page(key)
                 settled(qtbot, win, (percent, key))

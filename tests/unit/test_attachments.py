@@ -6,12 +6,10 @@ from __future__ import annotations
 import logging
 import struct
 import zlib
-from collections.abc import Iterator
 
 import pytest
 
 from fzmediate.errors import NotFoundError, ValidationError
-from fzmediate.i18n import set_locale
 from fzmediate.services.attachments import (
     HEIC,
     JPEG,
@@ -50,16 +48,7 @@ def png_bytes(marker: bytes = b"fzmediate-canary-0001") -> bytes:
     )
 
 
-@pytest.fixture(autouse=True)
-def _english() -> Iterator[None]:
-    set_locale("en")
-    yield
-
-
-@pytest.fixture
-def session(initialized: Workspace) -> Iterator[Session]:
-    with initialized.unlock("admin", ADMIN_PW) as s:
-        yield s
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

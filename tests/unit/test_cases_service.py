@@ -6,7 +6,6 @@ Everything goes through ``session.cases`` and ``session.catalogue``, as the UI a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date
 from types import SimpleNamespace
 from typing import Any
@@ -18,7 +17,6 @@ from sqlalchemy.exc import DBAPIError
 from fzmediate.catalogue.bundle import BundleError
 from fzmediate.domain.case import CaseKind, PartyRole
 from fzmediate.errors import NotFoundError, PermissionDenied, ValidationError
-from fzmediate.i18n import set_locale
 from fzmediate.services import cases as cases_module
 from fzmediate.services.catalogue import NoCatalogueError
 from fzmediate.services.numbering import derived_device_code
@@ -43,16 +41,7 @@ from tests.support import ADMIN_PW, KIOSK_PW, MEDIATOR_PW, SUPERVISOR_PW
 NUMBER = re.compile(r"坪山(调|裁)〔(\d{4})〕([0-9A-F]{6})(\d{4,})号")
 
 
-@pytest.fixture(autouse=True)
-def _english() -> Iterator[None]:
-    set_locale("en")
-    yield
-
-
-@pytest.fixture
-def session(initialized: Workspace) -> Iterator[Session]:
-    with initialized.unlock("admin", ADMIN_PW) as s:
-        yield s
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from fzmediate.desk import documents as docs
+from fzmediate.desk.token import EventToken
 from fzmediate.errors import ValidationError
 from fzmediate.i18n import set_locale
 from fzmediate.services import printing
@@ -23,28 +24,7 @@ from fzmediate.services.workspace import Workspace
 from tests.documents import case_lifecycles as life
 from tests.documents.pdftools import pdftotext, squash
 
-TERMS = [
-    {
-        "content": "退还多收的物业服务费",
-        "amount": "1200.00",
-        "manner": "银行转账",
-        "place": "深圳市坪山区",
-        "deadline": "2026-12-31",
-    }
-]
-
-
-class Token:
-    """The cancel token as the DB worker passes it (never cancelled here)."""
-
-    def check(self) -> None:
-        return None
-
-    def report(self, done: int, total: int | None = None, text: str = "") -> None:
-        return None
-
-
-TOKEN = Token()
+TOKEN = EventToken()  # as the DB worker passes it (never cancelled here)
 
 
 @dataclass
@@ -98,18 +78,6 @@ def med(initialized: Workspace) -> Iterator[Session]:
         yield s
 
 
-def drafted_case(s: Session) -> tuple[str, str, str]:
-    """A mediation whose agreement is drafted (printable for signing) but not yet signed: (case, applicant,
-    respondent)."""
-    case_id, applicant, respondent = life._prepare(s, "2026-10-09")
-    life.step(s, case_id, "hold_session", "2026-10-20", {"summary": "第一次调解", "present": [applicant, respondent]})
-    terms = [dict(t, obligor=respondent, obligee=applicant) for t in TERMS]
-    life.step(
-        s, case_id, "draft_agreement", "2026-10-27", {"facts_and_disputes": "双方对退费数额有争议。", "terms": terms}
-    )
-    return case_id, applicant, respondent
-
-
 def sign(s: Session, case_id: str, applicant: str, respondent: str) -> None:
     life.step(s, case_id, "record_agreement", "2026-10-28", {"from_draft": True, "signed_by": [applicant, respondent]})
 
@@ -132,7 +100,7 @@ def test_the_panel_of_an_agreed_case_lists_its_kinds_versions_and_copies(med: Se
 
 
 def test_an_agreement_is_drafted_printed_signed_then_issued_and_reissued(med: Session, lp: FakeLp) -> None:
-    case_id, applicant, respondent = drafted_case(med)
+    case_id, applicant, respondent = life.drafted_agreement(med)
     agreement = docs.panel(med, TOKEN, case_id).kind("agreement")
     assert agreement is not None and agreement.can_draft and not agreement.may_issue
     assert "调解协议书" in agreement.issue_reasons[0]
@@ -167,7 +135,7 @@ def test_an_agreement_is_drafted_printed_signed_then_issued_and_reissued(med: Se
 
 
 def test_a_reissue_needs_an_issued_version(med: Session) -> None:
-    case_id, _applicant, _respondent = drafted_case(med)
+    case_id, _applicant, _respondent = life.drafted_agreement(med)
     with pytest.raises(ValidationError) as refused:
         docs.reissue(med, TOKEN, case_id, "acceptance_notice", "补正")
     assert refused.value.field == "kind"

@@ -4,7 +4,6 @@ checks the form runs as the user types, registration with attachments in one tra
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -15,30 +14,19 @@ from fzmediate.desk import intake as desk
 from fzmediate.domain.identity import IdType
 from fzmediate.domain.intake import IntakeError
 from fzmediate.errors import ValidationError
-from fzmediate.i18n import _, set_locale
+from fzmediate.i18n import _
 from fzmediate.services.attachments import AttachmentService, NewAttachment
 from fzmediate.services.cases import DuplicateWarning
 from fzmediate.services.intake_inbox import IntakeInbox
 from fzmediate.services.session import Session
-from fzmediate.services.workspace import Workspace
 from fzmediate.store.models import AttachmentRow
 from tests.cases_support import TODAY, counts, intake, organization, person
-from tests.kiosk_support import MEDIATOR, make_desk, make_kiosk
-from tests.support import ADMIN_PW, KIOSK_PW, FakeClock
+from tests.kiosk_support import MEDIATOR, inbox_with_one
+from tests.support import FakeClock
 from tests.synthetic import make_resident_id
 from tests.unit.test_attachments import png_bytes
 
-
-@pytest.fixture(autouse=True)
-def _english() -> Iterator[None]:
-    set_locale("en")
-    yield
-
-
-@pytest.fixture
-def session(initialized: Workspace) -> Iterator[Session]:
-    with initialized.unlock("admin", ADMIN_PW) as s:
-        yield s
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _attachments(session: Session) -> int:
@@ -126,17 +114,10 @@ def test_a_duplicate_is_raised_unchanged_then_registered_when_confirmed(session:
 
 
 def test_a_kiosk_application_prefills_the_form_and_registering_links_it(tmp_path: Path, clock: FakeClock) -> None:
-    office = make_desk(tmp_path, clock)
-    kiosk = make_kiosk(tmp_path, clock, office)
-    with kiosk.open(KIOSK_PW) as k:
-        data = intake()
-        del data["received_on"]
-        receipt = k.submit_application(data)
-        k.export_applications(tmp_path / "apps.json")
-    with office.ws.unlock(*MEDIATOR) as s:
-        IntakeInbox(s).import_file(tmp_path / "apps.json")
-        opened = desk.inbox_application(s, None, receipt.application_id)
-        assert opened.number == receipt.number and opened.data["parties"][0]["name"] == "王𠮷"
+    ws, application_id, number = inbox_with_one(tmp_path, clock)
+    with ws.unlock(*MEDIATOR) as s:
+        opened = desk.inbox_application(s, None, application_id)
+        assert opened.number == number and opened.data["parties"][0]["name"] == "王𠮷"
         completed = dict(opened.data, summary="物业服务费纠纷（已核对）")
         done = desk.register(s, None, completed, (NewAttachment("a.png", png_bytes()),), False, opened.application_id)
         [entry] = IntakeInbox(s).list("registered")
@@ -145,4 +126,4 @@ def test_a_kiosk_application_prefills_the_form_and_registering_links_it(tmp_path
         assert case.summary == "物业服务费纠纷（已核对）" and case.events[0].payload == {"channel": "kiosk"}
         assert len(AttachmentService(s).list(done.case_id)) == 1
         with pytest.raises(ValidationError):
-            desk.inbox_application(s, None, receipt.application_id)  # registered once only
+            desk.inbox_application(s, None, application_id)  # registered once only

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from fzmediate.desk import supervisor as sv
+from fzmediate.desk.token import EventToken
 from fzmediate.errors import PermissionDenied, ValidationError
 from fzmediate.services.statistics import Dimension, StatsQuery
 from fzmediate.services.workspace import Workspace
@@ -18,12 +19,10 @@ from tests.documents import case_lifecycles as life
 from tests.support import ADMIN_PW, FAST_KDF, FakeClock
 
 
-class Token:
+class Token(EventToken):
     def __init__(self) -> None:
+        super().__init__()
         self.reports: list[tuple[int, int | None]] = []
-
-    def check(self) -> None:
-        pass
 
     def report(self, done: int, total: int | None = None, text: str = "") -> None:
         self.reports.append((done, total))
@@ -56,25 +55,14 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workspace
 def _ready_for_review(ws: Workspace, *, hearing_by: tuple[str, str] = life.MEDIATOR) -> str:
     """An adjudication handled up to its contested points (the hearing by ``hearing_by``)."""
     with ws.unlock(*life.MEDIATOR) as s:
-        case = s.cases.create(life.adjudication_intake("2026-08-03"), confirm_duplicate=True)
-        applicant, respondent = life._principals(s, case.id)
-        life.step(s, case.id, "accept", "2026-08-05")
-        life.step(s, case.id, "serve_copy", "2026-08-07", {"parties": [respondent], "method": "post"})
-        life.step(s, case.id, "receive_reply", "2026-08-20", {"party": respondent, "summary": "答复"})
-        life.step(s, case.id, "disclose_conflicts", "2026-08-21", {"has_conflict": False})
-        life.step(s, case.id, "issue_rights_notice", "2026-08-21")
-        life.step(
-            s, case.id, "acknowledge_rights_notice", "2026-08-21",
-            {"parties": [applicant, respondent], "method": "signature"},
-        )  # fmt: skip
-        life.step(s, case.id, "attempt_mediation", "2026-08-28", {"result": "failed"})
+        case_id, applicant, respondent = life.adjudication_to_hearing(s, reply="答复")
     with ws.unlock(*hearing_by) as s:
         if hearing_by != life.MEDIATOR:  # whoever hears the parties discloses conflicts first
-            life.step(s, case.id, "disclose_conflicts", "2026-09-09", {"has_conflict": False})
-        life.step(s, case.id, "hold_hearing", "2026-09-10", {"summary": "质证", "present": [applicant, respondent]})
+            life.step(s, case_id, "disclose_conflicts", "2026-09-09", {"has_conflict": False})
+        life.step(s, case_id, "hold_hearing", "2026-09-10", {"summary": "质证", "present": [applicant, respondent]})
     with ws.unlock(*life.MEDIATOR) as s:
-        life.step(s, case.id, "record_contested_point", "2026-09-11", dict(life.CONTESTED_POINT))
-    return case.id
+        life.step(s, case_id, "record_contested_point", "2026-09-11", dict(life.CONTESTED_POINT))
+    return case_id
 
 
 def test_queues_list_each_waiting_case_with_the_engines_answer(office: tuple[Workspace, dict[str, str]]) -> None:

@@ -6,32 +6,19 @@ Through the case service on a real store (the test clock's today is 2026-11-29; 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
 
-from fzmediate.i18n import set_locale
 from fzmediate.procedure.engine import ActionRefused
 from fzmediate.services.session import Session
-from fzmediate.services.workspace import Workspace
 from tests.cases_support import counts, intake
-from tests.support import ADMIN_PW
 
 RECEIVED = date(2026, 11, 2)
 TODAY = date(2026, 11, 29)
 
 
-@pytest.fixture(autouse=True)
-def _english() -> Iterator[None]:
-    set_locale("en")
-    yield
-
-
-@pytest.fixture
-def session(initialized: Workspace) -> Iterator[Session]:
-    with initialized.unlock("admin", ADMIN_PW) as s:
-        yield s
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session as OrmSession
 
 from fzmediate.desk import case_list
+from fzmediate.desk.token import EventToken
 from fzmediate.errors import AuthenticationError, BackoffError, ValidationError
-from fzmediate.i18n import set_locale
 from fzmediate.procedure.engine import ActionRefused
 from fzmediate.security.backoff import FREE_ATTEMPTS
 from fzmediate.services.attachments import AttachmentService, NewAttachment
@@ -30,17 +30,12 @@ from fzmediate.services.session_plans import SessionPlans
 from fzmediate.services.workspace import Workspace
 from fzmediate.store.models import AuditEvent, Case, IntakeInboxRow
 from fzmediate.store.outbox import pending
-from tests.cases_support import intake
 from tests.documents import case_lifecycles as life
-from tests.kiosk_support import MEDIATOR, make_desk, make_kiosk
-from tests.support import ADMIN_PW, KIOSK_PW, OTHER_PW, FakeClock
+from tests.kiosk_support import MEDIATOR, inbox_with_one
+from tests.support import ADMIN_PW, OTHER_PW, FakeClock
 from tests.unit.test_attachments import png_bytes
 
-
-@pytest.fixture(autouse=True)
-def _english() -> Iterator[None]:
-    set_locale("en")
-    yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
@@ -49,32 +44,11 @@ def staffed(initialized: Workspace) -> Workspace:
     return initialized
 
 
-class Token:
-    """The DB worker's cancel token (never cancelled here)."""
-
-    cancelled = False
-
-    def check(self) -> None:
-        pass
-
-    def report(self, done: int, total: int | None = None, text: str = "") -> None:
-        pass
+class Token(EventToken):
+    """The DB worker's cancel token (never cancelled here; progress is dropped)."""
 
 
 # --- the intake inbox: open and register with the desk's edits ----------------------------------------------
-
-
-def _inbox_with_one(tmp_path: Path, clock: FakeClock) -> tuple[Workspace, str, str]:
-    office = make_desk(tmp_path, clock)
-    kiosk = make_kiosk(tmp_path, clock, office)
-    with kiosk.open(KIOSK_PW) as k:
-        data = intake()
-        del data["received_on"]
-        receipt = k.submit_application(data)
-        k.export_applications(tmp_path / "apps.json")
-    with office.ws.unlock(*MEDIATOR) as s:
-        IntakeInbox(s).import_file(tmp_path / "apps.json")
-    return office.ws, receipt.application_id, receipt.number
 
 
 def _inbox_status(s: Session, application_id: str) -> tuple[str, str | None]:
@@ -87,7 +61,7 @@ def _inbox_status(s: Session, application_id: str) -> tuple[str, str | None]:
 def test_the_inbox_opens_an_application_and_registers_it_as_the_desk_completed_it(
     tmp_path: Path, clock: FakeClock
 ) -> None:
-    ws, application_id, number = _inbox_with_one(tmp_path, clock)
+    ws, application_id, number = inbox_with_one(tmp_path, clock)
     with ws.unlock(*MEDIATOR) as s:
         inbox = IntakeInbox(s)
         opened = inbox.open(application_id)

@@ -10,14 +10,15 @@ import re
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QTextDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from fzmediate.errors import AuthenticationError, ValidationError
 from fzmediate.i18n import _, current_locale
 from fzmediate.security import recovery_code
-from fzmediate.services.validation import password_problem, validate_recovery_code
+from fzmediate.services.validation import validate_recovery_code
 from fzmediate.services.workspace import Workspace
 from ui.desk.form_field import ErrorLine, FormField, centered_card, repeat_differs
+from ui.desk.password_fields import busy_bar, password_advice
 from ui.desk.strength_hint import LiveHint
 from ui.fonts import monospace_font
 from ui.ops import CancelToken, Ops, error_message, log_failure
@@ -192,12 +193,7 @@ class RecoveryResetPage(QWidget):
         self.back_button.setAccessibleName(_("Back to unlock"))
         self.back_button.clicked.connect(self._back)
 
-        self.busy = QProgressBar(self)
-        self.busy.setRange(0, 0)
-        self.busy.setTextVisible(False)
-        self.busy.setFixedHeight(6)
-        self.busy.setAccessibleName(_("Working"))
-        self.busy.setVisible(False)
+        self.busy = busy_bar(self, thin=True)
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.back_button)
@@ -224,7 +220,7 @@ class RecoveryResetPage(QWidget):
 
     def _password_advice(self, password: str) -> str:
         # The role is known only once the code has opened the store; an administrator then needs more.
-        return password_problem(password, user_inputs=(self.login.text().strip(),)) or _("Hard enough to guess.")
+        return password_advice(password, user_inputs=(self.login.text().strip(),))
 
     def prepare(self, login: str = "") -> None:
         """Show the page fresh (nothing typed kept from an earlier visit)."""

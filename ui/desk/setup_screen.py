@@ -5,16 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QWidget
 
 from fzmediate.catalogue.model import OrgUnit
 from fzmediate.errors import AlreadyInitializedError, FzError, ValidationError
 from fzmediate.i18n import _
 from fzmediate.security.roles import Role
 from fzmediate.services.dto import SetupResult
-from fzmediate.services.validation import password_problem
 from fzmediate.services.workspace import Workspace
 from ui.desk.form_field import ErrorLine, FormField, centered_card, repeat_differs
+from ui.desk.password_fields import busy_bar, login_field, password_advice
 from ui.desk.strength_hint import LiveHint
 from ui.ops import CancelToken, Ops, error_message, log_failure
 from ui.style import set_role
@@ -49,14 +49,7 @@ class SetupScreen(QWidget):
         intro.setWordWrap(True)
         set_role(intro, "subtitle")
 
-        self.login = FormField(
-            _("User name"),
-            hint=_(
-                "2–32 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter, "
-                "for example wangli; a login name, not your real name."
-            ),
-            parent=self,
-        )
+        self.login = login_field(self)
         self.full_name = FormField(_("Real name (optional)"), parent=self)
         self.password = FormField(
             _("Password"),
@@ -78,12 +71,7 @@ class SetupScreen(QWidget):
         self.unit_error = ErrorLine(self)
         self.message = ErrorLine(self)
 
-        self.busy = QProgressBar(self)
-        self.busy.setRange(0, 0)
-        self.busy.setTextVisible(False)
-        self.busy.setFixedHeight(6)
-        self.busy.setAccessibleName(_("Working"))
-        self.busy.setVisible(False)
+        self.busy = busy_bar(self, thin=True)
 
         self.create_button = QPushButton(_("Create administrator"), self)
         self.create_button.setAccessibleName(_("Create administrator"))
@@ -157,10 +145,9 @@ class SetupScreen(QWidget):
         self.unit_error.set_text(error_message(exc))
 
     def _password_advice(self, password: str) -> str:
-        problem = password_problem(
+        return password_advice(
             password, role=Role.ADMIN, user_inputs=(self.login.text().strip(), self.full_name.text().strip())
         )
-        return problem or _("Hard enough to guess.")
 
     # --- state -----------------------------------------------------------------------------------
     def reset(self) -> None:

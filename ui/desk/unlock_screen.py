@@ -9,12 +9,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from fzmediate.errors import AuthenticationError, BackoffError
 from fzmediate.i18n import _
 from fzmediate.services.workspace import Workspace
 from ui.desk.form_field import ErrorLine, FormField, centered_card
+from ui.desk.password_fields import busy_bar
 from ui.ops import CancelToken, OpHandle, Ops, error_message, log_failure
 from ui.style import set_role
 
@@ -74,12 +75,7 @@ class UnlockScreen(QWidget):
         self.unlock_button.setMinimumHeight(36)
         self.unlock_button.clicked.connect(self.submit)
 
-        self.busy = QProgressBar(self)
-        self.busy.setRange(0, 0)
-        self.busy.setTextVisible(False)
-        self.busy.setFixedHeight(6)
-        self.busy.setAccessibleName(_("Working"))
-        self.busy.setVisible(False)
+        self.busy = busy_bar(self, thin=True)
 
         self.forgot_button = QPushButton(_("Forgot the password? Use the recovery code"), self)
         self.forgot_button.setFlat(True)

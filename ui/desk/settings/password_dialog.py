@@ -3,14 +3,14 @@ with live advice on how hard it is to guess (the same rule as set-up: stricter f
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialogButtonBox, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from fzmediate.desk import admin
 from fzmediate.errors import BackoffError, FzError, ValidationError
 from fzmediate.i18n import _
-from fzmediate.services.validation import password_problem
 from ui.desk.form_field import ErrorLine, FormField, repeat_differs
 from ui.desk.page import DeskEnv
+from ui.desk.password_fields import accept_buttons, busy_bar, password_advice
 from ui.desk.settings.common import FittingDialog
 from ui.desk.strength_hint import LiveHint
 from ui.ops import error_message, log_failure
@@ -38,20 +38,8 @@ class PasswordDialog(FittingDialog):
         )
         self.new2 = FormField(_("Repeat the new password"), password=True, parent=self)
         self.message = ErrorLine(self)
-        self.busy = QProgressBar(self)
-        self.busy.setRange(0, 0)
-        self.busy.setTextVisible(False)
-        self.busy.setAccessibleName(_("Working"))
-        self.busy.setVisible(False)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        self.ok_button = QPushButton(_("Change password"), self)
-        self.ok_button.setAccessibleName(_("Change password"))
-        self.ok_button.setDefault(True)
-        self.buttons.addButton(self.ok_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setAccessibleName(_("Cancel"))
-        self.buttons.rejected.connect(self.reject)
-        self.ok_button.clicked.connect(self.submit)
+        self.busy = busy_bar(self)
+        self.buttons, self.ok_button = accept_buttons(self, _("Change password"), self.submit)
         for w in (title, self.old, self.new, self.new2, self.message, self.busy, self.buttons):
             layout.addWidget(w)
         for field in (self.old, self.new, self.new2):
@@ -61,8 +49,7 @@ class PasswordDialog(FittingDialog):
 
     def _advice(self, password: str) -> str:
         actor = self.env.actor
-        problem = password_problem(password, role=actor.role, user_inputs=(actor.login, actor.full_name))
-        return problem or _("Hard enough to guess.")
+        return password_advice(password, role=actor.role, user_inputs=(actor.login, actor.full_name))
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy

@@ -6,10 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialogButtonBox,
     QLabel,
-    QProgressBar,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -18,9 +15,9 @@ from fzmediate.desk import admin
 from fzmediate.errors import ValidationError
 from fzmediate.i18n import _
 from fzmediate.security.permissions import Role, role_label
-from fzmediate.services.validation import password_problem
 from ui.desk.form_field import ErrorLine, FormField, repeat_differs
 from ui.desk.page import DeskEnv
+from ui.desk.password_fields import accept_buttons, busy_bar, login_field, password_advice
 from ui.desk.settings.common import FittingDialog, allow, wrapped
 from ui.desk.strength_hint import LiveHint
 from ui.ops import error_message, log_failure
@@ -42,14 +39,7 @@ class UserDialog(FittingDialog):
         title = QLabel(_("Add a user"), self)
         title.setWordWrap(True)
         set_role(title, "title")
-        self.login = FormField(
-            _("User name"),
-            hint=_(
-                "2–32 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter, "
-                "for example wangli; a login name, not your real name."
-            ),
-            parent=self,
-        )
+        self.login = login_field(self)
         self.full_name = FormField(_("Real name"), parent=self)
         self.role_label = QLabel(_("Role"), self)
         self.role = QComboBox(self)
@@ -68,19 +58,8 @@ class UserDialog(FittingDialog):
         )
         self.password2 = FormField(_("Repeat the first password"), password=True, parent=self)
         self.message = ErrorLine(self)
-        self.busy = QProgressBar(self)
-        self.busy.setRange(0, 0)
-        self.busy.setTextVisible(False)
-        self.busy.setAccessibleName(_("Working"))
-        self.busy.setVisible(False)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        self.ok_button = QPushButton(_("Add user"), self)
-        self.ok_button.setAccessibleName(_("Add user"))
-        self.ok_button.setDefault(True)
-        self.buttons.addButton(self.ok_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName(_("Cancel"))
-        self.buttons.rejected.connect(self.reject)
-        self.ok_button.clicked.connect(self.submit)
+        self.busy = busy_bar(self)
+        self.buttons, self.ok_button = accept_buttons(self, _("Add user"), self.submit)
         note = wrapped(_("The role is signed with your key; the user name cannot be changed later."), self, "hint")
         for w in (
             title,
@@ -116,12 +95,9 @@ class UserDialog(FittingDialog):
             self.strength.refresh()  # an administrator's password must be harder to guess
 
     def _advice(self, password: str) -> str:
-        problem = password_problem(
-            password,
-            role=self.chosen_role(),
-            user_inputs=(self.login.text().strip(), self.full_name.text().strip()),
+        return password_advice(
+            password, role=self.chosen_role(), user_inputs=(self.login.text().strip(), self.full_name.text().strip())
         )
-        return problem or _("Hard enough to guess.")
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy

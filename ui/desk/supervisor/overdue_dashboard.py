@@ -17,6 +17,7 @@ from fzmediate.i18n import _, ngettext
 from ui.desk.form_field import ErrorLine
 from ui.desk.page import DeskEnv
 from ui.desk.supervisor.bar_chart import Bar, BarChart, chart_scroll
+from ui.desk.supervisor.reload import SingleLoad
 from ui.desk.supervisor.table_model import Cell, RowsTable
 from ui.ops import error_message, log_failure
 from ui.style import set_role
@@ -38,8 +39,6 @@ class OverdueDashboard(QWidget):
         self.env = env
         self.board: sv.OverdueBoard | None = None
         self.cases: sv.OverdueCases | None = None
-        self._loading = False
-        self._again = False
         layout = QVBoxLayout(self)
         self.summary = QLabel(self)
         set_role(self.summary, "subtitle")
@@ -81,24 +80,16 @@ class OverdueDashboard(QWidget):
         self.case_table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.case_table.doubleClicked.connect(self.open_selected)
         self.open_button.clicked.connect(self.open_selected)
+        self._load = SingleLoad(self._start_load, self.refresh_button)
         self.refresh_button.clicked.connect(self.load)
         self._update_buttons()
 
     # --- loading ---------------------------------------------------------------------------------------
     def load(self) -> None:
-        if self._loading:
-            self._again = True
-            return
-        self._loading = True
-        self.refresh_button.setEnabled(False)
-        self.env.context.call(sv.overdue_board, on_success=self._loaded, on_failure=self._failed, parent=self)
+        self._load.request()
 
-    def _finish(self) -> None:
-        self._loading = False
-        self.refresh_button.setEnabled(True)
-        if self._again:
-            self._again = False
-            self.load()
+    def _start_load(self) -> None:
+        self.env.context.call(sv.overdue_board, on_success=self._loaded, on_failure=self._failed, parent=self)
 
     def _loaded(self, board: sv.OverdueBoard) -> None:
         selected = self.selected_login()
@@ -125,14 +116,14 @@ class OverdueDashboard(QWidget):
             ],
             list(board.loads),
         )
-        self._finish()
+        self._load.finished()
         if selected is not None:
             self.select_person(selected)
 
     def _failed(self, exc: BaseException) -> None:
         log_failure(exc)
         self.error.set_text(error_message(exc))
-        self._finish()
+        self._load.finished()
 
     def selected_login(self) -> str | None:
         payload = self.people.current_payload()
