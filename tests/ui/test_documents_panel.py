@@ -21,7 +21,7 @@ from fzmediate.services.documents import DRAFT_MARK
 from tests.documents import case_lifecycles as life
 from tests.ui.desk_support import WAIT_MS, in_store
 from tests.ui.fit import clipped_texts, text_size
-from tests.unit.test_desk_documents import FakeLp, drafted_case, fake_lp, sign
+from tests.unit.test_desk_documents import FakeLp, fake_lp, sign
 from ui.desk.case_view.documents_panel import DocumentsPanel, kind_status
 from ui.desk.case_view.print_dialog import PrintChoice, PrintDialog
 from ui.desk.case_view.reissue_dialog import ReissueDialog
@@ -92,7 +92,7 @@ def test_an_agreed_case_lists_its_agreement_and_previews_the_draft_and_the_issue
 
 @pytest.mark.parametrize("percent", [100, 175])
 def test_no_text_is_clipped(qtbot: QtBot, desk_env: DeskEnv, app: QApplication, percent: int) -> None:
-    case_id, _a, _r = in_store(qtbot, desk_env, drafted_case)
+    case_id, _a, _r = in_store(qtbot, desk_env, life.drafted_agreement)
     with text_size(app, percent):
         panel = DocumentsPanel(desk_env, case_id)
         qtbot.addWidget(panel)
@@ -135,7 +135,7 @@ def test_the_dialogs_show_all_their_text(qtbot: QtBot, app: QApplication, percen
 def test_drafted_printed_signed_issued_reissued_and_printed_again(
     qtbot: QtBot, desk_env: DeskEnv, app: QApplication, lp: FakeLp
 ) -> None:
-    case_id, applicant, respondent = in_store(qtbot, desk_env, drafted_case)
+    case_id, applicant, respondent = in_store(qtbot, desk_env, life.drafted_agreement)
     panel = open_panel(qtbot, desk_env, case_id)
     panel.select_kind("agreement")
 
@@ -206,7 +206,7 @@ def test_drafted_printed_signed_issued_reissued_and_printed_again(
 def test_a_print_system_failure_is_reported_in_the_panel(
     qtbot: QtBot, desk_env: DeskEnv, app: QApplication, lp: FakeLp
 ) -> None:
-    case_id, _a, _r = in_store(qtbot, desk_env, drafted_case)
+    case_id, _a, _r = in_store(qtbot, desk_env, life.drafted_agreement)
     panel = open_panel(qtbot, desk_env, case_id)
     panel.select_kind("agreement")
     lp.queues = ("fz-pdf", "gone")

@@ -18,6 +18,7 @@ already masked), never ORM objects, and only the rows fetched so far.
 from __future__ import annotations
 
 import bisect
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import date
@@ -71,11 +72,36 @@ def _headers() -> tuple[str, ...]:
     )
 
 
+#: Fields of a list row that repeat across rows (codes and labels): one shared string each.
+_SHARED = tuple(
+    ListRow._fields.index(name)
+    for name in (
+        "kind",
+        "kind_label",
+        "matter_code",
+        "matter_name",
+        "state",
+        "state_label",
+        "assigned_mediator",
+        "next_due_name",
+        "next_due_label",
+    )
+)
+
+
+def _compact(row: ListRow) -> tuple[Any, ...]:
+    values: list[Any] = list(row)
+    for i in _SHARED:
+        values[i] = sys.intern(values[i])
+    return tuple(values)
+
+
 class RowStore:
     """The fetched rows, kept as exact tuples: CPython's collector untracks a tuple of strings, dates and numbers
     (never a tuple subclass such as a NamedTuple), so 100,000 rows add nothing to its full passes. Those passes
     otherwise grow with the rows held and stalled the GUI thread by up to 250 ms after scrolling through
-    100,000 cases (bench/bench_desk.py). Reads give :class:`ListRow` views."""
+    100,000 cases (bench/bench_desk.py). Repeated words (matter, state, labels, mediator) are interned, so
+    100,000 rows share one copy of each instead of holding their own. Reads give :class:`ListRow` views."""
 
     def __init__(self) -> None:
         self._items: list[tuple[Any, ...]] = []
@@ -90,7 +116,7 @@ class RowStore:
         return ListRow._make(self._items[at])
 
     def __setitem__(self, at: int, row: ListRow) -> None:
-        self._items[at] = tuple(row)
+        self._items[at] = _compact(row)
 
     def __delitem__(self, at: int) -> None:
         del self._items[at]
@@ -99,10 +125,10 @@ class RowStore:
         return map(ListRow._make, self._items)
 
     def extend(self, rows: Iterable[ListRow]) -> None:
-        self._items.extend(tuple(r) for r in rows)
+        self._items.extend(_compact(r) for r in rows)
 
     def insert(self, at: int, row: ListRow) -> None:
-        self._items.insert(at, tuple(row))
+        self._items.insert(at, _compact(row))
 
 
 class CaseTableModel(QAbstractTableModel):
