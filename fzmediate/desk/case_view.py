@@ -117,6 +117,8 @@ class CaseScreen:
     acts: tuple[ActLine, ...]
     sessions: tuple[PlannedSession, ...]
     version: int
+    #: The mediator's full name (the login when the user has none or is gone).
+    mediator_name: str = ""
 
     def act(self, name: str) -> ActLine:
         found = next((a for a in self.acts if a.action == name), None)
@@ -280,7 +282,9 @@ def load(session: Session, token: CancelToken, case_id: str) -> CaseScreen:
         for e in detail.timeline()
     )
     sessions = tuple(SessionPlans(session).of_case(detail.id))
+    names = {u.login: u.full_name for u in session.users.list(include_removed=True)}
     return CaseScreen(
+        mediator_name=names.get(detail.assigned_mediator) or detail.assigned_mediator,
         id=detail.id,
         number=detail.number,
         kind_label=detail.kind_label,

@@ -143,7 +143,7 @@ class CasePage(DeskPage):
             _("{kind} · {state} · mediator: {mediator} · received {received}").format(
                 kind=screen.kind_label,
                 state=screen.state_label,
-                mediator=screen.mediator or _("not assigned"),
+                mediator=screen.mediator_name or screen.mediator or _("not assigned"),
                 received=screen.received_on.isoformat(),
             )
         )

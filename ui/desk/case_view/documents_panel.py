@@ -126,6 +126,11 @@ def _enable(button: QPushButton, allowed: bool, reason: str = "") -> None:
     button.setAccessibleDescription(why)
 
 
+def _version_count(kind: KindInfo) -> str:
+    """How many versions were issued ("—" for none: a count of 0 read as "version 0")."""
+    return str(len(kind.versions)) if kind.versions else "—"
+
+
 def kind_status(kind: KindInfo) -> str:
     """The state column of a kind: issued (which version), may be issued, or draft only and why."""
     current = kind.current
@@ -266,7 +271,10 @@ class DocumentsPanel(QWidget):
                 keep_version = None  # a new version: show the one now in force
         self.data = data
         self.kinds_model.set_rows(
-            [(k, (k.title, kind_status(k), str(len(k.versions))), self._kind_tip(k)) for k in data.kinds]
+            [
+                (k, (k.title, kind_status(k), str(len(k.versions)) if k.versions else "—"), self._kind_tip(k))
+                for k in data.kinds
+            ]
         )
         self.log_model.set_rows([(e, self._log_cells(e), "") for e in data.print_log])
         names = [k.kind for k in data.kinds]
