@@ -37,7 +37,7 @@ from fzmediate.services.case_keeping import StaleCaseError
 from ui.desk.case_view.form_widgets import FieldEditor, TextEditor, editor_for
 from ui.desk.form_field import ErrorLine, fitting_size
 from ui.desk.page import DeskEnv
-from ui.ops import log_failure
+from ui.ops import error_message, log_failure
 from ui.style import set_role
 
 #: Acts whose text is the minutes (笔录) of a session.
@@ -232,7 +232,7 @@ class ActDialog(QDialog):
             super().reject()
             return
         log_failure(error)
-        self.form_error.set_text(str(error))
+        self.form_error.set_text(error_message(error))
 
     # --- closing --------------------------------------------------------------------------------------
     def confirm_discard(self) -> bool:

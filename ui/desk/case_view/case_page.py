@@ -26,7 +26,7 @@ from ui.desk.case_view.shortcuts import ActShortcuts
 from ui.desk.case_view.timeline import TimelineView
 from ui.desk.form_field import ErrorLine
 from ui.desk.page import DeskEnv, DeskPage
-from ui.ops import log_failure
+from ui.ops import error_message, log_failure
 from ui.style import set_role
 
 
@@ -171,7 +171,7 @@ class CasePage(DeskPage):
     def _failed(self, error: BaseException) -> None:
         self._loading = False
         log_failure(error)
-        self.error.set_text(str(error))
+        self.error.set_text(error_message(error))
 
     # --- acting ---------------------------------------------------------------------------------------
     def _act_lines(self) -> tuple[ActLine, ...]:

@@ -13,7 +13,7 @@ from fzmediate.desk.case_view import PartyLine
 from fzmediate.i18n import _
 from ui.desk.form_field import ErrorLine
 from ui.desk.page import DeskEnv
-from ui.ops import log_failure
+from ui.ops import error_message, log_failure
 from ui.style import set_role
 
 
@@ -85,7 +85,7 @@ class PartiesPanel(QWidget):
     def _failed(self, error: BaseException) -> None:
         self.toggle.setEnabled(True)
         log_failure(error)
-        self.error.set_text(str(error))
+        self.error.set_text(error_message(error))
 
     def names(self) -> list[str]:
         return [item.text() for r in range(self.table.rowCount()) if (item := self.table.item(r, 1)) is not None]

@@ -32,7 +32,7 @@ from fzmediate.i18n import _
 from fzmediate.services.session_plans import MAX_MINUTES, MIN_MINUTES, PlannedSession
 from ui.desk.form_field import ErrorLine
 from ui.desk.page import DeskEnv
-from ui.ops import log_failure
+from ui.ops import error_message, log_failure
 
 
 def _buttons(dialog: QDialog, ok: str) -> tuple[QDialogButtonBox, QPushButton]:
@@ -119,7 +119,7 @@ class SessionPlanDialog(QDialog):
             line.set_text("")
         if not isinstance(error, FzError):
             log_failure(error)
-        self.errors.get(getattr(error, "field", None) or "", self.general).set_text(str(error))
+        self.errors.get(getattr(error, "field", None) or "", self.general).set_text(error_message(error))
 
 
 class CancelPlanDialog(QDialog):
@@ -158,7 +158,7 @@ class CancelPlanDialog(QDialog):
         self.ok.setEnabled(True)
         if not isinstance(error, FzError):
             log_failure(error)
-        self.error.set_text(str(error))
+        self.error.set_text(error_message(error))
 
 
 class SessionsPanel(QWidget):
