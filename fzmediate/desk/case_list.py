@@ -67,25 +67,8 @@ class ListRow(NamedTuple):
 
     @classmethod
     def of(cls, row: CaseSummary) -> ListRow:
-        return cls(
-            row.id,
-            row.number,
-            CaseKind(row.kind).value,
-            row.kind_label,
-            row.matter_code,
-            row.matter_name,
-            row.state,
-            row.state_label,
-            row.received_on,
-            tuple(row.applicants),
-            tuple(row.respondents),
-            row.assigned_mediator,
-            row.next_due,
-            row.next_due_name,
-            row.next_due_label,
-            row.next_due_provisional,
-            row.version,
-        )
+        # The summary's fields by name; the kind as its code (an enum member would keep the tuple tracked).
+        return cls._make(CaseKind(row.kind).value if f == "kind" else getattr(row, f) for f in cls._fields)
 
 
 @dataclass(frozen=True)

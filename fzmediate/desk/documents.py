@@ -15,6 +15,7 @@ one for each party (applicant, respondent, third party; agents get none of their
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -23,9 +24,10 @@ from fzmediate.desk.token import CancelToken
 from fzmediate.errors import NotFoundError, ValidationError
 from fzmediate.i18n import _
 from fzmediate.security.permissions import may
+from fzmediate.services import printing
+from fzmediate.services.printing import PrintJob, PrintLogEntry
 
 if TYPE_CHECKING:
-    from fzmediate.services.printing import PrintJob
     from fzmediate.services.session import Session
 
 
@@ -76,24 +78,12 @@ class KindInfo:
 
 
 @dataclass(frozen=True)
-class PrintEntry:
-    """One print of a document of the case (the case history's print log)."""
+class PrintEntry(PrintLogEntry):
+    """One print of a document of the case as the panel shows it: the service's log entry, with the document's
+    title and the time in China (``when``; None when the stored time cannot be read)."""
 
-    at: dt.datetime | None
-    actor: str
-    kind: str
-    title: str
-    document_id: str | None
-    #: None for a draft.
-    version: int | None
-    copies: int
-    printer: str
-    pages: int
-    job_id: str
-
-    @property
-    def draft(self) -> bool:
-        return self.document_id is None
+    title: str = ""
+    when: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -186,28 +176,14 @@ def _version(info: object) -> VersionInfo:
 
 
 def _print_entries(session: Session, case_id: str) -> tuple[PrintEntry, ...]:
-    from fzmediate.services import printing
-
     out = []
     for e in printing.print_log(session, case_id):
         try:
             at: dt.datetime | None = _china(dt.datetime.fromisoformat(e.at))
         except ValueError:
             at = None
-        out.append(
-            PrintEntry(
-                at=at,
-                actor=e.actor,
-                kind=e.kind,
-                title=_title(e.kind),
-                document_id=e.document_id,
-                version=e.version,
-                copies=e.copies,
-                printer=e.printer,
-                pages=e.pages,
-                job_id=e.job_id,
-            )
-        )
+        logged = {f.name: getattr(e, f.name) for f in dataclasses.fields(e)}
+        out.append(PrintEntry(**logged, title=_title(e.kind), when=at))
     return tuple(out)
 
 
@@ -313,7 +289,6 @@ def issued_document(session: Session, token: CancelToken, case_id: str, document
 def printers(session: Session, token: CancelToken) -> PrinterChoices:
     """The print system's printers and its default; none, with the reason, where there is no print system."""
     from fzmediate.errors import FzError
-    from fzmediate.services import printing
 
     try:
         found = tuple(printing.list_printers())
@@ -333,7 +308,6 @@ def print_document(
     ``document`` is an issued document's id (its stored bytes are printed) or a kind (a fresh draft of it).
     """
     from fzmediate.documents.templates.kinds import KINDS
-    from fzmediate.services import printing
 
     if document in KINDS:
         pdf = session.documents.render(document, case_id)
@@ -379,8 +353,6 @@ def send_pdf(
 ) -> PrintJob | None:
     """Send ``pdf`` to the CUPS ``queue``; with ``case_id`` it is a document of that case and the print is
     logged. None when ``queue`` is not a printer of the print system (the preview then draws the pages)."""
-    from fzmediate.services import printing
-
     if queue not in printing.list_printers():
         return None
     if case_id is None:

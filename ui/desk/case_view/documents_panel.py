@@ -294,7 +294,7 @@ class DocumentsPanel(QWidget):
 
     @staticmethod
     def _log_cells(entry: documents.PrintEntry) -> tuple[str, ...]:
-        when = entry.at.strftime("%Y-%m-%d %H:%M") if entry.at is not None else ""
+        when = entry.when.strftime("%Y-%m-%d %H:%M") if entry.when is not None else ""
         version = _("draft") if entry.version is None else str(entry.version)
         return (when, entry.actor, entry.title, version, str(entry.copies), entry.printer, entry.job_id)
 
