@@ -7,6 +7,10 @@ names and rules, not values.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from fzmediate.i18n import _
+
 
 class FzError(Exception):
     """Base class: an operation was refused or failed, with a user-facing, localized message."""
@@ -85,3 +89,57 @@ class NotFoundError(FzError):
 
 class IntegrityProblem(FzError):
     """`check` found a broken audit chain or a failed integrity check."""
+
+
+# --- errors of the services that cross to the desk's GUI process (kept here: this module is light) ---
+
+
+class StaleCaseError(FzError):
+    """The case changed since the caller read it (optimistic concurrency)."""
+
+
+class PrintError(FzError):
+    """The print system refused or failed a print; the message names the printer."""
+
+
+class PrintingUnavailable(PrintError):
+    """No print system that accepts PDF here (CUPS is not installed, or this is Windows)."""
+
+
+class UnknownPrinter(PrintError):
+    """The print system has no printer (queue) of that name."""
+
+
+class PrinterRefused(PrintError):
+    """The printer exists but does not accept jobs now (rejecting, or stopped by its administrator)."""
+
+
+class SealedApplicationError(FzError):
+    """A sealed application (or the file carrying it) is damaged, altered or meant for another office."""
+
+
+class DuplicateWarning(FzError):
+    """The application looks like an open case (same matter, same parties): registered only when confirmed.
+
+    ``numbers`` are the case numbers it resembles (not personal data).
+    """
+
+    def __init__(self, numbers: Sequence[str]) -> None:
+        self.numbers = tuple(numbers)
+        super().__init__(
+            _(
+                "This application matches open case {numbers} (same matter and parties). Check it is not a "
+                "duplicate; to register it anyway, confirm the duplicate (--confirm-duplicate)."
+            ).format(numbers=_(", ").join(self.numbers)),
+            field="confirm_duplicate",
+        )
+
+
+class ActionRefused(FzError):
+    """The act is not allowed now; ``reasons`` names every missing precondition (localized)."""
+
+    def __init__(self, reasons: Sequence[str], *, action: str = "") -> None:
+        kept = tuple(dict.fromkeys(r for r in reasons if r.strip()))
+        self.reasons: tuple[str, ...] = kept or (_("The act was refused"),)
+        self.action = action
+        super().__init__(_("; ").join(self.reasons), field="action")

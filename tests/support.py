@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime, timedelta
 
-from fzmediate.security.keyslots import KdfParams
+from fzmediate.security.kdf import KdfParams
 
 #: Argon2id with small cost: the same code path as production, fast enough for hundreds of unlocks.
 FAST_KDF = KdfParams(memory_kib=8192, iterations=1, lanes=1)

@@ -18,7 +18,7 @@ as a short generic message (the details, which may hold personal data, go to the
 
 **Changes broadcast** (Anki's ``operation_did_execute``): a DB operation given ``changes=session.take_changes``
 asks, on the DB worker once ``fn`` has ended, what its writes changed; when that is anything, ``Ops.changed``
-is emitted ONCE on the GUI thread with the :class:`~fzmediate.store.outbox.OpChanges` and the operation's
+is emitted ONCE on the GUI thread with the :class:`~fzmediate.store.changes.OpChanges` and the operation's
 ``initiator`` (default: its ``parent``), after the operation's own callback. Every screen refreshes from
 that one signal (and may skip a change it initiated itself); no screen wires its refresh to another. A read
 changes nothing and emits nothing; so does a refused write, which rolled back. An operation that fails
@@ -48,7 +48,7 @@ from fzmediate.i18n import _
 
 if TYPE_CHECKING:
     # Only for annotations: the store (SQLAlchemy) loads when it is first opened, not at start-up.
-    from fzmediate.store.outbox import OpChanges
+    from fzmediate.store.changes import OpChanges
 
 log = logging.getLogger(__name__)
 

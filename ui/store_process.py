@@ -50,7 +50,7 @@ from ui.session_context import SessionContext, check_picklable
 
 if TYPE_CHECKING:
     from fzmediate.services.workspace import Workspace
-    from fzmediate.store.outbox import OpChanges
+    from fzmediate.store.changes import OpChanges
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +142,16 @@ class StoreProcess:
             return result
         if message[0] == "cancelled":
             raise Cancelled()
+        raise decode_error(message[2])
+
+    def gate_call(self, fn: Callable[..., T], args: tuple[Any, ...], token: CancelToken) -> T:
+        """Run ``fn(workspace, *args)`` (a function of :mod:`fzmediate.desk.gate`) in the process."""
+        call_id = next(self._ids)
+        self._send("gate", call_id, (self._env(), fn, args))
+        message = self._receive(token, call_id)
+        if message[0] == "done":
+            result: T = message[2]
+            return result
         raise decode_error(message[2])
 
     def stop(self, timeout: float = STOP_TIMEOUT_S) -> None:
@@ -259,6 +269,27 @@ class StoreLauncher:
             store.stop()
 
 
+def run_gate(
+    ops: Ops, launcher: StoreLauncher | None, workspace: Workspace, fn: Callable[..., T], *args: Any, **callbacks: Any
+) -> OpHandle[T]:
+    """Run ``fn(workspace, *args)`` (a function of :mod:`fzmediate.desk.gate`) on the DB worker: in the store
+    process started ahead when there is a ``launcher``, else here (the in-thread form tests use); callbacks as
+    for ``Ops.run_db``. Call on the GUI thread."""
+    if launcher is None:
+
+        def here(token: CancelToken) -> T:
+            return fn(workspace, *args)
+
+        return ops.run_db(here, **callbacks)
+    check_picklable(fn, args)
+    store = launcher.prestart()
+
+    def there(token: CancelToken) -> T:
+        return store.gate_call(fn, args, token)
+
+    return ops.run_db(there, **callbacks)
+
+
 class ProcessSessionContext(SessionContext):
     """The session context whose session lives in a store process (same interface as SessionContext)."""
 
@@ -300,7 +331,7 @@ class ProcessSessionContext(SessionContext):
         def take_changes() -> OpChanges:
             if changes:
                 return changes.pop()
-            from fzmediate.store.outbox import NO_CHANGES
+            from fzmediate.store.changes import NO_CHANGES
 
             return NO_CHANGES
 

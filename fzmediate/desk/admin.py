@@ -16,15 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
-
 from fzmediate.desk.token import CancelToken
 from fzmediate.errors import AuthenticationError, BackoffError, FzError, PermissionDenied, ValidationError
 from fzmediate.i18n import _
 from fzmediate.security.masking import mask_name
 from fzmediate.security.permissions import Permission, Role, require
 from fzmediate.settings import Settings
-from fzmediate.store.models import OutboxEntry
 
 if TYPE_CHECKING:
     from fzmediate.services.dto import UserInfo
@@ -339,5 +336,9 @@ def set_desk_unit(session: Session, token: CancelToken, code: str) -> DeskUnitIn
 # --- sync ---------------------------------------------------------------------------------------------
 def outbox_count(session: Session, token: CancelToken) -> int:
     """How many recorded changes wait for the district server (all of them until sync exists)."""
+    from sqlalchemy import func, select
+
+    from fzmediate.store.models import OutboxEntry
+
     with session.read() as s:
         return int(s.scalar(select(func.count()).select_from(OutboxEntry)) or 0)

@@ -22,9 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from fzmediate.desk.token import CancelToken
 from fzmediate.domain.case import VOIDED_STATE, CaseKind
 from fzmediate.i18n import _
-from fzmediate.services.case_engine import definitions_for
-from fzmediate.services.case_listing import CaseQuery, Page, SortColumn, SortKey, SortValue
-from fzmediate.services.case_views import CaseSummary, case_kind_label
+from fzmediate.services.case_dto import CaseQuery, CaseSummary, Page, SortColumn, SortKey, SortValue, case_kind_label
 
 if TYPE_CHECKING:
     from fzmediate.services.session import Session
@@ -141,6 +139,8 @@ def rows_by_id(session: Session, token: CancelToken, query: CaseQuery, ids: Sequ
 
 def filter_choices(session: Session, token: CancelToken) -> FilterChoices:
     """Matters, states, mediators, street offices and kinds to filter on (the active catalogue's)."""
+    from fzmediate.services.case_engine import definitions_for
+
     token.check()
     bundle = session.catalogue.active()
     matters = tuple(Choice(m.code, m.name) for m in session.catalogue.list())

@@ -18,17 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 from fzmediate.desk.token import CancelToken
 from fzmediate.domain.case import Authority, CaseRecord, Party, PartyKind, PartyRole, party_role_label
-from fzmediate.errors import FzError, ValidationError
+from fzmediate.errors import ActionRefused, FzError, ValidationError
 from fzmediate.i18n import _
 from fzmediate.procedure.clock import working_days_between
-from fzmediate.procedure.engine import ActionRefused
-from fzmediate.procedure.forms import FORM, ActForm, choice_label, forms_of, validate
-from fzmediate.procedure.guards_mediation import AGENTS
-from fzmediate.procedure.payload import party_ref
+from fzmediate.procedure.form_types import AGENTS, FORM, ActForm, choice_label
 from fzmediate.security.masking import mask_name, redact_text
 from fzmediate.security.permissions import act_decisions
-from fzmediate.services.case_views import CaseDetail, EventView, deadline_status_label
-from fzmediate.services.session_plans import PlannedSession, SessionPlans
+from fzmediate.services.case_dto import CaseDetail, EventView, deadline_status_label
+from fzmediate.services.plan_dto import PlannedSession
 
 if TYPE_CHECKING:
     from fzmediate.services.session import Session
@@ -147,6 +144,8 @@ class ActOutcome:
 
 
 def _party_lines(detail: CaseDetail) -> tuple[PartyLine, ...]:
+    from fzmediate.procedure.payload import party_ref
+
     record = _plain_record(detail)
     out: list[PartyLine] = []
     for p in detail.parties:
@@ -187,6 +186,8 @@ def _short(text: str) -> str:
 def summarize(event: EventView, form: ActForm | None, record: CaseRecord) -> str:
     """A line about what the event recorded: parties by role and position (masked name), choices by their
     words, texts shortened with ID numbers and phones starred, names of agents masked."""
+    from fzmediate.procedure.payload import party_ref
+
     payload: Mapping[str, Any] = event.payload
     parts: list[str] = []
 
@@ -230,6 +231,9 @@ def _late(event: EventView) -> bool:
 
 def load(session: Session, token: CancelToken, case_id: str) -> CaseScreen:
     """Everything the case page shows, masked and not audited."""
+    from fzmediate.procedure.forms import forms_of
+    from fzmediate.services.session_plans import SessionPlans
+
     cases = session.cases
     detail = cases.view(case_id)
     token.check()
@@ -331,6 +335,8 @@ def apply_act(
 
     Raises ``StaleCaseError`` when the case changed since ``expected_version`` (the dialog reloads).
     """
+    from fzmediate.procedure.forms import forms_of, validate
+
     cases = session.cases
     detail = cases.view(case_id)
     engine = cases.engines.for_case(detail.bundle_id, detail.bundle_version, detail.matter_code, detail.procedure_id)
@@ -385,12 +391,18 @@ def plan_session(
     staff: tuple[str, ...],
     note: str,
 ) -> PlannedSession:
+    from fzmediate.services.session_plans import SessionPlans
+
     return SessionPlans(session).plan(case_id, starts_at, minutes, place, staff, note)
 
 
 def cancel_session(session: Session, token: CancelToken, plan_id: str, reason: str, version: int) -> PlannedSession:
+    from fzmediate.services.session_plans import SessionPlans
+
     return SessionPlans(session).cancel(plan_id, reason, expected_version=version)
 
 
 def planned_sessions(session: Session, token: CancelToken, case_id: str) -> tuple[PlannedSession, ...]:
+    from fzmediate.services.session_plans import SessionPlans
+
     return tuple(SessionPlans(session).of_case(case_id))

@@ -24,8 +24,7 @@ from fzmediate.desk.token import CancelToken
 from fzmediate.errors import NotFoundError, ValidationError
 from fzmediate.i18n import _
 from fzmediate.security.permissions import may
-from fzmediate.services import printing
-from fzmediate.services.printing import PrintJob, PrintLogEntry
+from fzmediate.services.print_dto import PrintJob, PrintLogEntry
 
 if TYPE_CHECKING:
     from fzmediate.services.session import Session
@@ -176,6 +175,8 @@ def _version(info: object) -> VersionInfo:
 
 
 def _print_entries(session: Session, case_id: str) -> tuple[PrintEntry, ...]:
+    from fzmediate.services import printing
+
     out = []
     for e in printing.print_log(session, case_id):
         try:
@@ -289,6 +290,7 @@ def issued_document(session: Session, token: CancelToken, case_id: str, document
 def printers(session: Session, token: CancelToken) -> PrinterChoices:
     """The print system's printers and its default; none, with the reason, where there is no print system."""
     from fzmediate.errors import FzError
+    from fzmediate.services import printing
 
     try:
         found = tuple(printing.list_printers())
@@ -308,6 +310,7 @@ def print_document(
     ``document`` is an issued document's id (its stored bytes are printed) or a kind (a fresh draft of it).
     """
     from fzmediate.documents.templates.kinds import KINDS
+    from fzmediate.services import printing
 
     if document in KINDS:
         pdf = session.documents.render(document, case_id)
@@ -353,6 +356,8 @@ def send_pdf(
 ) -> PrintJob | None:
     """Send ``pdf`` to the CUPS ``queue``; with ``case_id`` it is a document of that case and the print is
     logged. None when ``queue`` is not a printer of the print system (the preview then draws the pages)."""
+    from fzmediate.services import printing
+
     if queue not in printing.list_printers():
         return None
     if case_id is None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fzmediate.desk.token import CancelToken
-from fzmediate.services.intake_inbox import PENDING, ImportResult, InboxEntry, IntakeInbox
+from fzmediate.services.inbox_dto import PENDING, ImportResult, InboxEntry
 
 if TYPE_CHECKING:
     from fzmediate.services.session import Session
@@ -18,13 +18,19 @@ if TYPE_CHECKING:
 
 def applications(session: Session, token: CancelToken, pending_only: bool = True) -> tuple[InboxEntry, ...]:
     """The inbox, masked, oldest first: pending applications (or every one)."""
+    from fzmediate.services.intake_inbox import IntakeInbox
+
     return tuple(IntakeInbox(session).list(PENDING if pending_only else None))
 
 
 def import_file(session: Session, token: CancelToken, path: str) -> ImportResult:
     """Import a file written by ``fzmediate kiosk export-applications`` (all or nothing; still sealed)."""
+    from fzmediate.services.intake_inbox import IntakeInbox
+
     return IntakeInbox(session).import_file(Path(path))
 
 
 def reject(session: Session, token: CancelToken, application_id: str, reason: str) -> None:
+    from fzmediate.services.intake_inbox import IntakeInbox
+
     IntakeInbox(session).reject(application_id, reason)

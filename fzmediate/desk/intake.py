@@ -21,22 +21,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import Session as OrmSession
-
-from fzmediate.catalogue.model import Matter
-from fzmediate.catalogue.org import implementing_names, issuer_for
 from fzmediate.domain.case import PartyKind
 from fzmediate.domain.identity import IdType, id_type_label, validate_id_number, validate_phone
-from fzmediate.domain.intake import IntakeError, Problem, validate_registered
 from fzmediate.errors import ValidationError
 from fzmediate.i18n import N_, _
 from fzmediate.procedure.clock import Unit, describe
 from fzmediate.security.permissions import require
-from fzmediate.services.attachments import AttachmentService, NewAttachment, check_new
-from fzmediate.services.case_views import case_kind_label
-from fzmediate.services.intake_inbox import IntakeInbox
+from fzmediate.services.attachment_dto import NewAttachment, check_new
+from fzmediate.services.case_dto import case_kind_label
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session as OrmSession
+
+    from fzmediate.catalogue.model import Matter
+    from fzmediate.domain.intake import Problem
     from fzmediate.services.session import Session
 
 __all__ = [
@@ -174,6 +172,8 @@ def phone_problem(text: str, *, required: bool = False) -> str:
 def check_form(data: Mapping[str, Any], today: date) -> tuple[Problem, ...]:
     """Every problem of the form's summary, facts, claims and parties by the intake rules, each with its field path
     (``parties[1].id_number``); empty when they are valid. The matter and the received date are the store's."""
+    from fzmediate.domain.intake import IntakeError, validate_registered
+
     subset = {k: data.get(k) for k in ("summary", "facts", "claims", "parties")}
     try:
         validate_registered(subset, today=today)
@@ -213,6 +213,8 @@ def _guide(matter: Matter, ours: bool, competent: tuple[str, ...]) -> MatterInfo
 def matters(session: Session, token: Any) -> MatterChoice:
     """The active catalogue's matters: those this desk may accept first, then those it may only register and
     transfer (each naming the competent bodies)."""
+    from fzmediate.catalogue.org import implementing_names, issuer_for
+
     require(session, "case.create")
     bundle = session.catalogue.active()
     unit = session.organisation.desk_unit()
@@ -231,6 +233,8 @@ def matters(session: Session, token: Any) -> MatterChoice:
 
 def inbox_application(session: Session, token: Any, application_id: str) -> InboxApplication:
     """Open a pending kiosk application of the inbox for the intake form (nothing is written)."""
+    from fzmediate.services.intake_inbox import IntakeInbox
+
     opened = IntakeInbox(session).open(application_id)
     return InboxApplication(opened.application_id, opened.number, opened.submitted_at, opened.intake)
 
@@ -250,6 +254,9 @@ def register(
     (confirm and call again with ``confirm_duplicate``), IntakeError (problems by field path) or ValidationError
     (``attachments[i]``).
     """
+    from fzmediate.services.attachments import AttachmentService
+    from fzmediate.services.intake_inbox import IntakeInbox
+
     check_new(attachments)  # before anything is parsed or written: a refused file names its position
     files = AttachmentService(session)
 

@@ -11,6 +11,8 @@ a body that cannot be read (a desk module that fails to import) fails its own re
   :mod:`fzmediate.desk`) and replies ``("done", call_id, result, changes)``, ``("failed", call_id, error,
   changes)`` or ``("cancelled", call_id, changes)``; meanwhile ``token.report`` sends ``("progress", call_id,
   done, total, text)``, and a ``("cancel", call_id)`` from the parent makes ``token.check()`` raise;
+- ``("gate", call_id, (env, fn, args))`` runs ``fn(workspace, *args)`` (a function of :mod:`fzmediate.desk.gate`:
+  set-up and recovery, before anyone is signed in) and replies like a call (no changes);
 - ``("lock", 0, b"")`` locks the session (wiping its key), replies ``("locked",)`` and ends the process.
 
 ``env`` is ``(locale, clock)``: the parent's UI locale (messages are localized here) and its clock (tests
@@ -44,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 from fzmediate.desk.token import EventToken
 from fzmediate.errors import FzError, LockedError
-from fzmediate.security.keyslots import KdfParams
+from fzmediate.security.kdf import KdfParams
 
 if TYPE_CHECKING:
     from fzmediate.services.session import Actor, Session
@@ -58,7 +60,9 @@ Env = tuple[str, Callable[[], datetime]]
 #: How often the child's reader looks whether its parent is still there (seconds).
 PARENT_POLL_S = 1.0
 
-#: Imported while the unlock screen shows, so the first unlock and the first screen pay nothing for them.
+#: Imported while the unlock screen shows, so the first unlock and the first screen pay nothing for them: the
+#: store, and what the desk's calls import when they run (the :mod:`fzmediate.desk` modules themselves import
+#: only plain values, so that the GUI process can name the calls without loading any of this).
 WARM_MODULES = (
     "fzmediate.services.workspace",
     "fzmediate.services.session",
@@ -68,6 +72,20 @@ WARM_MODULES = (
     "fzmediate.services.catalogue",
     "fzmediate.services.organisation",
     "fzmediate.store.database",
+    "fzmediate.store.models",
+    "fzmediate.services.case_engine",
+    "fzmediate.services.case_listing",
+    "fzmediate.services.case_views",
+    "fzmediate.services.intake_inbox",
+    "fzmediate.services.session_plans",
+    "fzmediate.services.statistics",
+    "fzmediate.services.attachments",
+    "fzmediate.services.printing",
+    "fzmediate.procedure.engine",
+    "fzmediate.procedure.forms",
+    "fzmediate.procedure.guards",
+    "fzmediate.domain.intake",
+    "fzmediate.catalogue.org",
 )
 
 
@@ -197,7 +215,7 @@ class _Host:
                     if event is not None:
                         event.set()
                     continue
-                if message[0] == "call":
+                if message[0] in ("call", "gate"):
                     with self._events_lock:  # registered here, so a cancel that follows at once finds it
                         self._events[message[1]] = threading.Event()
                 self.inbox.put(message)
@@ -266,6 +284,21 @@ class _Host:
             with self._events_lock:
                 self._events.pop(call_id, None)
 
+    def gate(self, call_id: int, body: bytes) -> None:
+        """A :mod:`fzmediate.desk.gate` request: ``fn(workspace, *args)``, answered like a call."""
+        try:
+            try:
+                env, fn, args = pickle.loads(body)
+                self.apply_env(env)
+                reply: tuple[Any, ...] = ("done", call_id, fn(self.workspace, *args), None)
+            except BaseException as exc:
+                self._log(exc)
+                reply = ("failed", call_id, encode_error(exc), None)
+            self.send(reply)
+        finally:
+            with self._events_lock:
+                self._events.pop(call_id, None)
+
     def _changes(self) -> OpChanges | None:
         """What the call's committed writes changed (asked after every call, failed ones too)."""
         if self.session is None or self.session.locked:
@@ -301,6 +334,8 @@ class _Host:
                     self.unlock(message[2])
                 elif kind == "call":
                     self.call(message[1], message[2])
+                elif kind == "gate":
+                    self.gate(message[1], message[2])
                 elif kind == "lock":
                     self.lock()
                     with contextlib.suppress(OSError):

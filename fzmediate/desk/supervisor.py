@@ -19,19 +19,13 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from sqlalchemy import and_, case, exists, func, or_, select
-from sqlalchemy.orm import aliased
-
 from fzmediate.desk.token import CancelToken
 from fzmediate.errors import ValidationError
 from fzmediate.i18n import _
-from fzmediate.procedure.guard_registry import pending_recusals, recused
 from fzmediate.security.permissions import act_decisions, require
 from fzmediate.security.roles import Role, role_label
-from fzmediate.services.case_listing import MAX_PAGE, CaseFilters, CaseQuery, SortColumn
-from fzmediate.services.case_views import CaseLabels, CaseSummary
-from fzmediate.services.statistics import Statistics, StatsQuery, compute, to_csv, to_pdf
-from fzmediate.store.models import Case, CaseEventRow, User
+from fzmediate.services.case_dto import MAX_PAGE, CaseFilters, CaseLabels, CaseQuery, CaseSummary, SortColumn
+from fzmediate.services.stats_dto import Statistics, StatsQuery, to_csv
 
 if TYPE_CHECKING:
     from fzmediate.services.session import Session
@@ -142,6 +136,11 @@ class Exported:
 
 def queues(session: Session, token: CancelToken) -> Queues:
     """Every queue of the supervisor's screen (see the module docs)."""
+    from sqlalchemy import and_, exists, func, or_, select
+    from sqlalchemy.orm import aliased
+
+    from fzmediate.store.models import Case, CaseEventRow
+
     require(session, "case.assign")
     today = session.cases.today()
     is_open = Case.state.not_in(_ENDED)
@@ -246,6 +245,10 @@ def _entries(session: Session, summary: CaseSummary, labels: CaseLabels, names: 
 def overdue_board(session: Session, token: CancelToken) -> OverdueBoard:
     """Open and overdue cases per person (every active mediator, also with none; then anyone else holding
     cases; the unassigned last)."""
+    from sqlalchemy import case, func, select
+
+    from fzmediate.store.models import Case, User
+
     require(session, "case.assign")
     today = session.cases.today()
     is_open = Case.state.not_in(_ENDED)
@@ -288,6 +291,8 @@ def mediators(session: Session, token: CancelToken) -> tuple[Mediator, ...]:
 def assign(session: Session, token: CancelToken, case_id: str, login: str) -> Assignment:
     """Put the case in ``login``'s hands. A pending recusal is decided in the case instead (回避决定 names the
     replacement, with reasons); a mediator recused from the case cannot be given it again."""
+    from fzmediate.procedure.guard_registry import pending_recusals, recused
+
     require(session, "case.assign")
     record = session.cases.view(case_id).record()
     if pending_recusals(record):
@@ -311,16 +316,22 @@ def assign(session: Session, token: CancelToken, case_id: str, login: str) -> As
 
 
 def statistics(session: Session, token: CancelToken, query: StatsQuery) -> Statistics:
+    from fzmediate.services.statistics import compute
+
     return compute(session, query)
 
 
 def statistics_csv(session: Session, token: CancelToken, query: StatsQuery) -> bytes:
     """The statistics as CSV, UTF-8 with a byte-order mark (so that Excel reads the Chinese)."""
+    from fzmediate.services.statistics import compute
+
     return to_csv(compute(session, query))
 
 
 def statistics_pdf(session: Session, token: CancelToken, query: StatsQuery) -> bytes:
     """The statistics as a PDF with its fonts embedded."""
+    from fzmediate.services.statistics import compute, to_pdf
+
     return to_pdf(compute(session, query))
 
 

@@ -33,29 +33,23 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session as OrmSession
-
 from fzmediate.desk.token import CancelToken
 from fzmediate.domain.case import VOIDED_STATE, CaseEvent, CaseKind, CaseRecord
-from fzmediate.procedure.calendar import WorkCalendar
 from fzmediate.procedure.clock import add_working_days, working_days_between
-from fzmediate.procedure.definition import ProcedureDefinition
-from fzmediate.procedure.engine import ActionRequest
-from fzmediate.procedure.engine import Actor as EngineActor
-from fzmediate.procedure.guard_registry import GuardContext
-from fzmediate.procedure.guards import GUARDS
 from fzmediate.security.permissions import may
 from fzmediate.security.roles import Role
-from fzmediate.services.case_engine import definitions_for
-from fzmediate.services.case_listing import CaseFilters, CaseQuery, SortColumn
-from fzmediate.services.case_views import CaseSummary, summary_of
-from fzmediate.services.intake_inbox import PENDING
-from fzmediate.store.models import Case, CaseEventRow, CatalogueBundle, IntakeInboxRow, PartyRow, SessionPlan
+from fzmediate.services.case_dto import CaseFilters, CaseQuery, CaseSummary, SortColumn
+from fzmediate.services.inbox_dto import PENDING
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session as OrmSession
+
+    from fzmediate.procedure.calendar import WorkCalendar
+    from fzmediate.procedure.definition import ProcedureDefinition
+    from fzmediate.procedure.engine import Actor as EngineActor
     from fzmediate.procedure.engine import ProcedureEngine
     from fzmediate.services.session import Session
+    from fzmediate.store.models import Case
 
 #: Items a section lists at most (the total says how many there are).
 SECTION_LIMIT = 50
@@ -176,6 +170,11 @@ def _timing(cal: WorkCalendar, day: date, due: date, provisional: bool) -> dict[
 
 def _summaries(session: Session, s: OrmSession, cases: Sequence[Case]) -> dict[str, CaseSummary]:
     """Masked summaries of ``cases`` (as the case list shows them), by id."""
+    from sqlalchemy import select
+
+    from fzmediate.services.case_views import summary_of
+    from fzmediate.store.models import PartyRow
+
     names: dict[str, list[tuple[str, str]]] = {c.id: [] for c in cases}
     ids = list(names)
     for i in range(0, len(ids), _CHUNK):
@@ -229,6 +228,11 @@ _definition_cache: dict[tuple[str, int], tuple[ProcedureDefinition, ...]] = {}
 
 def _definitions(session: Session, s: OrmSession) -> tuple[ProcedureDefinition, ...]:
     """Every procedure definition of every stored catalogue version (bundles never change once stored)."""
+    from sqlalchemy import select
+
+    from fzmediate.services.case_engine import definitions_for
+    from fzmediate.store.models import CatalogueBundle
+
     out: list[ProcedureDefinition] = []
     for bundle_id, version in s.execute(select(CatalogueBundle.bundle_id, CatalogueBundle.version)):
         key = (bundle_id, version)
@@ -242,6 +246,10 @@ def _definitions(session: Session, s: OrmSession) -> tuple[ProcedureDefinition, 
 
 def _events(s: OrmSession, ids: Sequence[str]) -> dict[str, list[tuple[int, str, date]]]:
     """(seq, action, date) of the cases' events, in entry order."""
+    from sqlalchemy import select
+
+    from fzmediate.store.models import CaseEventRow
+
     out: dict[str, list[tuple[int, str, date]]] = {i: [] for i in ids}
     for i in range(0, len(ids), _CHUNK):
         q = (
@@ -258,6 +266,10 @@ def _events(s: OrmSession, ids: Sequence[str]) -> dict[str, list[tuple[int, str,
 
 
 def _my_cases(session: Session, day: date) -> TodaySection:
+    from sqlalchemy import func, select
+
+    from fzmediate.store.models import Case
+
     login = session.actor.login
     query = CaseQuery(filters=CaseFilters(mediator=login), sort=SortColumn.NEXT_DUE, descending=False)
     # Sorted by the stored next deadline, earliest (most overdue) first; cases owing nothing come last and are
@@ -294,6 +306,10 @@ def _my_cases(session: Session, day: date) -> TodaySection:
 
 
 def _sessions(session: Session, day: date) -> list[TodaySection]:
+    from sqlalchemy import select
+
+    from fzmediate.store.models import Case, SessionPlan
+
     login = session.actor.login
     start = datetime.combine(day, time.min)
     tomorrow = start + timedelta(days=1)
@@ -333,6 +349,10 @@ def _sessions(session: Session, day: date) -> list[TodaySection]:
 
 
 def _applications(session: Session) -> TodaySection:
+    from sqlalchemy import func, select
+
+    from fzmediate.store.models import IntakeInboxRow
+
     with session.read() as s:
         count, oldest = s.execute(
             select(func.count(), func.min(IntakeInboxRow.imported_at)).where(IntakeInboxRow.status == PENDING)
@@ -345,6 +365,10 @@ def _applications(session: Session) -> TodaySection:
 
 
 def _after_outcome(session: Session, day: date, token: CancelToken) -> list[TodaySection]:
+    from sqlalchemy import select
+
+    from fzmediate.store.models import Case
+
     login = session.actor.login
     follow_ups: list[TodayItem] = []
     windows: list[TodayItem] = []
@@ -432,6 +456,10 @@ def _approver_acts(definition: ProcedureDefinition) -> list[str]:
 def _decision_waits(engine: ProcedureEngine, record: CaseRecord, actor: EngineActor, day: date) -> bool:
     """Whether a decision act could be waiting: every guard of it that reads earlier acts (and no data of its
     own) holds on the case's events. A cheap first sieve; the engine's available actions decide."""
+    from fzmediate.procedure.engine import ActionRequest
+    from fzmediate.procedure.guard_registry import GuardContext
+    from fzmediate.procedure.guards import GUARDS
+
     d = engine.definition
     for name in _approver_acts(d):
         act = d.action(name)
@@ -445,6 +473,12 @@ def _decision_waits(engine: ProcedureEngine, record: CaseRecord, actor: EngineAc
 
 
 def _waiting_for_me(session: Session, day: date, token: CancelToken) -> TodaySection:
+    from sqlalchemy import select
+
+    from fzmediate.procedure.engine import Actor as EngineActor
+    from fzmediate.procedure.guards import GUARDS
+    from fzmediate.store.models import Case, CaseEventRow
+
     a = session.actor
     assert a.role is not None
     actor = EngineActor(a.login, a.role, a.legally_qualified)

@@ -47,6 +47,8 @@ REPRESENTATIVE_TITLES = ("法定代表人", "负责人")
 #: Record-keeping acts of the persistence layer (not procedure acts): a correction of registered data
 #: (更正) and the voiding of a duplicate registration (作废). Both append an event; nothing is overwritten
 #: in the history.
+#: The intake act: the persistence layer records it when a case is registered (``on`` = date received).
+INTAKE_ACTION = "register"
 CORRECT_ACTION = "correct"
 VOID_ACTION = "void"
 #: The state of a voided registration: in no open list, its number never reused.

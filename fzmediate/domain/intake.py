@@ -56,15 +56,17 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fzmediate.catalogue.model import Bundle
 from fzmediate.domain.case import REPRESENTATIVE_TITLES, Authority, CaseKind, PartyKind, PartyRole
 from fzmediate.domain.identity import IdType, validate_id_number, validate_phone
 from fzmediate.errors import ValidationError
 from fzmediate.i18n import _
 from fzmediate.jsonsafe import JsonInputError, load_json, unknown_field_problem
 from fzmediate.jsonsafe import Problem as Problem  # re-exported: the services name problems with it
+
+if TYPE_CHECKING:
+    from fzmediate.catalogue.model import Bundle
 
 MAX_INTAKE_BYTES = 2 * 1024 * 1024
 MAX_NAME = 64

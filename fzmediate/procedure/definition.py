@@ -24,6 +24,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from pydantic import ValidationError as PydanticValidationError
 
 from fzmediate.catalogue.model import Identifier, MatterCode, ProcedureId, Text
+from fzmediate.domain.case import INTAKE_ACTION as _INTAKE_ACTION
 from fzmediate.errors import ValidationError
 from fzmediate.i18n import _
 from fzmediate.i18n.schema_errors import describe_problem
@@ -52,9 +53,9 @@ RESERVED_FIELDS: Final = frozenset(
 #: Acts the case service records itself (更正, 作废): a definition may not declare them.
 SERVICE_ACTIONS: Final = frozenset({"correct", "void"})
 
-#: The intake act: the persistence layer records it when a case is registered (``on`` = date received).
-#: Deadlines may start from it; a definition may not declare it as one of its own acts.
-INTAKE_ACTION: Final = "register"
+#: The intake act (:data:`fzmediate.domain.case.INTAKE_ACTION`): deadlines may start from it; a definition may
+#: not declare it as one of its own acts.
+INTAKE_ACTION: Final = _INTAKE_ACTION
 
 #: Roles that may act on a case. The kiosk never may (it files applications and reads the catalogue only).
 ActingRole = Literal["admin", "supervisor", "mediator"]

@@ -21,7 +21,7 @@ judged on what had happened by its date.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Final, Literal
@@ -29,6 +29,7 @@ from typing import Any, Final, Literal
 from fzmediate.catalogue.localize import localized
 from fzmediate.catalogue.model import Matter
 from fzmediate.domain.case import RECORD_ACTIONS, CaseRecord
+from fzmediate.errors import ActionRefused as ActionRefused
 from fzmediate.errors import FzError, ValidationError
 from fzmediate.i18n import _
 from fzmediate.procedure.calendar import WorkCalendar
@@ -96,16 +97,6 @@ class Outcome:
     payload: dict[str, Any]
     #: Set when the act replaced the mediator (a granted recusal): the case's new assigned mediator.
     assigned_mediator: str | None = None
-
-
-class ActionRefused(FzError):
-    """The act is not allowed now; ``reasons`` names every missing precondition (localized)."""
-
-    def __init__(self, reasons: Sequence[str], *, action: str = "") -> None:
-        kept = tuple(dict.fromkeys(r for r in reasons if r.strip()))
-        self.reasons: tuple[str, ...] = kept or (_("The act was refused"),)
-        self.action = action
-        super().__init__(_("; ").join(self.reasons), field="action")
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import Any
 from fzmediate.domain.case import CaseRecord, Party, PartyRole
 from fzmediate.i18n import _
 from fzmediate.procedure.deadlines import extension_used
+from fzmediate.procedure.form_types import AGENTS as AGENTS
 from fzmediate.procedure.guard_registry import (
     TERMINATION_GROUNDS,
     GuardContext,
@@ -33,7 +34,6 @@ from fzmediate.procedure.payload import parse_amount, parse_date, party_ref, ref
 # --- agents acting for their party ----------------------------------------------------------------------------
 
 #: The payload field that lists the agents (委托代理人) who did an act in their party's place.
-AGENTS = "agents"
 
 
 def represented(case: CaseRecord, agent_ids: set[str]) -> set[str]:

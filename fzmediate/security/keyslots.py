@@ -30,36 +30,20 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from fzmediate.errors import AuthenticationError, NotInitializedError, StoreDamagedError
 from fzmediate.i18n import _
 from fzmediate.security.atomic import atomic_write_bytes
+from fzmediate.security.kdf import DEFAULT_KDF as DEFAULT_KDF
+from fzmediate.security.kdf import RECOVERY_LOGIN as RECOVERY_LOGIN
+from fzmediate.security.kdf import KdfParams as KdfParams
 
 FORMAT = "fzmediate-keyslots"
 FORMAT_VERSION = 2
 #: Slot files this build reads (format 1 lacks the signing keys; they are added at the owner's next unlock).
 READABLE_VERSIONS = (1, 2)
-RECOVERY_LOGIN = "__recovery__"
 SlotKind = Literal["user", "recovery"]
-
-
-@dataclass(frozen=True)
-class KdfParams:
-    """Argon2id cost. Kept per slot so it can be raised later without locking anyone out."""
-
-    memory_kib: int = 64 * 1024
-    iterations: int = 3
-    lanes: int = 4
-
-    def derive(self, secret: bytes, salt: bytes) -> bytes:
-        kdf = Argon2id(salt=salt, length=32, iterations=self.iterations, lanes=self.lanes, memory_cost=self.memory_kib)
-        return kdf.derive(secret)
-
-
-#: RFC 9106 second recommendation (64 MiB, t=3, p=4): ~250 ms on a 2-CPU desk PC.
-DEFAULT_KDF = KdfParams()
 
 
 def _b64(data: bytes) -> str:

@@ -201,12 +201,13 @@ def may(who: Session | Actor, action: str, case: str | None = None, *, on: date 
     entry is judged as the case stood that day; by default today). Raises NotFoundError for an unknown case
     and ValueError for an operation the table does not know.
     """
-    from fzmediate.services.session import Session
+    # An actor is a plain value (the desk's GUI process judges by role with it and never loads the store).
+    from fzmediate.services.dto import Actor
 
     base, detail = _base(action)
-    actor = who.actor if isinstance(who, Session) else who
+    actor = who if isinstance(who, Actor) else who.actor
     decision = _role_decision(actor.role, base)
-    if not decision or case is None or not detail or not isinstance(who, Session):
+    if not decision or case is None or not detail or isinstance(who, Actor):
         return decision
     if base == "case.act":
         return act_decisions(who, case, on=on, only=detail)[detail]

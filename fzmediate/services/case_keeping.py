@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session as OrmSession
 from fzmediate.domain.case import CORRECT_ACTION, VOID_ACTION, VOIDED_STATE, CaseEvent, CaseRecord
 from fzmediate.domain.intake import validate_registered
 from fzmediate.errors import FzError, NotFoundError, ValidationError
+from fzmediate.errors import StaleCaseError as StaleCaseError
 from fzmediate.i18n import _
 from fzmediate.security.permissions import require
 from fzmediate.services.case_records import (
@@ -43,10 +44,6 @@ log = logging.getLogger(__name__)
 MAX_REASON = 2_000
 # Fields of a case row a change may patch (the rest never change after creation).
 _MUTABLE = ("state", "assigned_mediator", "next_due", "next_due_name", "next_due_provisional", "updated_at", "version")
-
-
-class StaleCaseError(FzError):
-    """The case changed since the caller read it (optimistic concurrency)."""
 
 
 class CaseKeeping:

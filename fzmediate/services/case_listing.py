@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime
-from enum import StrEnum
+from dataclasses import replace
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Select, exists, func, select, tuple_, union
@@ -32,7 +31,27 @@ from fzmediate.domain.case import VOIDED_STATE, CaseKind
 from fzmediate.errors import ValidationError
 from fzmediate.i18n import _
 from fzmediate.security.permissions import require
-from fzmediate.services.case_views import CaseSummary
+from fzmediate.services.case_dto import (
+    MAX_PAGE as MAX_PAGE,
+)
+from fzmediate.services.case_dto import (
+    CaseFilters as CaseFilters,
+)
+from fzmediate.services.case_dto import (
+    CaseQuery as CaseQuery,
+)
+from fzmediate.services.case_dto import (
+    Page as Page,
+)
+from fzmediate.services.case_dto import (
+    SortColumn as SortColumn,
+)
+from fzmediate.services.case_dto import (
+    SortKey as SortKey,
+)
+from fzmediate.services.case_dto import (
+    SortValue as SortValue,
+)
 from fzmediate.services.numbering import device_code
 from fzmediate.services.search import number_candidates, query_terms
 from fzmediate.store.models import Case, PartyRow, SearchTerm
@@ -40,22 +59,7 @@ from fzmediate.store.models import Case, PartyRow, SearchTerm
 if TYPE_CHECKING:
     from fzmediate.services.cases import CaseService
 
-MAX_PAGE = 500
 _STREET = re.compile(r"([^市区]+街道)办事处$")
-
-
-class SortColumn(StrEnum):
-    """What the list can be sorted by (each with the case id as tiebreak)."""
-
-    NEWEST = "id"  # registration order (UUIDv7 ids sort by creation time)
-    NUMBER = "number"
-    RECEIVED = "received_on"
-    NEXT_DUE = "next_due"
-    STATE = "state"
-    MATTER = "matter"
-    MEDIATOR = "mediator"
-    KIND = "kind"
-    UPDATED = "updated_at"
 
 
 _COLUMNS: dict[SortColumn, InstrumentedAttribute[Any]] = {
@@ -71,52 +75,6 @@ _COLUMNS: dict[SortColumn, InstrumentedAttribute[Any]] = {
 }
 #: Columns that may be NULL: those rows come last in both directions.
 _NULLABLE = frozenset({SortColumn.NEXT_DUE})
-
-SortValue = str | date | datetime | None
-
-
-@dataclass(frozen=True)
-class CaseFilters:
-    """Every filter is optional. ``mediator``: a login, or "" for unassigned cases. ``street``: a street
-    office's unit code (e.g. ``PS-JD-KZ``, see the module docs). ``overdue``: the stored next deadline has
-    passed; rows listed in ``Page.recomputing`` may drop out once the background pass recomputes them."""
-
-    matter: str | None = None
-    state: str | None = None
-    mediator: str | None = None
-    street: str | None = None
-    overdue: bool = False
-    kind: CaseKind | None = None
-    include_voided: bool = False
-
-
-@dataclass(frozen=True)
-class CaseQuery:
-    """Search text (as :meth:`CaseService.search`), filters and the sort."""
-
-    text: str = ""
-    filters: CaseFilters = field(default_factory=CaseFilters)
-    sort: SortColumn = SortColumn.NEWEST
-    descending: bool = True
-
-
-@dataclass(frozen=True)
-class SortKey:
-    """Where a page ended: the last row's sort value and id. Opaque to the caller."""
-
-    value: SortValue
-    id: str
-
-
-@dataclass(frozen=True)
-class Page:
-    rows: list[CaseSummary]
-    #: Pass it as ``after`` for the next page; None when this was the last page.
-    next_after: SortKey | None
-    #: The date the overdue flags were judged on (``row.overdue(today)``).
-    today: date
-    #: Ids of rows whose stored next deadline awaits recomputation: show "recomputing", not overdue.
-    recomputing: frozenset[str] = frozenset()
 
 
 class CaseListing:

@@ -26,6 +26,7 @@ from fzmediate.domain.intake import (
     parse_intake_json,
     validate_intake,
 )
+from fzmediate.errors import DuplicateWarning as DuplicateWarning
 from fzmediate.errors import FzError, NotFoundError, ValidationError
 from fzmediate.i18n import _
 from fzmediate.procedure.engine import ActionInfo, ActionRefused, ActionRequest, DeadlineInfo, ProcedureEngine
@@ -72,23 +73,6 @@ _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 _LOCAL = ("next_due_as_of",)
 # Fields of a case row a change may patch (the rest never change after creation).
 _MUTABLE = ("state", "assigned_mediator", "next_due", "next_due_name", "next_due_provisional", "updated_at", "version")
-
-
-class DuplicateWarning(FzError):
-    """The application looks like an open case (same matter, same parties): registered only when confirmed.
-
-    ``numbers`` are the case numbers it resembles (not personal data).
-    """
-
-    def __init__(self, numbers: Sequence[str]) -> None:
-        self.numbers = tuple(numbers)
-        super().__init__(
-            _(
-                "This application matches open case {numbers} (same matter and parties). Check it is not a "
-                "duplicate; to register it anyway, confirm the duplicate (--confirm-duplicate)."
-            ).format(numbers=_(", ").join(self.numbers)),
-            field="confirm_duplicate",
-        )
 
 
 class CaseService(CaseKeeping):

@@ -48,3 +48,13 @@ class BackupInfo:
     created_at: str
     schema: str
     size: int
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a user, or the recovery code (which may only reset a password)."""
+
+    login: str
+    role: Role | None
+    legally_qualified: bool
+    full_name: str = ""

@@ -32,12 +32,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
 from fzmediate.domain.case import PartyRole
-from fzmediate.errors import FzError, NotFoundError, PermissionDenied, UsageError, ValidationError
-from fzmediate.i18n import N_, _
+from fzmediate.errors import NotFoundError, PermissionDenied, UsageError, ValidationError
+from fzmediate.errors import SealedApplicationError as SealedApplicationError
+from fzmediate.i18n import _
 from fzmediate.jsonsafe import JsonInputError, load_json
 from fzmediate.security import sealed_box as box
 from fzmediate.security.masking import mask_name
 from fzmediate.security.permissions import require
+from fzmediate.services.inbox_dto import PENDING as PENDING
+from fzmediate.services.inbox_dto import REGISTERED as REGISTERED
+from fzmediate.services.inbox_dto import REJECTED as REJECTED
+from fzmediate.services.inbox_dto import STATUSES as STATUSES
+from fzmediate.services.inbox_dto import ImportResult as ImportResult
+from fzmediate.services.inbox_dto import InboxEntry as InboxEntry
+from fzmediate.services.inbox_dto import status_label as status_label
 from fzmediate.services.kiosk import APPLICATION_FORMAT, APPLICATION_VERSION, EXPORT_FORMAT, EXPORT_VERSION
 from fzmediate.services.office_intake import OfficeIntake
 from fzmediate.store.models import IntakeInboxRow
@@ -48,50 +56,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PENDING = "pending"
-REGISTERED = "registered"
-REJECTED = "rejected"
-STATUSES = (PENDING, REGISTERED, REJECTED)
-_STATUS_LABELS = {PENDING: N_("pending"), REGISTERED: N_("registered"), REJECTED: N_("rejected")}
 #: An export file of many applications (each at most 2 MB of intake) stays far below this.
 MAX_FILE_BYTES = 512 * 1024 * 1024
 #: One application: the intake limit, its envelope and the box's overhead.
 MAX_SEALED_BYTES = 3 * 1024 * 1024
 MAX_REASON = 500
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-
-def status_label(status: str) -> str:
-    """The localized word for an inbox status."""
-    label = _STATUS_LABELS.get(status)
-    return _(label) if label is not None else status
-
-
-class SealedApplicationError(FzError):
-    """A sealed application (or the file carrying it) is damaged, altered or meant for another office."""
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    added: int
-    already: int
-    kiosk_device_id: str
-
-
-@dataclass(frozen=True)
-class InboxEntry:
-    """An application in the inbox, masked: for lists."""
-
-    application_id: str
-    number: str
-    submitted_at: str
-    matter_code: str
-    applicants: tuple[str, ...]
-    parties: int
-    status: str
-    case_id: str | None
-    #: False when the box did not open (damaged): only rejecting it is possible.
-    readable: bool
 
 
 @dataclass(frozen=True)

@@ -33,15 +33,20 @@ import re
 import shutil
 import subprocess
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
-from fzmediate.errors import FzError, NotFoundError, ValidationError
+from fzmediate.errors import NotFoundError, ValidationError
+from fzmediate.errors import PrinterRefused as PrinterRefused
+from fzmediate.errors import PrintError as PrintError
+from fzmediate.errors import PrintingUnavailable as PrintingUnavailable
+from fzmediate.errors import UnknownPrinter as UnknownPrinter
 from fzmediate.i18n import _
 from fzmediate.security.permissions import require
+from fzmediate.services.print_dto import PrintJob as PrintJob
+from fzmediate.services.print_dto import PrintLogEntry as PrintLogEntry
 from fzmediate.store.models import AuditEvent, Case, DocumentRow
 
 if TYPE_CHECKING:
@@ -58,54 +63,6 @@ TIMEOUT = 30.0
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _JOB_ID = re.compile(r"request id is (\S+)")
 _TITLE_MAX = 255
-
-
-class PrintError(FzError):
-    """The print system refused or failed a print; the message names the printer."""
-
-
-class PrintingUnavailable(PrintError):
-    """No print system that accepts PDF here (CUPS is not installed, or this is Windows)."""
-
-
-class UnknownPrinter(PrintError):
-    """The print system has no printer (queue) of that name."""
-
-
-class PrinterRefused(PrintError):
-    """The printer exists but does not accept jobs now (rejecting, or stopped by its administrator)."""
-
-
-@dataclass(frozen=True)
-class PrintJob:
-    """A job the print system accepted."""
-
-    job_id: str
-    printer: str
-    copies: int
-    pages: int
-    #: The bytes handed to the print system (the PDF's own size: pages are not rasterised).
-    bytes_spooled: int
-
-
-@dataclass(frozen=True)
-class PrintLogEntry:
-    """One print of a case's document, as the case history shows it."""
-
-    at: str
-    actor: str
-    kind: str
-    document_id: str | None
-    #: None for a draft.
-    version: int | None
-    copies: int
-    printer: str
-    pages: int
-    job_id: str
-
-    @property
-    def draft(self) -> bool:
-        return self.document_id is None
 
 
 # --- the print system ------------------------------------------------------------------------------------

@@ -26,10 +26,10 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from fzmediate.domain.identity import IdType, normalize_id_number
+from fzmediate.services.case_dto import MAX_QUERY as MAX_QUERY
 from fzmediate.services.numbering import NUMBER_PREFIX, format_number
 from fzmediate.store.models import Case, SearchTerm
 
-MAX_QUERY = 64
 _ID_CHARS = re.compile(r"[0-9A-Z]{5,18}")
 _NUMBER_END = "\U0010ffff"
 _CN_MOBILE = re.compile(r"1[3-9][0-9]{9}")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +23,8 @@ from fzmediate.errors import AuthenticationError, LockedError, StoreDamagedError
 from fzmediate.i18n import _
 from fzmediate.security.audit import append_event
 from fzmediate.security.keyslots import RECOVERY_LOGIN, SlotKeys
-from fzmediate.security.permissions import Permission, Role, may
+from fzmediate.security.permissions import Permission, may
+from fzmediate.services.dto import Actor as Actor
 from fzmediate.store.database import Database
 from fzmediate.store.models import Meta, User
 from fzmediate.store.outbox import NO_CHANGES, OpChanges, collected, track_writes
@@ -38,16 +38,6 @@ if TYPE_CHECKING:
     from fzmediate.services.workspace import Workspace
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: a user, or the recovery code (which may only reset a password)."""
-
-    login: str
-    role: Role | None
-    legally_qualified: bool
-    full_name: str = ""
 
 
 class Session:

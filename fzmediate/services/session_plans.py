@@ -12,7 +12,6 @@ Who may plan: case workers (``session.plan``) on a case from whose state a sessi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -24,6 +23,9 @@ from fzmediate.errors import NotFoundError, ValidationError
 from fzmediate.i18n import _
 from fzmediate.security.permissions import require
 from fzmediate.services.case_keeping import StaleCaseError
+from fzmediate.services.plan_dto import MAX_MINUTES as MAX_MINUTES
+from fzmediate.services.plan_dto import MIN_MINUTES as MIN_MINUTES
+from fzmediate.services.plan_dto import PlannedSession as PlannedSession
 from fzmediate.store.models import Case, SessionPlan, User
 from fzmediate.store.outbox import Change, Op, append_changes, diff_fields, row_fields
 
@@ -33,8 +35,6 @@ if TYPE_CHECKING:
 
 #: Local time in China (legal dates and the times written on invitations).
 CHINA_OFFSET = timedelta(hours=8)
-MIN_MINUTES = 15
-MAX_MINUTES = 12 * 60
 MAX_PLACE = 200
 MAX_NOTE = 2000
 MAX_STAFF = 10
@@ -62,23 +62,6 @@ def _session_states(definition: ProcedureDefinition) -> frozenset[str]:
                 found.add(state)
                 changed = True
     return frozenset(found)
-
-
-@dataclass(frozen=True)
-class PlannedSession:
-    """A planned session as screens show it (plain values)."""
-
-    id: str
-    case_id: str
-    starts_at: datetime
-    minutes: int
-    place: str
-    staff: tuple[str, ...]
-    note: str
-    created_by: str
-    cancelled: bool
-    cancelled_reason: str
-    version: int
 
 
 def _dto(row: SessionPlan) -> PlannedSession:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from fzmediate.errors import ValidationError
 from fzmediate.i18n import _
 from fzmediate.security import recovery_code
-from fzmediate.security.keyslots import RECOVERY_LOGIN
+from fzmediate.security.kdf import RECOVERY_LOGIN
 from fzmediate.security.password_strength import assess
 from fzmediate.security.roles import Role, role_label
 

@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from filelock import FileLock, Timeout
 
 from fzmediate.errors import (
@@ -28,8 +27,8 @@ from fzmediate.errors import (
     StoreDamagedError,
 )
 from fzmediate.i18n import _
-from fzmediate.security import keyslots as ks
 from fzmediate.security.backoff import Backoff
+from fzmediate.security.kdf import DEFAULT_KDF, KdfParams
 from fzmediate.security.roles import Role
 from fzmediate.services.dto import SetupResult
 from fzmediate.services.paths import StorePaths
@@ -41,6 +40,7 @@ from fzmediate.services.validation import (
 )
 
 if TYPE_CHECKING:
+    from fzmediate.security import keyslots as ks
     from fzmediate.services.session import Session
 
 # SQLAlchemy, Alembic and the store load only when a store is opened (see ``_store``): the desk app shows
@@ -58,7 +58,7 @@ def utc_now() -> datetime:
 class Workspace:
     """One data directory. Cheap to create; touches no file until asked."""
 
-    def __init__(self, data_dir: Path, *, kdf: ks.KdfParams = ks.DEFAULT_KDF, clock: Clock = utc_now) -> None:
+    def __init__(self, data_dir: Path, *, kdf: KdfParams = DEFAULT_KDF, clock: Clock = utc_now) -> None:
         self.paths = StorePaths(Path(data_dir))
         self.kdf = kdf
         self.clock = clock
@@ -114,6 +114,10 @@ class Workspace:
         The slot file is written last: until it exists the directory counts as not set up, and a database
         left by an interrupted set-up (unreadable without its key) is moved aside, never deleted.
         """
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        from fzmediate.security import keyslots as ks
+
         login = validate_login(admin_login)
         name = validate_full_name(full_name)
         secret = validate_password(admin_password, role=Role.ADMIN, user_inputs=(login, name))
@@ -250,6 +254,8 @@ class Workspace:
 
         A store whose signatures or audit chain fail is refused (``StoreTamperedError`` naming the problems);
         ``inspect`` opens it read-only instead, for ``check``."""
+        from fzmediate.security import keyslots as ks
+
         self.finish_interrupted_restore()
         slots = ks.KeySlotFile.load(self.paths.slots)
         self._check_backoff(login)  # counts this attempt as a failure until it succeeds
@@ -271,6 +277,8 @@ class Workspace:
         must wait; a wrong password is AuthenticationError (with ``retry_after``) and one more failure; a right
         one clears the count. ``slots``: check against another slot file (a backup's) instead of this store's.
         """
+        from fzmediate.security import keyslots as ks
+
         found = slots if slots is not None else ks.KeySlotFile.load(self.paths.slots)
         self._check_backoff(login)  # counts this attempt as a failure until it succeeds
         try:
@@ -332,6 +340,10 @@ class Workspace:
 
     def _add_signing_key(self, keys: ks.SlotKeys, kind: ks.SlotKind, login: str) -> None:
         """Give a slot written before signatures existed (format 1) its owner's Ed25519 signing key."""
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        from fzmediate.security import keyslots as ks
+
         try:
             if keys.signing_private is not None:
                 return
@@ -354,6 +366,7 @@ class Workspace:
         happened and the pending file is dropped; otherwise the pending slots (same key pairs, new key
         sealed) are opened with the same secret and promoted.
         """
+        from fzmediate.security import keyslots as ks
         from fzmediate.store.database import Database
 
         pending_path = self.paths.pending_slots
@@ -380,6 +393,8 @@ class Workspace:
 
         The used code counts as revealed, so its slot is replaced and the new code is shown once.
         """
+        from fzmediate.security import keyslots as ks
+
         # A mistyped code or a weak password is refused before any key derivation (and is no failed attempt).
         code_secret = validate_recovery_code(recovery_code)
         secret = validate_password(new_password, user_inputs=(login,))

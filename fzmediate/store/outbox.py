@@ -23,25 +23,20 @@ no outbox row; ``Session.write`` gathers both once the transaction has committed
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
+from fzmediate.store.changes import NO_CHANGES as NO_CHANGES
+from fzmediate.store.changes import Change as Change
+from fzmediate.store.changes import Op as Op
+from fzmediate.store.changes import OpChanges as OpChanges
 from fzmediate.store.models import Base, OutboxEntry, new_time_id
 
 #: Bumped with every schema revision that changes a synced entity's fields.
 SCHEMA_VERSION = "0002"
-
-
-class Op(StrEnum):
-    CREATE = "create"
-    PATCH = "patch"
-    APPEND = "append"
-    TOMBSTONE = "tombstone"
 
 
 def json_value(value: Any) -> Any:
@@ -69,18 +64,6 @@ def diff_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str
 def next_device_seq(session: Session, device_id: str) -> int:
     current = session.scalar(select(func.max(OutboxEntry.device_seq)).where(OutboxEntry.device_id == device_id))
     return (current or 0) + 1
-
-
-@dataclass(frozen=True)
-class Change:
-    """One change to record: which entity, what happened, and its fields."""
-
-    entity: str
-    entity_id: str
-    op: Op
-    version: int
-    payload: Mapping[str, Any]
-    base_version: int | None = None
 
 
 def append_changes(
@@ -141,37 +124,6 @@ _TABLE_KINDS = {
     "kiosk_office_keys": "office_key",
     "kiosk_outbox": "application",
 }
-
-
-@dataclass(frozen=True)
-class OpChanges:
-    """What one or more units of work changed: the cases touched and the kinds of entity written
-    (``case``, ``party``, ``case_event``, ``document``, ``user``, ``catalogue``, …). Empty for a read."""
-
-    case_ids: frozenset[str] = frozenset()
-    kinds: frozenset[str] = frozenset()
-
-    def __bool__(self) -> bool:
-        return bool(self.kinds)
-
-    def __or__(self, other: OpChanges) -> OpChanges:
-        return OpChanges(self.case_ids | other.case_ids, self.kinds | other.kinds)
-
-    @classmethod
-    def of(cls, changes: Iterable[Change]) -> OpChanges:
-        """The case ids and kinds of outbox changes: a case by its id, a case's row by its ``case_id``."""
-        case_ids: set[str] = set()
-        kinds: set[str] = set()
-        for c in changes:
-            kinds.add(c.entity)
-            if c.entity == "case":
-                case_ids.add(c.entity_id)
-            elif isinstance(c.payload.get("case_id"), str):
-                case_ids.add(c.payload["case_id"])
-        return cls(frozenset(case_ids), frozenset(kinds))
-
-
-NO_CHANGES = OpChanges()
 
 
 def _note(session: Session, changes: OpChanges) -> None:

@@ -33,9 +33,7 @@ from PySide6.QtWidgets import (
 from fzmediate.desk import case_list
 from fzmediate.domain.case import VOIDED_STATE, CaseKind
 from fzmediate.i18n import _, ngettext
-from fzmediate.services.case_listing import CaseFilters, CaseQuery
-from fzmediate.services.case_views import case_kind_label
-from fzmediate.services.search import MAX_QUERY
+from fzmediate.services.case_dto import MAX_QUERY, CaseFilters, CaseQuery, case_kind_label
 from ui.desk.case_table_model import (
     COL_APPLICANTS,
     COL_MATTER,
@@ -54,7 +52,7 @@ from ui.ops import error_message, log_failure
 from ui.style import set_role
 
 if TYPE_CHECKING:
-    from fzmediate.store.outbox import OpChanges
+    from fzmediate.store.changes import OpChanges
 
 #: Typing pause before the list is asked again (ms).
 SEARCH_DELAY_MS = 150

@@ -31,11 +31,11 @@ from PySide6.QtWidgets import QApplication, QStyle
 from fzmediate.desk import case_list
 from fzmediate.desk.case_list import ListRow
 from fzmediate.i18n import _
-from fzmediate.services.case_listing import CaseQuery, SortColumn, SortKey
+from fzmediate.services.case_dto import CaseQuery, SortColumn, SortKey
 from ui.ops import error_message, log_failure
 
 if TYPE_CHECKING:
-    from fzmediate.store.outbox import OpChanges
+    from fzmediate.store.changes import OpChanges
     from ui.desk.page import DeskEnv
     from ui.ops import OpHandle
 

@@ -38,7 +38,7 @@ from fzmediate.i18n import _
 from ui.ops import error_message, log_failure
 
 if TYPE_CHECKING:
-    from fzmediate.services.printing import PrintJob
+    from fzmediate.services.print_dto import PrintJob
     from ui.session_context import SessionContext
 
 log = logging.getLogger(__name__)

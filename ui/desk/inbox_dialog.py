@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from fzmediate.desk import inbox
 from fzmediate.i18n import _, ngettext
-from fzmediate.services.intake_inbox import ImportResult, InboxEntry, status_label
+from fzmediate.services.inbox_dto import ImportResult, InboxEntry, status_label
 from ui.a11y import name_qt_internals
 from ui.desk.case_view.print_dialog import fit_height
 from ui.desk.form_field import ErrorLine, FormField
@@ -36,7 +36,7 @@ from ui.ops import error_message
 from ui.style import set_role
 
 if TYPE_CHECKING:
-    from fzmediate.store.outbox import OpChanges
+    from fzmediate.store.changes import OpChanges
     from ui.desk.page import DeskEnv
 
 

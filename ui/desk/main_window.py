@@ -40,7 +40,7 @@ from ui.style import set_role
 if TYPE_CHECKING:
     # Only for annotations: the store (SQLAlchemy, Alembic) loads when it is first opened, not at start-up.
     from fzmediate.services.session import Actor
-    from fzmediate.store.outbox import OpChanges
+    from fzmediate.store.changes import OpChanges
     from ui.session_context import SessionContext
 
 TODAY, CASES, SUPERVISOR, SETTINGS = "today", "cases", "supervisor", "settings"

@@ -24,7 +24,7 @@ from ui.a11y import name_qt_internals
 
 if TYPE_CHECKING:
     from fzmediate.services.session import Actor
-    from fzmediate.store.outbox import OpChanges
+    from fzmediate.store.changes import OpChanges
     from ui.ops import Ops
     from ui.session_context import SessionContext
 

@@ -12,6 +12,7 @@ from PySide6.QtGui import QTextDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from fzmediate.desk import gate
 from fzmediate.errors import AuthenticationError, ValidationError
 from fzmediate.i18n import _, current_locale
 from fzmediate.security import recovery_code
@@ -21,7 +22,8 @@ from ui.desk.form_field import ErrorLine, FormField, centered_card, repeat_diffe
 from ui.desk.password_fields import busy_bar, password_advice
 from ui.desk.strength_hint import LiveHint
 from ui.fonts import monospace_font
-from ui.ops import CancelToken, Ops, error_message, log_failure
+from ui.ops import Ops, error_message, log_failure
+from ui.store_process import StoreLauncher, run_gate
 from ui.style import set_role
 
 
@@ -155,10 +157,14 @@ class RecoveryResetPage(QWidget):
     recovered = Signal(str)
     cancelled = Signal()
 
-    def __init__(self, workspace: Workspace, ops: Ops, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, workspace: Workspace, ops: Ops, parent: QWidget | None = None, *, launcher: StoreLauncher | None = None
+    ) -> None:
         super().__init__(parent)
         self._ws = workspace
         self._ops = ops
+        #: The reset runs in the store process when there is one (the key it opens never exists here).
+        self._launcher = launcher
         self._busy = False
         form = centered_card(self, width=480)
         title = QLabel(_("Reset a password with the recovery code"), self)
@@ -263,12 +269,18 @@ class RecoveryResetPage(QWidget):
         if repeat_differs(self.password, self.password2):
             return
         self._set_busy(True)
-        ws = self._ws
-
-        def work(token: CancelToken) -> str:
-            return ws.recover(code, login, password)
-
-        self._ops.run_db(work, on_success=self._succeeded, on_failure=self._failed, parent=self)
+        run_gate(
+            self._ops,
+            self._launcher,
+            self._ws,
+            gate.recover,
+            code,
+            login,
+            password,
+            on_success=self._succeeded,
+            on_failure=self._failed,
+            parent=self,
+        )
 
     def _succeeded(self, new_code: str) -> None:
         self.prepare()

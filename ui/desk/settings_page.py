@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QScroll
 from fzmediate.desk import admin
 from fzmediate.i18n import _, current_locale, set_locale
 from fzmediate.settings import Settings
-from fzmediate.store.outbox import OpChanges
+from fzmediate.store.changes import OpChanges
 from ui.desk.page import DeskEnv, DeskPage
 from ui.desk.settings.appearance import AppearancePanel
 from ui.desk.settings.backup_panel import BackupPanel

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QWidget
 
-from fzmediate.catalogue.model import OrgUnit
+from fzmediate.desk import gate
 from fzmediate.errors import AlreadyInitializedError, FzError, ValidationError
 from fzmediate.i18n import _
 from fzmediate.security.roles import Role
@@ -16,8 +17,12 @@ from fzmediate.services.workspace import Workspace
 from ui.desk.form_field import ErrorLine, FormField, centered_card, repeat_differs
 from ui.desk.password_fields import busy_bar, login_field, password_advice
 from ui.desk.strength_hint import LiveHint
-from ui.ops import CancelToken, Ops, error_message, log_failure
+from ui.ops import Ops, error_message, log_failure
+from ui.store_process import run_gate
 from ui.style import set_role
+
+if TYPE_CHECKING:
+    from ui.store_process import StoreLauncher
 
 
 class SetupScreen(QWidget):
@@ -30,10 +35,14 @@ class SetupScreen(QWidget):
     completed = Signal(object)
     store_exists = Signal(str)
 
-    def __init__(self, workspace: Workspace, ops: Ops, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, workspace: Workspace, ops: Ops, parent: QWidget | None = None, *, launcher: StoreLauncher | None = None
+    ) -> None:
         super().__init__(parent)
         self._ws = workspace
         self._ops = ops
+        #: Set-up runs in the store process when there is one (its keys never exist in this process).
+        self._launcher = launcher
         self._busy = False
 
         form = centered_card(self, width=480)
@@ -125,20 +134,22 @@ class SetupScreen(QWidget):
         self._load_units()
 
     def _load_units(self) -> None:
-        """The units come from the signed catalogue that ships with the app, read off the GUI thread."""
+        """The units come from the signed catalogue that ships with the app, read where the store lives."""
+        run_gate(
+            self._ops,
+            self._launcher,
+            self._ws,
+            gate.units,
+            on_success=self._fill_units,
+            on_failure=self._units_failed,
+            parent=self,
+        )
 
-        def work(token: CancelToken) -> tuple[OrgUnit, ...]:
-            from fzmediate.catalogue.bundle import load_shipped_bundle
-
-            return load_shipped_bundle().bundle.units
-
-        self._ops.run_db(work, on_success=self._fill_units, on_failure=self._units_failed, parent=self)
-
-    def _fill_units(self, units: tuple[OrgUnit, ...]) -> None:
+    def _fill_units(self, units: tuple[tuple[str, str], ...]) -> None:
         self.unit.clear()
         self.unit.addItem(_("Choose the unit…"), "")
-        for unit in units:
-            self.unit.addItem(unit.name, unit.code)
+        for code, name in units:
+            self.unit.addItem(name, code)
 
     def _units_failed(self, exc: BaseException) -> None:
         log_failure(exc)
@@ -192,12 +203,19 @@ class SetupScreen(QWidget):
             self.unit.setFocus()
             return
         self._set_busy(True)
-        ws = self._ws
-
-        def work(token: CancelToken) -> SetupResult:
-            return ws.initialize(login, password, full_name=name, unit=unit)
-
-        self._ops.run_db(work, on_success=self._succeeded, on_failure=self._failed, parent=self)
+        run_gate(
+            self._ops,
+            self._launcher,
+            self._ws,
+            gate.initialize,
+            login,
+            password,
+            name,
+            unit,
+            on_success=self._succeeded,
+            on_failure=self._failed,
+            parent=self,
+        )
 
     def _succeeded(self, result: SetupResult) -> None:
         self._set_busy(False)

@@ -63,10 +63,10 @@ class GateWindow(QWidget):
         self.setWindowTitle(window_title())
         self.resize(720, 680)
         self.stack = QStackedWidget(self)
-        self.setup_screen = SetupScreen(workspace, ops, self)
+        self.setup_screen = SetupScreen(workspace, ops, self, launcher=launcher)
         self.recovery_page = RecoveryPage(self)
         self.unlock_screen = UnlockScreen(workspace, ops, self, launcher=launcher)
-        self.recovery_reset = RecoveryResetPage(workspace, ops, self)
+        self.recovery_reset = RecoveryResetPage(workspace, ops, self, launcher=launcher)
         for page in (self.setup_screen, self.recovery_page, self.unlock_screen, self.recovery_reset):
             self.stack.addWidget(page)
         layout = QVBoxLayout(self)

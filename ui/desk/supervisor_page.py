@@ -15,7 +15,7 @@ from ui.desk.supervisor.statistics_view import StatisticsView
 from ui.style import set_role
 
 if TYPE_CHECKING:
-    from fzmediate.store.outbox import OpChanges
+    from fzmediate.store.changes import OpChanges
 
 #: Kinds of change that can move a case between queues or change the figures.
 _RELEVANT = frozenset({"case", "case_event", "party", "user"})

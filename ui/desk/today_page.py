@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from fzmediate.desk.today import SectionKind, TodayItem, TodaySection, TodayView, today
 from fzmediate.i18n import _, ngettext
-from fzmediate.store.outbox import OpChanges
+from fzmediate.store.changes import OpChanges
 from ui.desk.page import DeskEnv, DeskPage
 from ui.ops import error_message, log_failure
 from ui.style import set_role

@@ -30,10 +30,9 @@ from PySide6.QtWidgets import (
 from fzmediate.desk import case_view
 from fzmediate.desk.case_view import ActOutcome
 from fzmediate.domain.case import PartyRole
+from fzmediate.errors import StaleCaseError
 from fzmediate.i18n import _
-from fzmediate.procedure.forms import FORM, ActForm, Choice
-from fzmediate.procedure.guards_mediation import AGENTS
-from fzmediate.services.case_keeping import StaleCaseError
+from fzmediate.procedure.form_types import AGENTS, FORM, ActForm, Choice
 from ui.desk.case_view.form_widgets import FieldEditor, TextEditor, editor_for
 from ui.desk.form_field import ErrorLine, fitting_size
 from ui.desk.page import DeskEnv

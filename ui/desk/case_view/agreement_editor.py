@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from fzmediate.i18n import _
-from fzmediate.procedure.forms import Choice
+from fzmediate.procedure.form_types import Choice
 from ui.style import set_role
 
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QStyle, QTabWidget
 from fzmediate.desk import case_view
 from fzmediate.desk.case_view import ActLine, CaseScreen
 from fzmediate.i18n import _
-from fzmediate.store.outbox import OpChanges
+from fzmediate.store.changes import OpChanges
 from ui.desk.case_view.act_dialog import ActDialog
 from ui.desk.case_view.actions_panel import ActionsPanel
 from ui.desk.case_view.documents_panel import DocumentsPanel

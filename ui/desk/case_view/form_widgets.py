@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from fzmediate.i18n import _
-from fzmediate.procedure.forms import Choice, FormField
+from fzmediate.procedure.form_types import Choice, FormField
 from ui.desk.form_field import ErrorLine
 from ui.style import set_role
 

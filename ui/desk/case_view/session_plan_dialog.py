@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from fzmediate.desk import case_view
 from fzmediate.errors import FzError
 from fzmediate.i18n import _
-from fzmediate.services.session_plans import MAX_MINUTES, MIN_MINUTES, PlannedSession
+from fzmediate.services.plan_dto import MAX_MINUTES, MIN_MINUTES, PlannedSession
 from ui.desk.form_field import ErrorLine
 from ui.desk.page import DeskEnv
 from ui.ops import error_message, log_failure

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from fzmediate.i18n import _
-from fzmediate.services.attachments import PDF
+from fzmediate.services.attachment_dto import PDF
 from ui.style import set_role
 
 

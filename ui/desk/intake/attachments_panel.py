@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from fzmediate.errors import ValidationError
 from fzmediate.i18n import _
-from fzmediate.services.attachments import MAX_BYTES, NewAttachment, check_file, detect_media_type
+from fzmediate.services.attachment_dto import MAX_BYTES, NewAttachment, check_file, detect_media_type
 from ui.desk.form_field import ErrorLine
 from ui.desk.intake.attachment_viewer import AttachmentViewer, open_viewer
 from ui.desk.intake.fields import ComboField

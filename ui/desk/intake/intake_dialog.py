@@ -42,9 +42,8 @@ from fzmediate.desk import intake as calls
 from fzmediate.desk.intake import InboxApplication, MatterChoice, MatterInfo, Registered, check_form
 from fzmediate.domain.case import PartyRole
 from fzmediate.domain.intake import IntakeError, Problem
-from fzmediate.errors import FzError
+from fzmediate.errors import DuplicateWarning, FzError
 from fzmediate.i18n import _, ngettext
-from fzmediate.services.cases import DuplicateWarning
 from ui.desk.form_field import ErrorLine, FormField, fitting_size
 from ui.desk.intake.attachments_panel import AttachmentsPanel
 from ui.desk.intake.fields import TextAreaField

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from fzmediate.desk import supervisor as sv
 from fzmediate.i18n import _
-from fzmediate.services.statistics import StatsQuery
+from fzmediate.services.stats_dto import StatsQuery
 from ui.desk.page import DeskEnv
 from ui.ops import OpHandle
 

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from fzmediate.desk import supervisor as sv
 from fzmediate.i18n import _
-from fzmediate.services.case_views import CaseSummary
+from fzmediate.services.case_dto import CaseSummary
 from ui.desk.form_field import ErrorLine
 from ui.desk.page import DeskEnv
 from ui.desk.supervisor.assign_dialog import AssignDialog

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from fzmediate.desk import supervisor as sv
 from fzmediate.i18n import _
-from fzmediate.services.statistics import (
+from fzmediate.services.stats_dto import (
     Dimension,
     Statistics,
     StatRow,
