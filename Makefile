@@ -19,7 +19,7 @@ sysdeps:
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[gui,test]'
+	$(PY) -m pip install -q -e '.[gui,test,server]'
 	@touch $@
 
 locale: $(STAMP) $(MO)

@@ -1,0 +1,150 @@
+"""The wire models of the sync protocol (docs/sync-protocol.md), shared by the client and the district server.
+
+Pydantic models, strict about shape and size (the server rejects a bad body with 422 listing the problems,
+never a 500). Payloads are the outbox's JSON fields; they may hold personal data: never logged.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+#: This build's protocol version; the server accepts it and the one before.
+PROTOCOL_VERSION: Final = 1
+OLDEST_ACCEPTED: Final = 1
+#: Headers every request carries (besides the RFC 9421 signature headers).
+PROTOCOL_HEADER: Final = "FZ-Protocol"
+SCHEMA_HEADER: Final = "FZ-Schema"
+#: Every server response says the server's time (Unix seconds): clients learn their clock offset from it.
+SERVER_TIME_HEADER: Final = "FZ-Server-Time"
+
+#: Limits of one push (docs/sync-protocol.md): a dropped request costs at most one batch.
+MAX_PUSH_CHANGES: Final = 500
+MAX_BODY_BYTES: Final = 1024 * 1024
+MAX_PULL_LIMIT: Final = 500
+
+Op = Literal["create", "patch", "append", "tombstone"]
+Role = Literal["desk", "kiosk"]
+Status = Literal["applied", "merged", "duplicate", "conflict", "rejected", "gap"]
+#: Entities that are append-only and sealed: the server refuses any patch or tombstone of them.
+SEALED_ENTITIES: Final = frozenset({"case_event", "document", "audit_event"})
+
+_ID = Field(min_length=1, max_length=64)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Change(_Model):
+    """One outbox row as the device wrote it."""
+
+    change_id: str = _ID
+    device_seq: int = Field(ge=1)
+    entity: str = Field(min_length=1, max_length=32, pattern=r"^[a-z_]+$")
+    entity_id: str = _ID
+    op: Op
+    base_version: int | None = Field(default=None, ge=0)
+    version: int = Field(ge=0)
+    payload: dict[str, Any]
+    actor: str = Field(min_length=1, max_length=64)
+    created_at: datetime
+    schema_version: str = Field(min_length=1, max_length=16)
+
+
+class PushRequest(_Model):
+    changes: list[Change] = Field(max_length=MAX_PUSH_CHANGES)
+
+
+class PushResult(_Model):
+    device_seq: int
+    status: Status
+    #: Why a change was rejected or is in conflict (a code such as ``sealed``; never request data).
+    reason: str | None = None
+    server_seq: int | None = None
+
+
+class PushResponse(_Model):
+    results: list[PushResult]
+    #: The highest device_seq the server holds with every one before it.
+    acked_through: int
+    server_time: datetime
+
+
+class Conflict(_Model):
+    """A field changed on two devices from the same base: the server value stays, nothing is lost."""
+
+    conflict_id: str
+    entity: str
+    entity_id: str
+    field: str
+    base_value: Any = None
+    server_value: Any = None
+    client_value: Any = None
+    server_device: str | None = None
+    client_device: str
+    server_actor: str | None = None
+    client_actor: str
+    created_at: datetime
+    resolved: bool = False
+
+
+class PulledChange(_Model):
+    """A change the server took from another device, in commit order."""
+
+    server_seq: int
+    device_id: str
+    device_seq: int
+    change_id: str
+    entity: str
+    entity_id: str
+    op: Op
+    base_version: int | None = None
+    version: int
+    payload: dict[str, Any]
+    actor: str
+    created_at: datetime
+
+
+class PullResponse(_Model):
+    changes: list[PulledChange]
+    #: Store this with the page, in the same transaction; ask with it next time.
+    next_after: int
+    more: bool
+    conflicts: list[Conflict] = []
+    server_time: datetime
+
+
+class EnrollRequest(_Model):
+    code: str = Field(min_length=8, max_length=64)
+    device_id: str = _ID
+    #: The device's Ed25519 public key, raw 32 bytes in base64.
+    public_key: str = Field(min_length=40, max_length=64)
+    role: Role
+    label: str = Field(default="", max_length=100)
+
+
+class EnrollResponse(_Model):
+    device_id: str
+    unit: str
+    unit_name: str
+    role: Role
+    #: Unique district-wide; case numbers minted on this device carry it.
+    device_code: str
+    server_time: datetime
+
+
+class AnchorRequest(_Model):
+    """The device's audit chain head (fzmediate.security.audit.head), signed by the user who synced."""
+
+    seq: int = Field(ge=0)
+    hash: str = Field(min_length=1, max_length=128)
+
+
+class ErrorBody(_Model):
+    """Every refusal: a code, and for 422 the problems (field paths and rules; never the values sent)."""
+
+    error: str
+    problems: list[str] = []
