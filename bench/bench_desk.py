@@ -45,6 +45,14 @@ from sqlalchemy import select, update
 
 from bench import bench_cases
 from bench.common import header, median
+from bench.desk_driving import (
+    MEDIATOR,
+    RSS_PROBE,
+    _fetch_all,
+    _show_all,
+    _unlock,
+    _wait,
+)
 from ui.pyside_compat import pin_singletons
 
 if TYPE_CHECKING:
@@ -60,12 +68,9 @@ if TYPE_CHECKING:
 #: Cycles per mode (production and baseline alternate); the first cycle of the run is reported apart.
 RUNS = int(os.environ.get("BENCH_DESK_RUNS", "5"))
 MORNING_RUNS = int(os.environ.get("BENCH_DESK_MORNING_RUNS", "2"))
-TYPING_PAUSE_S = 2.0
-WAIT_S = 120.0
 MINE = 200
 NEWEST_MINE = 40
 ADMIN = ("admin", "Tall-Copper-Lantern-47")
-MEDIATOR = ("med1", "Quiet-River-Basket-92")
 STALL_MS = 50.0
 PRODUCTION, BASELINE = "process", "thread"
 
@@ -130,22 +135,6 @@ def _seed(data: Path, clock: Any) -> dict[str, Any]:
 # --- waiting and measuring -------------------------------------------------------------------------------
 
 
-def _wait(app: QApplication, done: Callable[[], bool], timeout: float = WAIT_S) -> None:
-    from PySide6.QtCore import QThread
-
-    deadline = time.monotonic() + timeout
-    while not done():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the desk did not get there in time")
-        app.processEvents()
-        QThread.usleep(200)
-
-
-def _pause(app: QApplication, seconds: float) -> None:
-    end = time.monotonic() + seconds
-    _wait(app, lambda: time.monotonic() >= end)
-
-
 class Scenario:
     """Stalls (event-loop lateness) and the operations' GUI time over one scenario of one cycle."""
 
@@ -173,50 +162,7 @@ class Scenario:
         )
 
 
-def _rss_mb(pid: int) -> float:
-    for line in Path("/proc/{0}/status".format(pid)).read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 # --- one cycle -------------------------------------------------------------------------------------------
-
-
-def _unlock(app: QApplication, shell: DeskShell, first: bool) -> tuple[MainWindow, float, float, float]:
-    """Press Unlock; ms to the window, to Today's sections shown, and to the list's first page."""
-    from ui.desk.main_window import TODAY
-    from ui.desk.today_page import TodayPage
-
-    if first:
-        shell.start()
-    else:
-        shell.show_unlock()
-    _pause(app, TYPING_PAUSE_S)  # the user types; the store process starts meanwhile
-    screen = shell.gate.unlock_screen
-    screen.login.edit.setText(MEDIATOR[0])
-    screen.password.edit.setText(MEDIATOR[1])
-    marks: dict[str, float] = {}
-    t0 = time.perf_counter()
-    screen.submit()
-
-    def progressed() -> bool:
-        window = shell.main_window
-        if window is None or not window.isVisible():
-            return False
-        marks.setdefault("window", time.perf_counter())
-        today = window.pages[TODAY]
-        assert isinstance(today, TodayPage)
-        if today.view is not None and not today.loading and today.cards():
-            marks.setdefault("today", time.perf_counter())
-        if window.case_list.model.rowCount() > 0:
-            marks.setdefault("list", time.perf_counter())
-        return len(marks) == 3
-
-    _wait(app, progressed)
-    window = shell.main_window
-    assert window is not None
-    return window, *((marks[k] - t0) * 1000.0 for k in ("window", "today", "list"))  # type: ignore[return-value]
 
 
 class Counter:
@@ -340,29 +286,6 @@ def _act(app: QApplication, window: MainWindow, probe: ModelProbe, case_id: str)
     return (marks["applied"] - t0) * 1000.0, (marks["row"] - t0) * 1000.0
 
 
-def _show_all(app: QApplication, window: MainWindow) -> None:
-    """The list page with an empty search: every case, newest first."""
-    from ui.desk.main_window import CASES
-
-    window.show_page(CASES)
-    tabs = window.case_tabs
-    assert tabs is not None
-    tabs.setCurrentIndex(0)
-    window.case_list.search.setText("")
-    model = window.case_list.model
-    _wait(app, lambda: not model.loading and model.query.text == "" and model.rowCount() > 0)
-
-
-def _fetch_all(app: QApplication, window: MainWindow) -> float:
-    _show_all(app, window)
-    model = window.case_list.model
-    t0 = time.perf_counter()
-    while model.canFetchMore():
-        model.fetchMore()
-        _wait(app, lambda: not model.loading)
-    return (time.perf_counter() - t0) * 1000.0
-
-
 def _cycle(
     app: QApplication,
     shell: DeskShell,
@@ -407,7 +330,7 @@ def _measure(data: Path, clock: Any, state: dict[str, Any]) -> dict[str, Any]:
     from PySide6.QtWidgets import QApplication
 
     from fzmediate.i18n import current_locale
-    from fzmediate.security.keyslots import DEFAULT_KDF
+    from fzmediate.security.kdf import DEFAULT_KDF
     from fzmediate.services.workspace import Workspace
     from fzmediate.settings import Settings
     from ui.app import prepare_application
@@ -451,41 +374,6 @@ def _measure(data: Path, clock: Any, state: dict[str, Any]) -> dict[str, Any]:
             shell.shutdown()
         ops.shutdown()
     return {"cycles": cycles, "morning": morning}
-
-
-RSS_PROBE = "from bench.bench_desk import rss_probe; rss_probe()"
-
-
-def rss_probe() -> None:
-    """In a fresh GUI process (argv: data dir) that never opens the store itself, as the desk runs: unlock in
-    the store process, fetch every row of the list, print the RSS of both processes (MB) as JSON."""
-    import json
-
-    from PySide6.QtWidgets import QApplication
-
-    from fzmediate.security.keyslots import DEFAULT_KDF
-    from fzmediate.services.workspace import Workspace
-    from fzmediate.settings import Settings
-    from ui.app import prepare_application
-    from ui.desk.shell import DeskShell
-    from ui.ops import Ops
-
-    pin_singletons()
-    app = QApplication(["bench"])
-    prepare_application(app, "en")
-    ops = Ops()
-    shell = DeskShell(Workspace(Path(sys.argv[1]), kdf=DEFAULT_KDF), ops, Settings(idle_lock_seconds=3600))
-    try:
-        window = _unlock(app, shell, True)[0]
-        pid = getattr(shell.context, "pid", None)
-        assert pid is not None
-        before = (_rss_mb(os.getpid()), _rss_mb(pid))
-        _fetch_all(app, window)
-        after = (_rss_mb(os.getpid()), _rss_mb(pid))
-        print(json.dumps({"before": before, "after": after, "rows": window.case_list.model.rowCount()}))
-    finally:
-        shell.shutdown()
-        ops.shutdown()
 
 
 def _rss(data: Path) -> dict[str, Any]:

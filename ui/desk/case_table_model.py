@@ -89,10 +89,17 @@ _SHARED = tuple(
 )
 
 
-def _compact(row: ListRow) -> tuple[Any, ...]:
+#: Values that repeat across rows but are not strings: dates (a few hundred days) and the tuples of masked
+#: names (张某某: a few hundred surnames). One copy of each is kept per store.
+_CANONICAL = tuple(ListRow._fields.index(name) for name in ("received_on", "applicants", "respondents", "next_due"))
+
+
+def _compact(row: ListRow, canonical: dict[Any, Any]) -> tuple[Any, ...]:
     values: list[Any] = list(row)
     for i in _SHARED:
         values[i] = sys.intern(values[i])
+    for i in _CANONICAL:
+        values[i] = canonical.setdefault(values[i], values[i])
     return tuple(values)
 
 
@@ -101,10 +108,12 @@ class RowStore:
     (never a tuple subclass such as a NamedTuple), so 100,000 rows add nothing to its full passes. Those passes
     otherwise grow with the rows held and stalled the GUI thread by up to 250 ms after scrolling through
     100,000 cases (bench/bench_desk.py). Repeated words (matter, state, labels, mediator) are interned, so
-    100,000 rows share one copy of each instead of holding their own. Reads give :class:`ListRow` views."""
+    100,000 rows share one copy of each instead of holding their own; so do dates and the tuples of masked
+    names (together about a third of a row's memory). Reads give :class:`ListRow` views."""
 
     def __init__(self) -> None:
         self._items: list[tuple[Any, ...]] = []
+        self._canonical: dict[Any, Any] = {}
 
     def __len__(self) -> int:
         return len(self._items)
@@ -116,7 +125,7 @@ class RowStore:
         return ListRow._make(self._items[at])
 
     def __setitem__(self, at: int, row: ListRow) -> None:
-        self._items[at] = _compact(row)
+        self._items[at] = _compact(row, self._canonical)
 
     def __delitem__(self, at: int) -> None:
         del self._items[at]
@@ -125,10 +134,10 @@ class RowStore:
         return map(ListRow._make, self._items)
 
     def extend(self, rows: Iterable[ListRow]) -> None:
-        self._items.extend(_compact(r) for r in rows)
+        self._items.extend(_compact(r, self._canonical) for r in rows)
 
     def insert(self, at: int, row: ListRow) -> None:
-        self._items.insert(at, _compact(row))
+        self._items.insert(at, _compact(row, self._canonical))
 
 
 class CaseTableModel(QAbstractTableModel):
