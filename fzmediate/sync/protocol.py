@@ -64,6 +64,8 @@ class PushResult(_Model):
     #: Why a change was rejected or is in conflict (a code such as ``sealed``; never request data).
     reason: str | None = None
     server_seq: int | None = None
+    #: The entity's version on the server after this change (absent when the change was not taken).
+    version: int | None = None
 
 
 class PushResponse(_Model):
@@ -148,3 +150,23 @@ class ErrorBody(_Model):
 
     error: str
     problems: list[str] = []
+
+
+class AnchorResponse(_Model):
+    """The head the server keeps for the device. ``accepted`` is false when the head sent does not extend it
+    (``reason``: ``rewound``, a lower sequence; ``rewritten``, the same sequence with another hash)."""
+
+    accepted: bool
+    reason: str | None = None
+    seq: int
+    hash: str
+    server_time: datetime
+
+
+class HealthResponse(_Model):
+    """The server is up and speaks these protocol versions (no data)."""
+
+    status: Literal["ok"] = "ok"
+    protocol: int
+    oldest_accepted: int
+    server_time: datetime

@@ -1,0 +1,134 @@
+"""The district server's HTTP API (docs/sync-protocol.md): enrollment, push, pull, anchor, health.
+
+:func:`create_app` builds the FastAPI application on a database URL; its OpenAPI description is at
+``/openapi.json``. The endpoints are plain functions (FastAPI runs them in its thread pool), each opening its
+own session per transaction; the gate in front (:mod:`fzmediate.server.gate`) has already checked size,
+protocol and signature. :func:`app_from_env` is the factory ``serve --workers N`` hands to uvicorn.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, Final
+
+from fastapi import Depends, FastAPI, Query, Request
+
+from fzmediate.server import errors
+from fzmediate.server.auth import Caller
+from fzmediate.server.db import Clock, Database
+from fzmediate.server.enroll import enroll
+from fzmediate.server.gate import Gate
+from fzmediate.server.pull import anchor, pull
+from fzmediate.server.push import push
+from fzmediate.sync.protocol import (
+    MAX_PULL_LIMIT,
+    OLDEST_ACCEPTED,
+    PROTOCOL_VERSION,
+    AnchorRequest,
+    AnchorResponse,
+    EnrollRequest,
+    EnrollResponse,
+    ErrorBody,
+    HealthResponse,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
+
+#: The environment variable ``serve --workers N`` passes the database URL in.
+DB_URL_ENV: Final = "FZMEDIATE_SERVER_DB"
+#: Entities a kiosk may push (appended only): the applications people file at it.
+KIOSK_ENTITIES: Final = frozenset({"application"})
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text}
+    for status, text in (
+        (
+            401,
+            "Not signed by an enrolled, active device (unknown_device, revoked, bad_signature, clock_skew, replayed)",
+        ),
+        (403, "Outside the device's role or unit (forbidden)"),
+        (413, "Body over 1 MB (too_large)"),
+        (422, "Malformed request (invalid, with the problems: paths and rules, never values)"),
+        (426, "Protocol too old (upgrade)"),
+    )
+}
+
+
+def _db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def _caller(request: Request) -> Caller:
+    caller = getattr(request.state, "caller", None)
+    if not isinstance(caller, Caller):  # the gate authenticates every /v1/sync/ path; never reached otherwise
+        raise errors.Refusal(401, "bad_signature")
+    return caller
+
+
+DB = Annotated[Database, Depends(_db)]
+Device = Annotated[Caller, Depends(_caller)]
+
+
+def create_app(db_url: str, *, clock: Clock | None = None) -> FastAPI:
+    """The server application on the (migrated) database at ``db_url``; ``clock`` is for tests."""
+    db = Database(db_url, clock=clock)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        db.dispose()
+
+    app = FastAPI(
+        title="fzmediate district server",
+        version=str(PROTOCOL_VERSION),
+        description="Sync protocol (docs/sync-protocol.md). Every /v1/sync/ request is signed (RFC 9421).",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.db = db
+    errors.install(app)
+    app.add_middleware(Gate, db=db)
+
+    @app.get("/v1/health", response_model=HealthResponse)
+    def health(db: DB) -> HealthResponse:
+        return HealthResponse(protocol=PROTOCOL_VERSION, oldest_accepted=OLDEST_ACCEPTED, server_time=db.now())
+
+    @app.post("/v1/enroll", response_model=EnrollResponse, responses=_ERRORS)
+    def enroll_device(body: EnrollRequest, db: DB) -> EnrollResponse:
+        return enroll(db, body)
+
+    @app.post("/v1/sync/push", response_model=PushResponse, responses=_ERRORS)
+    def push_changes(body: PushRequest, db: DB, caller: Device) -> PushResponse:
+        if caller.role == "kiosk" and any(c.entity not in KIOSK_ENTITIES or c.op != "append" for c in body.changes):
+            raise errors.Refusal(403, "forbidden")
+        return push(db, caller, list(body.changes))
+
+    @app.get("/v1/sync/pull", response_model=PullResponse, responses=_ERRORS)
+    def pull_changes(
+        db: DB,
+        caller: Device,
+        after: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = MAX_PULL_LIMIT,
+    ) -> PullResponse:
+        if caller.role == "kiosk":
+            raise errors.Refusal(403, "forbidden")
+        return pull(db, caller, after, limit)
+
+    @app.post("/v1/sync/anchor", response_model=AnchorResponse, responses=_ERRORS)
+    def anchor_head(body: AnchorRequest, db: DB, caller: Device) -> AnchorResponse:
+        return anchor(db, caller, body)
+
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The application on the database named by ``FZMEDIATE_SERVER_DB`` (each uvicorn worker calls this)."""
+    url = os.environ.get(DB_URL_ENV)
+    if not url:
+        raise RuntimeError("{0} is not set".format(DB_URL_ENV))
+    return create_app(url)

@@ -1,0 +1,140 @@
+"""Who is asking: every sync request is signed by an enrolled device (RFC 9421, docs/sync-protocol.md).
+
+:func:`authenticate` answers with the device or refuses with one code: ``unknown_device``, ``revoked``,
+``bad_signature``, ``clock_skew`` or ``replayed``. The order matters: the signature is checked before the
+device's status or the time is told to anyone, so an unsigned probe learns only ``unknown_device`` or
+``bad_signature``. A nonce is stored (in its own committed transaction) once the request is authentic, so a
+replayed request is refused even when the first one failed later.
+"""
+
+from __future__ import annotations
+
+import binascii
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from fzmediate.server.db import Database
+from fzmediate.server.models import Device, Nonce
+from fzmediate.sync.signing import WINDOW, SignatureRefused, public_key_of, verify_request
+
+_KEYID = re.compile(r';\s*keyid="([^"]{1,64})"')
+
+
+class AuthRefused(Exception):
+    """The request is not from an enrolled, active device (``code`` is the whole answer)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The authenticated device of a request."""
+
+    device_id: str
+    unit: str
+    role: str
+    device_code: str
+
+
+@dataclass(frozen=True)
+class Message:
+    """What the signature library reads of a request: method, absolute URL and header lines."""
+
+    method: str
+    url: str
+    headers: _Headers
+
+
+class _Headers:
+    def __init__(self, lines: list[tuple[str, str]]) -> None:
+        self._lines = lines
+
+    def items(self) -> list[tuple[str, str]]:
+        return list(self._lines)
+
+
+def message_of(scope: dict[str, Any]) -> Message:
+    """The request of an ASGI ``scope``, as signed: the path as sent (not decoded) and the raw query."""
+    lines = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", [])]
+    host = next((v for k, v in lines if k.lower() == "host"), "") or "localhost"
+    raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
+    url = "{0}://{1}{2}".format(scope.get("scheme", "http"), host, raw_path.decode("latin-1"))
+    query = scope.get("query_string", b"")
+    if query:
+        url += "?" + query.decode("latin-1")
+    return Message(method=scope["method"], url=url, headers=_Headers(lines))
+
+
+def authenticate(db: Database, message: Message, body: bytes) -> Caller:
+    """The device that signed ``message`` and ``body``, or :class:`AuthRefused`."""
+    found: dict[str, Device | None] = {}
+
+    def key_of(device_id: str) -> Ed25519PublicKey | None:
+        with db.sessions() as session:
+            device = session.get(Device, device_id)
+            found["device"] = device
+        if device is None:
+            return None
+        try:
+            return public_key_of(device.public_key)
+        except (ValueError, binascii.Error):
+            return None
+
+    try:
+        signed = verify_request(message, body, key_of)
+    except SignatureRefused:
+        if "device" in found and found["device"] is None:
+            raise AuthRefused("unknown_device") from None
+        keyid = _claimed_keyid(message)
+        if "device" not in found and keyid is not None:  # refused before the key was asked for
+            key_of(keyid)
+            if found["device"] is None:
+                raise AuthRefused("unknown_device") from None
+        raise AuthRefused("bad_signature") from None
+    device = found.get("device")
+    if device is None or device.device_id != signed.device_id:
+        raise AuthRefused("unknown_device")
+    if device.revoked_at is not None:
+        raise AuthRefused("revoked")
+    now = db.now()
+    if abs(now - signed.created) > WINDOW:
+        raise AuthRefused("clock_skew")
+    if len(signed.nonce) > 64 or not _remember_nonce(db, device.device_id, signed.nonce, now):
+        raise AuthRefused("replayed")
+    return Caller(device.device_id, device.unit, device.role, device.device_code)
+
+
+def _claimed_keyid(message: Message) -> str | None:
+    """The ``keyid`` the request claims (unverified: used only to tell an unknown device from a bad signature)."""
+    for name, value in message.headers.items():
+        if name.lower() == "signature-input":
+            keyid = _KEYID.search(value)
+            return keyid.group(1) if keyid is not None else None
+    return None
+
+
+def _remember_nonce(db: Database, device_id: str, nonce: str, now: datetime) -> bool:
+    """Store the nonce; False when the device used it before (within twice the window, older ones are gone)."""
+
+    def work(session: Session) -> bool:
+        session.execute(delete(Nonce).where(Nonce.device_id == device_id, Nonce.created_at < now - 2 * WINDOW))
+        seen = session.scalar(select(Nonce.nonce).where(Nonce.device_id == device_id, Nonce.nonce == nonce))
+        if seen is not None:
+            return False
+        session.add(Nonce(device_id=device_id, nonce=nonce, created_at=now))
+        session.flush()
+        return True
+
+    try:
+        return db.transaction(work)
+    except IntegrityError:
+        return False  # the same nonce, at the same moment, from a concurrent request: one of them is a replay

@@ -1,0 +1,128 @@
+"""The server's database: engine, sessions, transactions with retry, and schema migration.
+
+SQLite (development and demonstrations) runs every transaction as ``BEGIN IMMEDIATE``: writers are
+serialised anyway, and a reader that later writes can then never fail half-way with "database is locked".
+PostgreSQL (``postgresql+psycopg://``) runs READ COMMITTED with row locks where order matters; a transaction
+that loses a race (a unique key taken, a deadlock, a serialisation failure) is run again from the start.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Any, Final, TypeVar
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+T = TypeVar("T")
+Clock = Callable[[], datetime]
+log = logging.getLogger(__name__)
+
+#: How often a transaction that lost a race is tried again before the error is raised.
+ATTEMPTS: Final = 5
+#: PostgreSQL errors that mean "run it again": serialisation failure, deadlock.
+_RETRY_PGCODES: Final = frozenset({"40001", "40P01"})
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; bound values never appear in exception text (they may be personal data)."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, hide_parameters=True, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None  # we say BEGIN ourselves (below)
+            cur = dbapi_conn.cursor()
+            for pragma in ("journal_mode = WAL", "synchronous = FULL", "foreign_keys = ON", "busy_timeout = 30000"):
+                cur.execute("PRAGMA " + pragma)
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, hide_parameters=True, pool_pre_ping=True)
+
+
+class Database:
+    """One engine and its session factory; ``clock`` is the server's time (tests move it by hand)."""
+
+    def __init__(self, url: str, *, clock: Clock | None = None) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.clock: Clock = clock or utc_now
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def transaction(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in a fresh session and commit; run it again when it lost a race with another writer."""
+        for attempt in range(1, ATTEMPTS + 1):
+            with self.sessions() as session:
+                try:
+                    result = work(session)
+                    session.commit()
+                    return result
+                except (IntegrityError, OperationalError, DBAPIError) as exc:
+                    session.rollback()
+                    if attempt == ATTEMPTS or not _retryable(exc):
+                        raise
+                    log.info("transaction retried after %s (attempt %d)", type(exc.orig).__name__, attempt)
+        raise AssertionError("unreachable")
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _retryable(exc: DBAPIError) -> bool:
+    if isinstance(exc, IntegrityError):
+        return True  # a key another transaction took meanwhile: the next attempt sees it
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    if code in _RETRY_PGCODES:
+        return True
+    return isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower()
+
+
+# --- migrations ---------------------------------------------------------------------------------
+def _alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("fzmediate.server") / "migrations"))
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def migrate(url: str) -> str:
+    """Upgrade the database at ``url`` to the newest schema; returns the revision it is at."""
+    engine = make_engine(url)
+    try:
+        cfg = _alembic_config()
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+        return head_revision()
+    finally:
+        engine.dispose()

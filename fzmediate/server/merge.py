@@ -1,0 +1,190 @@
+"""How one change meets the server's state of its entity (docs/sync-protocol.md, "Push").
+
+- ``create``: a new entity is inserted; the same content again is a no-op; other content is a conflict
+  (one conflict row per differing field; the server's entity stays).
+- ``patch`` (``{"field": {"old": …, "new": …}}``): a three-way merge per field: current == old → take new;
+  current == new → nothing to do; otherwise a conflict row keeps base, server and client values and the
+  server value stays; the rest of the patch applies. A patch of a deleted entity is a conflict (``_deleted``).
+- ``append`` (and ``create`` of a sealed kind): inserted once; the same id with other content is refused
+  (``sealed``).
+- ``tombstone``: marks the entity deleted unless it changed since ``base_version`` (a conflict).
+- Sealed kinds (case events, documents, audit events) refuse ``patch`` and ``tombstone``.
+
+Entity versions are the server's: 1 at creation, one more for each change that altered it. What other devices
+pull is the change as applied here (:attr:`Outcome.payload`), never the parts that lost a conflict.
+A device may only change entities of its own unit (``scope``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final
+
+from sqlalchemy.orm import Session
+
+from fzmediate.server.models import ConflictRow, Device, Entity
+from fzmediate.sync.protocol import SEALED_ENTITIES, Change, Status
+
+DELETED_FIELD: Final = "_deleted"
+
+
+@dataclass
+class Outcome:
+    """What became of one change. ``published`` changes go to other devices with ``payload`` and the entity's
+    server versions (``base_version`` → ``version``)."""
+
+    status: Status
+    reason: str | None = None
+    published: bool = False
+    payload: dict[str, Any] = field(default_factory=dict)
+    base_version: int | None = None
+    version: int | None = None
+    entity: Entity | None = None
+
+
+def apply_change(session: Session, device: Device, change: Change, now: datetime) -> Outcome:
+    """Apply ``change`` from ``device`` to the server's state (conflict rows are added to ``session``)."""
+    sealed = change.entity in SEALED_ENTITIES
+    if sealed and change.op in ("patch", "tombstone"):
+        return Outcome("rejected", reason="sealed")
+    # Locks the entity row until the commit (PostgreSQL): concurrent pushes touching it merge one at a time.
+    entity = session.get(Entity, (change.entity, change.entity_id), with_for_update=True)
+    if entity is not None and entity.unit != device.unit:
+        return Outcome("rejected", reason="scope")
+    if change.op == "append" or (change.op == "create" and sealed):
+        return _append(session, device, change, entity)
+    if change.op == "create":
+        return _create(session, device, change, entity, now)
+    if entity is None:
+        return Outcome("rejected", reason="not_found")
+    if change.op == "patch":
+        return _patch(session, device, change, entity, now)
+    return _tombstone(session, device, change, entity, now)
+
+
+def _insert(session: Session, device: Device, change: Change) -> Outcome:
+    entity = Entity(
+        entity=change.entity,
+        entity_id=change.entity_id,
+        unit=device.unit,
+        version=1,
+        fields=dict(change.payload),
+        deleted=False,
+        last_server_seq=None,
+        last_device=device.device_id,
+        last_actor=change.actor,
+    )
+    session.add(entity)
+    session.flush()  # a later change of this push finds it; a concurrent create fails here and is retried
+    return Outcome("applied", published=True, payload=dict(change.payload), version=1, entity=entity)
+
+
+def _append(session: Session, device: Device, change: Change, entity: Entity | None) -> Outcome:
+    if entity is None:
+        return _insert(session, device, change)
+    if entity.fields == change.payload and not entity.deleted:
+        return Outcome("merged", version=entity.version, entity=entity)  # the same row again: held already
+    return Outcome("rejected", reason="sealed")
+
+
+def _create(session: Session, device: Device, change: Change, entity: Entity | None, now: datetime) -> Outcome:
+    if entity is None:
+        return _insert(session, device, change)
+    if entity.fields == change.payload and not entity.deleted:
+        return Outcome("merged", version=entity.version, entity=entity)
+    if entity.deleted:
+        _conflict(session, entity, device, change, DELETED_FIELD, None, True, False, now)
+    for name in sorted(set(entity.fields) | set(change.payload)):
+        server, client = entity.fields.get(name), change.payload.get(name)
+        if server != client:
+            _conflict(session, entity, device, change, name, None, server, client, now)
+    return Outcome("conflict", reason="exists", version=entity.version, entity=entity)
+
+
+def _patch(session: Session, device: Device, change: Change, entity: Entity, now: datetime) -> Outcome:
+    wanted = _patch_fields(change.payload)
+    if wanted is None:
+        return Outcome("rejected", reason="malformed")
+    if entity.deleted:
+        client = {name: new for name, (_old, new) in wanted.items()}
+        _conflict(session, entity, device, change, DELETED_FIELD, False, True, client, now)
+        return Outcome("conflict", reason="deleted", version=entity.version, entity=entity)
+    fields = dict(entity.fields)
+    taken: dict[str, Any] = {}
+    conflicts = 0
+    merged = entity.version != change.base_version
+    for name, (old, new) in wanted.items():
+        current = fields.get(name)
+        if current == old:
+            fields[name] = new
+            taken[name] = {"old": current, "new": new}
+        elif current == new:
+            merged = True  # the server has it already
+        else:
+            _conflict(session, entity, device, change, name, old, current, new, now)
+            conflicts += 1
+    status: Status = "conflict" if conflicts else ("merged" if merged else "applied")
+    reason = "field_conflict" if conflicts else None
+    if not taken:
+        return Outcome(status, reason=reason, version=entity.version, entity=entity)
+    base = entity.version
+    entity.fields, entity.version = fields, base + 1
+    entity.last_device, entity.last_actor = device.device_id, change.actor
+    return Outcome(
+        status, reason=reason, published=True, payload=taken, base_version=base, version=entity.version, entity=entity
+    )
+
+
+def _patch_fields(payload: dict[str, Any]) -> dict[str, tuple[Any, Any]] | None:
+    """``{"field": {"old": …, "new": …}}`` as ``{"field": (old, new)}``; None when it is not of that shape."""
+    result: dict[str, tuple[Any, Any]] = {}
+    for name, value in payload.items():
+        if not isinstance(value, dict) or set(value) != {"old", "new"} or not name or len(name) > 64:
+            return None
+        result[name] = (value["old"], value["new"])
+    return result
+
+
+def _tombstone(session: Session, device: Device, change: Change, entity: Entity, now: datetime) -> Outcome:
+    if entity.deleted:
+        return Outcome("merged", version=entity.version, entity=entity)
+    if change.base_version is not None and change.base_version != entity.version:
+        _conflict(session, entity, device, change, DELETED_FIELD, False, False, True, now)
+        return Outcome("conflict", reason="changed", version=entity.version, entity=entity)
+    base = entity.version
+    entity.deleted, entity.version = True, base + 1
+    entity.last_device, entity.last_actor = device.device_id, change.actor
+    return Outcome("applied", published=True, payload={}, base_version=base, version=entity.version, entity=entity)
+
+
+def _conflict(
+    session: Session,
+    entity: Entity,
+    device: Device,
+    change: Change,
+    name: str,
+    base: Any,
+    server: Any,
+    client: Any,
+    now: datetime,
+) -> None:
+    session.add(
+        ConflictRow(
+            conflict_id=str(uuid.uuid4()),
+            entity=entity.entity,
+            entity_id=entity.entity_id,
+            field=name[:64],
+            base_value=base,
+            server_value=server,
+            client_value=client,
+            server_device=entity.last_device,
+            client_device=device.device_id,
+            server_actor=entity.last_actor,
+            client_actor=change.actor,
+            unit=entity.unit,
+            created_at=now,
+            resolved_at=None,
+        )
+    )

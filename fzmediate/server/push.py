@@ -1,0 +1,152 @@
+"""Push: a device's outbox changes, taken strictly in ``device_seq`` order, in one transaction.
+
+Per change (docs/sync-protocol.md): one already held is ``duplicate`` (or ``rejected`` again, with its first
+reason); one after a gap is ``gap`` and not taken; the next one (``acked_through + 1``) is applied by
+:mod:`fzmediate.server.merge` and logged. Commit order: the ``server_seq`` numbers are drawn at the very end,
+under the counter's row lock (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite runs one writer at a time), and
+the lock is held until the commit, so the numbers become visible in order and a reader never sees 11 before
+10 has committed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fzmediate.server.auth import Caller
+from fzmediate.server.db import Database
+from fzmediate.server.merge import Outcome, apply_change
+from fzmediate.server.models import CHANGE_SEQ, ChangeLog, Device, Entity, SeqCounter
+from fzmediate.sync.protocol import Change, PushResponse, PushResult
+
+
+@dataclass
+class _Taken:
+    """A change taken in this push: its log row gets its ``server_seq`` at the end."""
+
+    change: Change
+    outcome: Outcome
+    row: ChangeLog
+
+
+def push(db: Database, caller: Caller, changes: list[Change]) -> PushResponse:
+    """Take ``changes`` from ``caller``; the answer says, per change, what the server holds."""
+
+    def work(session: Session) -> PushResponse:
+        now = db.now()
+        # Locks the device row: two pushes of one device (a retry racing the first) are taken one after the other.
+        device = session.get(Device, caller.device_id, with_for_update=True)
+        assert device is not None  # authenticated just now; devices are never deleted
+        acked = device.acked_through
+        answers: list[PushResult | _Taken] = []
+        taken: dict[int, _Taken] = {}
+        change_ids: set[str] = set()
+        for change in changes:
+            if change.device_seq <= acked:
+                answers.append(_held_before(session, device.device_id, change, taken))
+                continue
+            if change.device_seq > acked + 1:
+                answers.append(PushResult(device_seq=change.device_seq, status="gap"))
+                continue
+            reused = change.change_id in change_ids or _change_id_taken(session, change.change_id)
+            outcome = (
+                Outcome("rejected", reason="change_id_reused") if reused else apply_change(session, device, change, now)
+            )
+            item = _Taken(change, outcome, _log_row(device, change, outcome, now, keep_id=not reused))
+            taken[change.device_seq] = item
+            change_ids.add(change.change_id)
+            answers.append(item)
+            acked = change.device_seq
+        if taken:
+            _number(session, list(taken.values()))
+            device.acked_through = acked
+        return PushResponse(results=[_result(a) for a in answers], acked_through=acked, server_time=now)
+
+    return db.transaction(work)
+
+
+def _held_before(session: Session, device_id: str, change: Change, taken: dict[int, _Taken]) -> PushResult | _Taken:
+    """The answer for a change the server already holds (from an earlier push or earlier in this one)."""
+    if change.device_seq in taken:
+        earlier = taken[change.device_seq]
+        if earlier.change.change_id == change.change_id:
+            return _Taken(change, Outcome("duplicate"), earlier.row)
+        return PushResult(device_seq=change.device_seq, status="rejected", reason="seq_reused")
+    row = session.scalar(
+        select(ChangeLog).where(ChangeLog.device_id == device_id, ChangeLog.device_seq == change.device_seq)
+    )
+    if row is None:
+        # Below acked_through yet not logged: cannot happen (every taken change is logged); refuse, never guess.
+        return PushResult(device_seq=change.device_seq, status="rejected", reason="unknown")
+    if row.change_id is not None and row.change_id != change.change_id:
+        # Same number, another change: the device's store was restored or reset. Refused, so nothing is lost
+        # silently as a "duplicate"; people must look at that device.
+        return PushResult(device_seq=change.device_seq, status="rejected", reason="seq_reused")
+    if row.status == "rejected":
+        return PushResult(device_seq=change.device_seq, status="rejected", reason=row.reason)
+    return PushResult(device_seq=change.device_seq, status="duplicate", server_seq=row.server_seq)
+
+
+def _change_id_taken(session: Session, change_id: str) -> bool:
+    return session.scalar(select(ChangeLog.server_seq).where(ChangeLog.change_id == change_id)) is not None
+
+
+def _log_row(device: Device, change: Change, outcome: Outcome, now: datetime, *, keep_id: bool) -> ChangeLog:
+    published = outcome.published
+    return ChangeLog(
+        device_id=device.device_id,
+        device_seq=change.device_seq,
+        change_id=change.change_id if keep_id else None,
+        entity=change.entity,
+        entity_id=change.entity_id,
+        op=change.op,
+        base_version=outcome.base_version if published else change.base_version,
+        version=outcome.version if published and outcome.version is not None else change.version,
+        payload=outcome.payload if published else {},
+        actor=change.actor,
+        created_at=change.created_at if change.created_at.tzinfo else change.created_at.replace(tzinfo=UTC),
+        unit=device.unit,
+        received_at=now,
+        status=outcome.status,
+        reason=outcome.reason,
+        published=published,
+    )
+
+
+def _number(session: Session, taken: list[_Taken]) -> None:
+    """Draw the commit sequence numbers, last thing before the commit, holding the counter's lock."""
+    counter = session.scalar(select(SeqCounter).where(SeqCounter.name == CHANGE_SEQ).with_for_update())
+    if counter is None:  # a database made without the migration's first row
+        counter = SeqCounter(name=CHANGE_SEQ, value=0)
+        session.add(counter)
+    value = counter.value
+    for item in taken:
+        if item.outcome.status == "duplicate":
+            continue
+        value += 1
+        item.row.server_seq = value
+        session.add(item.row)
+        if item.outcome.published and item.outcome.entity is not None:
+            _mark(item.outcome.entity, value)
+    counter.value = value
+    session.flush()
+
+
+def _mark(entity: Entity, server_seq: int) -> None:
+    entity.last_server_seq = server_seq
+
+
+def _result(answer: PushResult | _Taken) -> PushResult:
+    if isinstance(answer, PushResult):
+        return answer
+    outcome = answer.outcome
+    return PushResult(
+        device_seq=answer.change.device_seq,
+        status=outcome.status,
+        reason=outcome.reason,
+        server_seq=answer.row.server_seq,
+        version=outcome.version if outcome.status in ("applied", "merged", "conflict") else None,
+    )

@@ -1,0 +1,87 @@
+"""Every sync request is signed by an enrolled, active device; refusals say nothing but their code."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from fzmediate.server.admin import revoke
+from tests.server.harness import Device, Server
+
+
+def _refused(response: object, status: int, code: str) -> None:
+    assert response.status_code == status  # type: ignore[attr-defined]
+    assert response.json() == {"error": code}  # type: ignore[attr-defined]
+    assert response.headers["FZ-Server-Time"].isdigit()  # type: ignore[attr-defined]
+
+
+def test_an_enrolled_device_is_let_in(server: Server) -> None:
+    desk = server.enroll()
+    assert desk.pull()["changes"] == []
+
+
+def test_a_device_never_enrolled_is_unknown(server: Server) -> None:
+    stranger = Device(server, "never-enrolled", Ed25519PrivateKey.generate())
+    _refused(stranger.call("GET", "/v1/sync/pull"), 401, "unknown_device")
+
+
+def test_a_revoked_device_is_refused(server: Server) -> None:
+    desk = server.enroll()
+    assert revoke(server.db, desk.device_code) is not None
+    _refused(desk.call("GET", "/v1/sync/pull"), 401, "revoked")
+
+
+def test_a_replayed_request_is_refused(server: Server) -> None:
+    desk = server.enroll()
+    request = desk.request("GET", "/v1/sync/pull?after=0")
+    assert server.client.send(request).status_code == 200
+    _refused(server.client.send(request), 401, "replayed")
+
+
+@pytest.mark.parametrize("seconds", [-301, 301])
+def test_a_signature_outside_the_window_is_clock_skew(server: Server, seconds: int) -> None:
+    desk = server.enroll()
+    r = desk.call("GET", "/v1/sync/pull", created=server.clock() + timedelta(seconds=seconds))
+    _refused(r, 401, "clock_skew")
+    assert int(r.headers["FZ-Server-Time"]) == int(server.clock().timestamp())
+
+
+def test_a_tampered_body_is_a_bad_signature(server: Server) -> None:
+    desk = server.enroll()
+    signed = desk.request("POST", "/v1/sync/push", {"changes": []})
+    forged = server.client.build_request(
+        "POST", "/v1/sync/push", content=b'{"changes": [ ]}', headers=dict(signed.headers)
+    )
+    forged.headers["content-length"] = str(len(b'{"changes": [ ]}'))
+    _refused(server.client.send(forged), 401, "bad_signature")
+
+
+def test_a_signature_by_another_key_or_none_is_bad(server: Server) -> None:
+    desk = server.enroll()
+    impostor = Device(server, desk.device_id, Ed25519PrivateKey.generate())
+    _refused(impostor.call("GET", "/v1/sync/pull"), 401, "bad_signature")
+    unsigned = server.client.get("/v1/sync/pull", headers={"FZ-Protocol": "1"})
+    _refused(unsigned, 401, "bad_signature")
+
+
+def test_a_signed_path_cannot_be_moved(server: Server) -> None:
+    desk = server.enroll()
+    signed = desk.request("GET", "/v1/sync/pull?after=0")
+    moved = server.client.build_request("GET", "/v1/sync/pull?after=5", headers=dict(signed.headers))
+    _refused(server.client.send(moved), 401, "bad_signature")
+
+
+def test_a_kiosk_may_only_append_applications(server: Server) -> None:
+    kiosk = server.enroll(role="kiosk")
+    _refused(kiosk.call("GET", "/v1/sync/pull"), 403, "forbidden")
+    case = kiosk.change("case", "case-1", "create", {"title": "x"})
+    _refused(kiosk.call("POST", "/v1/sync/push", {"changes": [case]}), 403, "forbidden")
+    application = kiosk.change("application", "app-1", "append", {"matter": "M1"}, device_seq=1)
+    assert kiosk.push(application)["results"][0]["status"] == "applied"
+
+
+def test_a_device_a_minute_ahead_is_let_in(server: Server) -> None:
+    desk = server.enroll()
+    assert desk.call("GET", "/v1/sync/pull", created=server.clock() + timedelta(seconds=60)).status_code == 200

@@ -1,0 +1,50 @@
+"""Pull: by commit sequence, in pages, the unit's changes, never the device's own."""
+
+from __future__ import annotations
+
+from tests.server.harness import OTHER_UNIT, Server
+
+
+def test_pages_follow_next_after_and_skip_the_devices_own_changes(server: Server) -> None:
+    a, b = server.enroll(), server.enroll()
+    a.push(*[a.change("party", "p{0}".format(i), "create", {"i": i}) for i in range(7)])
+    b.push(b.change("party", "own", "create", {"i": 99}))
+    seen: list[int] = []
+    after, pages = 0, 0
+    while True:
+        page = b.pull(after=after, limit=3)
+        pages += 1
+        seen += [c["entity_id"] for c in page["changes"]]
+        assert all(c["server_seq"] > after for c in page["changes"])
+        after = page["next_after"]
+        if not page["more"]:
+            break
+    assert seen == ["p{0}".format(i) for i in range(7)] and pages == 3  # type: ignore[comparison-overlap]
+    assert after == 8  # past B's own change, which it never receives
+    again = b.pull(after=after)
+    assert again["changes"] == [] and again["next_after"] == 8 and again["more"] is False
+    own = a.pull()
+    assert [c["entity_id"] for c in own["changes"]] == ["own"] and own["next_after"] == 8
+
+
+def test_a_pulled_change_carries_the_server_versions(server: Server) -> None:
+    a, b = server.enroll(), server.enroll()
+    a.push(a.change("case", "c1", "create", {"title": "甲"}))
+    a.push(a.change("case", "c1", "patch", {"title": {"old": "甲", "new": "乙"}}, base_version=1, version=2))
+    changes = b.pull()["changes"]
+    assert [(c["op"], c["base_version"], c["version"]) for c in changes] == [("create", None, 1), ("patch", 1, 2)]
+    assert changes[0]["device_id"] == a.device_id and changes[0]["change_id"] == a.device_id + "-1"
+
+
+def test_another_units_device_sees_nothing(server: Server) -> None:
+    a, stranger = server.enroll(), server.enroll(unit=OTHER_UNIT)
+    a.push(a.change("case", "c1", "create", {"title": "甲"}))
+    page = stranger.pull()
+    assert page["changes"] == [] and page["next_after"] == 1
+
+
+def test_limit_above_500_is_invalid(server: Server) -> None:
+    desk = server.enroll()
+    r = desk.call("GET", "/v1/sync/pull?after=0&limit=501")
+    assert r.status_code == 422 and r.json()["error"] == "invalid"
+    assert any(p.startswith("query.limit") for p in r.json()["problems"])

@@ -1,0 +1,165 @@
+"""Push: strict device_seq order, idempotent retries, the three-way merge, sealed kinds, tombstones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from fzmediate.server.models import ChangeLog, Entity
+from tests.server.harness import OTHER_UNIT, Server
+
+
+def _statuses(answer: dict[str, Any]) -> list[tuple[int, str]]:
+    return [(r["device_seq"], r["status"]) for r in answer["results"]]
+
+
+def _log_count(server: Server) -> int:
+    with server.db.sessions() as s:
+        return int(s.scalar(select(func.count()).select_from(ChangeLog)) or 0)
+
+
+def _entity(server: Server, entity: str, entity_id: str) -> Entity:
+    with server.db.sessions() as s:
+        row = s.get(Entity, (entity, entity_id))
+        assert row is not None
+        return row
+
+
+def test_a_retried_push_is_answered_duplicate_and_changes_nothing(server: Server) -> None:
+    desk = server.enroll()
+    batch = [desk.change("case", "c1", "create", {"title": "甲"}), desk.change("party", "p1", "create", {"n": 1})]
+    first = desk.push(*batch)
+    assert _statuses(first) == [(1, "applied"), (2, "applied")] and first["acked_through"] == 2
+    again = desk.push(*batch)
+    assert _statuses(again) == [(1, "duplicate"), (2, "duplicate")] and again["acked_through"] == 2
+    assert [r["server_seq"] for r in again["results"]] == [r["server_seq"] for r in first["results"]]
+    assert _log_count(server) == 2
+
+
+def test_a_change_after_a_gap_waits_until_the_gap_is_filled(server: Server) -> None:
+    desk = server.enroll()
+    one = desk.change("case", "c1", "create", {"title": "甲"})
+    two = desk.change("case", "c1", "patch", {"title": {"old": "甲", "new": "乙"}}, base_version=1, version=2)
+    answer = desk.push(two)
+    assert _statuses(answer) == [(2, "gap")] and answer["acked_through"] == 0
+    assert _statuses(desk.push(two, one)) == [(2, "gap"), (1, "applied")]
+    assert _statuses(desk.push(one, two)) == [(1, "duplicate"), (2, "applied")]
+    assert _entity(server, "case", "c1").fields == {"title": "乙"}
+
+
+def test_device_and_seq_are_unique_in_the_log(server: Server) -> None:
+    desk = server.enroll()
+    desk.push(desk.change("case", "c1", "create", {"title": "甲"}))
+    with server.db.sessions() as s:
+        row = s.scalar(select(ChangeLog))
+        assert row is not None
+        copy = ChangeLog(**{c.key: getattr(row, c.key) for c in ChangeLog.__table__.columns})
+        copy.server_seq, copy.change_id = 99, "another"
+        s.add(copy)
+        with pytest.raises(IntegrityError):
+            s.commit()
+
+
+def test_a_number_reused_for_another_change_is_refused_not_swallowed(server: Server) -> None:
+    desk = server.enroll()
+    desk.push(desk.change("case", "c1", "create", {"title": "甲"}))
+    other = desk.change("case", "c2", "create", {"title": "乙"}, device_seq=1, change_id="fresh-id")
+    assert desk.push(other)["results"][0] == {
+        "device_seq": 1,
+        "status": "rejected",
+        "reason": "seq_reused",
+        "server_seq": None,
+        "version": None,
+    }
+
+
+def test_a_field_changed_on_one_side_only_is_merged(server: Server) -> None:
+    a, b = server.enroll(), server.enroll()
+    a.push(a.change("case", "c1", "create", {"title": "甲", "phase": "intake"}))
+    b.push(b.change("case", "c1", "patch", {"phase": {"old": "intake", "new": "mediation"}}, base_version=1))
+    answer = a.push(a.change("case", "c1", "patch", {"title": {"old": "甲", "new": "乙"}}, base_version=1))
+    assert answer["results"][0]["status"] == "merged" and answer["results"][0]["version"] == 3
+    entity = _entity(server, "case", "c1")
+    assert entity.fields == {"title": "乙", "phase": "mediation"} and entity.version == 3
+
+
+def test_a_field_changed_on_both_sides_is_a_conflict_both_devices_see(server: Server) -> None:
+    a, b = server.enroll(), server.enroll()
+    a.push(a.change("case", "c1", "create", {"title": "甲", "phase": "intake", "note": ""}))
+    b.push(b.change("case", "c1", "patch", {"title": {"old": "甲", "new": "乙"}}, base_version=1, actor="li"))
+    answer = a.push(
+        a.change(
+            "case",
+            "c1",
+            "patch",
+            {"title": {"old": "甲", "new": "丙"}, "note": {"old": "", "new": "n"}},
+            base_version=1,
+            actor="wang",
+        )
+    )
+    assert answer["results"][0]["status"] == "conflict" and answer["results"][0]["reason"] == "field_conflict"
+    assert _entity(server, "case", "c1").fields == {"title": "乙", "phase": "intake", "note": "n"}
+    for device in (a, b):
+        conflicts = device.pull()["conflicts"]
+        assert len(conflicts) == 1
+        c = conflicts[0]
+        assert (c["field"], c["base_value"], c["server_value"], c["client_value"]) == ("title", "甲", "乙", "丙")
+        assert (c["server_device"], c["client_device"]) == (b.device_id, a.device_id)
+        assert (c["server_actor"], c["client_actor"]) == ("li", "wang")
+    # What B pulls of A's change is what the server applied: the note, never the losing title.
+    pulled = [ch for ch in b.pull()["changes"] if ch["op"] == "patch"]
+    assert [ch["payload"] for ch in pulled] == [{"note": {"old": "", "new": "n"}}]
+
+
+def test_sealed_kinds_refuse_patch_and_tombstone(server: Server) -> None:
+    desk = server.enroll()
+    event = desk.change("case_event", "e1", "append", {"kind": "note", "text": "x"})
+    assert desk.push(event)["results"][0]["status"] == "applied"
+    results = desk.push(
+        desk.change("case_event", "e1", "patch", {"text": {"old": "x", "new": "y"}}, base_version=1),
+        desk.change("case_event", "e1", "tombstone", {}, base_version=1),
+        desk.change("case_event", "e1", "append", {"kind": "note", "text": "other"}),
+        desk.change("case_event", "e1", "append", {"kind": "note", "text": "x"}),
+    )["results"]
+    assert [(r["status"], r["reason"]) for r in results] == [
+        ("rejected", "sealed"),
+        ("rejected", "sealed"),
+        ("rejected", "sealed"),
+        ("merged", None),
+    ]
+    assert _entity(server, "case_event", "e1").fields == {"kind": "note", "text": "x"}
+    retried = desk.push(desk.change("x", "y", "create", {}, device_seq=2, change_id=desk.device_id + "-2"))
+    assert retried["results"][0]["reason"] == "sealed"  # a refused change retried: refused again, same reason
+
+
+def test_a_tombstone_against_an_edit_is_a_conflict(server: Server) -> None:
+    a, b = server.enroll(), server.enroll()
+    a.push(a.change("party", "p1", "create", {"name": "张三"}))
+    a.push(a.change("party", "p1", "patch", {"name": {"old": "张三", "new": "张三丰"}}, base_version=1))
+    answer = b.push(b.change("party", "p1", "tombstone", {}, base_version=1))
+    assert (answer["results"][0]["status"], answer["results"][0]["reason"]) == ("conflict", "changed")
+    assert _entity(server, "party", "p1").deleted is False
+    assert [c["field"] for c in a.pull()["conflicts"]] == ["_deleted"]
+    assert b.push(b.change("party", "p1", "tombstone", {}, base_version=2))["results"][0]["status"] == "applied"
+    late = a.push(a.change("party", "p1", "patch", {"name": {"old": "张三丰", "new": "张三"}}, base_version=2))
+    assert (late["results"][0]["status"], late["results"][0]["reason"]) == ("conflict", "deleted")
+    assert _entity(server, "party", "p1").deleted is True
+
+
+def test_a_create_over_other_content_is_a_conflict_and_the_same_content_a_no_op(server: Server) -> None:
+    a, b = server.enroll(), server.enroll()
+    a.push(a.change("case", "c1", "create", {"title": "甲"}))
+    assert b.push(b.change("case", "c1", "create", {"title": "甲"}))["results"][0]["status"] == "merged"
+    assert b.push(b.change("case", "c1", "create", {"title": "乙"}))["results"][0]["status"] == "conflict"
+    assert _entity(server, "case", "c1").fields == {"title": "甲"}
+
+
+def test_a_device_changes_only_entities_of_its_unit(server: Server) -> None:
+    a, stranger = server.enroll(), server.enroll(unit=OTHER_UNIT)
+    a.push(a.change("case", "c1", "create", {"title": "甲"}))
+    answer = stranger.push(stranger.change("case", "c1", "patch", {"title": {"old": "甲", "new": "乙"}}))
+    assert (answer["results"][0]["status"], answer["results"][0]["reason"]) == ("rejected", "scope")
+    assert answer["acked_through"] == 1  # refused, yet held: the device moves on
