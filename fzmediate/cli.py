@@ -386,6 +386,9 @@ def build_parser() -> argparse.ArgumentParser:
     from fzmediate.cli_audit import register as register_audit_commands
 
     register_audit_commands(sub, common, as_json)  # audit anchor|tail (fzmediate/cli_audit.py)
+    from fzmediate.cli_sync import register as register_sync_commands
+
+    register_sync_commands(sub, common, as_json)  # enroll, sync (fzmediate/cli_sync.py)
     return p
 
 

@@ -126,6 +126,9 @@ OPERATIONS: Mapping[str, frozenset[Role]] = {
     "organisation.unit": UNIT_SETTERS,
     # oversight
     "statistics": _OVERSEERS,
+    # sync with the district server: an administrator enrolls the device; whoever works cases may sync it
+    "sync.enroll": frozenset({Role.ADMIN}),
+    "sync.run": CASE_WORKERS,
     # the store
     Permission.MANAGE_USERS.value: frozenset({Role.ADMIN}),
     Permission.BACKUP.value: _OVERSEERS,

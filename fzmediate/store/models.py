@@ -17,6 +17,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
+    Float,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -529,3 +530,64 @@ class KioskOutboxRow(Base):
     receipt: Mapped[str] = mapped_column(Text)
     exported_at: Mapped[datetime | None] = mapped_column(default=None)
     exports: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- sync with the district server (schema 0009) -------------------------------------------------------
+
+
+class SyncState(Base):
+    """This device's enrollment with the district server and where its sync stands. One row (``id`` 1).
+
+    ``device_key`` is the device's Ed25519 private key (raw 32 bytes): it exists only inside the encrypted
+    store. ``after`` is the pull cursor (the last server_seq applied); ``acked_through`` the highest device_seq
+    the server holds with every one before it (the outbox rows up to it are deleted, see outbox.next_device_seq).
+    """
+
+    __tablename__ = "sync_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, default=1)
+    server_url: Mapped[str] = mapped_column(Text)
+    device_key: Mapped[bytes] = mapped_column(LargeBinary)
+    unit: Mapped[str] = mapped_column(String(64))
+    unit_name: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(16))
+    device_code: Mapped[str] = mapped_column(String(16))
+    after: Mapped[int] = mapped_column(Integer, default=0)
+    acked_through: Mapped[int] = mapped_column(Integer, default=0)
+    #: Server clock minus device clock (seconds), learned from every response; requests are signed with it.
+    clock_offset_s: Mapped[float] = mapped_column(Float, default=0.0)
+    enrolled_at: Mapped[datetime] = mapped_column()
+    last_sync_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: The last sync's counts (no personal data).
+    last_report: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    #: The district CA (PEM) pinned at enrollment, or None for the system's trust store.
+    ca_pem: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class SyncConflict(Base):
+    """A field changed on two devices from the same base: both values are kept until someone decides.
+
+    From the server (``origin`` ``server``: its pull pages carry the conflicts it recorded) or found here while
+    applying a pulled change (``local``: the desk kept its value). Values may hold personal data.
+    """
+
+    __tablename__ = "sync_conflicts"
+    __table_args__ = (Index("ix_sync_conflicts_entity_id", "entity", "entity_id"),)
+
+    conflict_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    origin: Mapped[str] = mapped_column(String(8))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    #: The field, or ``*`` when a whole pulled row could not be applied (its fields are in ``server_value``).
+    field: Mapped[str] = mapped_column(String(64))
+    base_value: Mapped[Any] = mapped_column(JSON, default=None)
+    server_value: Mapped[Any] = mapped_column(JSON, default=None)
+    client_value: Mapped[Any] = mapped_column(JSON, default=None)
+    server_device: Mapped[str] = mapped_column(String(64), default="")
+    client_device: Mapped[str] = mapped_column(String(64), default="")
+    server_actor: Mapped[str] = mapped_column(String(64), default="")
+    client_actor: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column()
+    resolved_at: Mapped[datetime | None] = mapped_column(default=None)
+    resolved_by: Mapped[str] = mapped_column(String(64), default="")
+    resolution: Mapped[Any] = mapped_column(JSON, default=None)

@@ -33,7 +33,7 @@ from fzmediate.store.changes import NO_CHANGES as NO_CHANGES
 from fzmediate.store.changes import Change as Change
 from fzmediate.store.changes import Op as Op
 from fzmediate.store.changes import OpChanges as OpChanges
-from fzmediate.store.models import Base, OutboxEntry, new_time_id
+from fzmediate.store.models import Base, OutboxEntry, SyncState, new_time_id
 
 #: Bumped with every schema revision that changes a synced entity's fields.
 SCHEMA_VERSION = "0002"
@@ -62,8 +62,13 @@ def diff_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str
 
 
 def next_device_seq(session: Session, device_id: str) -> int:
+    """The next gap-free number: past the newest row still here and past every row the server acknowledged.
+
+    Acknowledged rows are deleted after a push (compaction, ``fzmediate.sync.client``), possibly all of them;
+    ``sync_state.acked_through`` remembers how far the numbering had come."""
     current = session.scalar(select(func.max(OutboxEntry.device_seq)).where(OutboxEntry.device_id == device_id))
-    return (current or 0) + 1
+    acked = session.scalar(select(SyncState.acked_through).where(SyncState.id == 1))
+    return max(current or 0, acked or 0) + 1
 
 
 def append_changes(

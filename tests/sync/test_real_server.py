@@ -1,0 +1,81 @@
+"""The client against the real district server (``fzmediate.server.app.create_app``) over HTTP on loopback:
+uvicorn in a thread on 127.0.0.1, a SQLite server database, two desk stores whose clocks are days off."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fzmediate.services.workspace import Workspace
+from fzmediate.sync.client import enroll, sync
+from tests.cases_support import intake, organization, person
+from tests.support import ADMIN_PW, FAST_KDF, FakeClock
+
+uvicorn = pytest.importorskip("uvicorn")
+app_module = pytest.importorskip("fzmediate.server.app")
+UNIT = "PS-JD-PS"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def district(tmp_path: Path) -> Iterator[tuple[str, object]]:
+    """(base URL, server Database) of a server running on a free loopback port."""
+    from fzmediate.server.admin import UnitRecord, load_units
+    from fzmediate.server.db import Database, migrate
+
+    url = "sqlite:///{0}".format(tmp_path / "server.db")
+    migrate(url)
+    db = Database(url)
+    load_units(db, [UnitRecord(UNIT, "坪山街道办事处", "street_office", None)])
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app_module.create_app(url), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started
+    try:
+        yield "http://127.0.0.1:{0}".format(port), db
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        db.dispose()
+
+
+def _desk(tmp_path: Path, name: str, clock: FakeClock) -> Workspace:
+    ws = Workspace(tmp_path / name, kdf=FAST_KDF, clock=clock)
+    ws.initialize("admin", ADMIN_PW, full_name="管理员", unit=UNIT)
+    return ws
+
+
+def test_two_desks_exchange_a_case_through_the_real_server(
+    tmp_path: Path, clock: FakeClock, district: tuple[str, object]
+) -> None:
+    from fzmediate.server.enroll import issue_code
+
+    base, db = district
+    a, b = _desk(tmp_path, "a", clock), _desk(tmp_path, "b", clock)  # the test clock is days off the real one
+    with b.unlock("admin", ADMIN_PW) as s:
+        case_id = s.cases.create(intake(parties=[person(name="欧阳娜娜"), organization()])).id
+        enroll(s, base, issue_code(db, UNIT, "desk")[0])  # type: ignore[arg-type]
+        report = sync(s)
+        assert (report.pushed, report.errors) == (4, 0)
+    with a.unlock("admin", ADMIN_PW) as s:
+        enroll(s, base, issue_code(db, UNIT, "desk")[0])  # type: ignore[arg-type]
+        report = sync(s)
+        assert (report.pulled, report.conflicts, report.errors) == (4, 0, 0)
+        assert [c.id for c in s.cases.search("欧阳")] == [case_id]
+        assert sync(s).pulled == 0  # nothing new; the cursor holds
