@@ -26,6 +26,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, NoReturn
 
+from fzmediate.cli_args import prescan as _prescan
 from fzmediate.errors import UsageError
 from fzmediate.guard import one_line, run_guarded
 from fzmediate.i18n import _, set_locale
@@ -390,19 +391,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_sync_commands(sub, common, as_json)  # enroll, sync (fzmediate/cli_sync.py)
     return p
-
-
-def _prescan(argv: Sequence[str], option: str) -> str | None:
-    """The value of the last ``option`` in ``argv`` (before ``--``), read before the parser runs."""
-    found = None
-    for i, a in enumerate(argv):
-        if a == "--":
-            break
-        if a == option and i + 1 < len(argv):
-            found = argv[i + 1]
-        elif a.startswith(option + "="):
-            found = a.split("=", 1)[1]
-    return found
 
 
 def _log_dir(argv: Sequence[str]) -> Path:

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
+from fzmediate.cli_args import prescan as _prescan
 from fzmediate.errors import NotFoundError, UsageError, ValidationError
 from fzmediate.guard import one_line, run_guarded
 from fzmediate.i18n import _, set_locale
@@ -45,6 +46,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default: 127.0.0.1)"))
     p.add_argument("--port", type=int, default=8080, help=_("port to listen on (default: 8080)"))
     p.add_argument("--workers", type=int, default=None, help=_("number of worker processes"))
+    p.add_argument(
+        "--rate-limit",
+        metavar="PER_MINUTE[/BURST]",
+        type=_rate_limit,
+        default=None,
+        help=_("requests a minute each device may make, and at once (default: {rate}; 0: no limit)").format(
+            rate=_default_rate()
+        ),
+    )
     p.set_defaults(func=_serve)
     p = sub.add_parser("enroll-code", help=_("issue a one-time enrollment code (valid 10 minutes)"))
     p.add_argument("--unit", required=True, help=_("code of the unit the device belongs to"))
@@ -56,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("revoke", help=_("refuse a device's requests from now on"))
     p.add_argument("device", metavar="DEVICE", help=_("device id or device code"))
     p.set_defaults(func=_revoke)
+    p = sub.add_parser(
+        "district-token", help=_("issue a token for the district view (/district/), or revoke every one")
+    )
+    p.add_argument("--label", default="", help=_("who or what the token is for (kept with it)"))
+    p.add_argument("--revoke-all", action="store_true", help=_("revoke every district token instead"))
+    p.set_defaults(func=_district_token)
     p = sub.add_parser("stats", help=_("count devices, changes and open conflicts"))
     p.add_argument("--json", action="store_true", help=_("output JSON"))
     p.set_defaults(func=_stats)
@@ -89,19 +105,65 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _default_rate() -> str:
+    from fzmediate.server.ratelimit import DEFAULT
+
+    return DEFAULT.text()
+
+
+def _rate_limit(text: str) -> Any:
+    from fzmediate.server.ratelimit import RateLimit
+
+    try:
+        return RateLimit.parse(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("expected PER_MINUTE or PER_MINUTE/BURST, such as 300/120")) from None
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from fzmediate.i18n import current_locale
     from fzmediate.server.app import DB_URL_ENV, create_app
+    from fzmediate.server.ratelimit import DEFAULT, RATE_ENV
 
     _ready(args).dispose()
+    rate = args.rate_limit or DEFAULT
     if args.workers is not None and args.workers > 1:
         os.environ[DB_URL_ENV] = args.db  # each worker process builds its own app from it
+        os.environ[RATE_ENV] = rate.text()
+        os.environ["FZMEDIATE_LANG"] = current_locale()
         uvicorn.run(
             "fzmediate.server.app:app_from_env", factory=True, host=args.host, port=args.port, workers=args.workers
         )
     else:
-        uvicorn.run(create_app(args.db), host=args.host, port=args.port)
+        uvicorn.run(create_app(args.db, rate_limit=rate), host=args.host, port=args.port)
+    return 0
+
+
+def _district_token(args: argparse.Namespace) -> int:
+    from fzmediate.server.district_view import issue_token, revoke_tokens
+
+    db = _ready(args)
+    try:
+        if args.revoke_all:
+            count = revoke_tokens(db)
+            print(
+                _("{count} district tokens revoked: the district view is off until a new one is issued.").format(
+                    count=count
+                )
+            )
+            return 0
+        token = issue_token(db, args.label)
+    finally:
+        db.dispose()
+    print(token)
+    print(
+        _(
+            "Shown once. Open /district/ in a browser and give it as the password (any user name), or send "
+            '"Authorization: Bearer TOKEN" to /district/stats.json.'
+        )
+    )
     return 0
 
 
@@ -164,12 +226,16 @@ def _revoke(args: argparse.Namespace) -> int:
 
 def _stats(args: argparse.Namespace) -> int:
     from fzmediate.server.admin import stats
+    from fzmediate.server.district_view import district_stats
+    from fzmediate.services.stats_dto import days_text, percent
 
     db = _ready(args)
     try:
         counts: dict[str, Any] = stats(db)
+        district = district_stats(db)
     finally:
         db.dispose()
+    counts["district"] = district.as_json()
     if args.json:
         print(json.dumps(counts, ensure_ascii=False, indent=2))
         return 0
@@ -196,19 +262,21 @@ def _stats(args: argparse.Namespace) -> int:
                 conflicts=unit["conflicts_open"],
             )
         )
+    total = district.total
+    print(
+        _(
+            "Cases: {received} received, {concluded} concluded, median duration {median} days; "
+            "{open} open, {overdue} overdue ({rate}%)"
+        ).format(
+            received=total.received,
+            concluded=total.concluded,
+            median=days_text(total.median_days) or "-",
+            open=total.open,
+            overdue=total.overdue,
+            rate=percent(total.overdue_rate) or "-",
+        )
+    )
     return 0
-
-
-def _prescan(argv: Sequence[str], option: str) -> str | None:
-    found = None
-    for i, a in enumerate(argv):
-        if a == "--":
-            break
-        if a == option and i + 1 < len(argv):
-            found = argv[i + 1]
-        elif a.startswith(option + "="):
-            found = a.split("=", 1)[1]
-    return found
 
 
 def _run(argv: list[str]) -> int:

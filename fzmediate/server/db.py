@@ -11,16 +11,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
-from importlib import resources
 from typing import Any, Final, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from fzmediate.alembic_support import alembic_config
+from fzmediate.alembic_support import current_revision as current_revision
+from fzmediate.alembic_support import head_revision as _head_revision
 
 T = TypeVar("T")
 Clock = Callable[[], datetime]
@@ -99,20 +100,11 @@ def _retryable(exc: DBAPIError) -> bool:
 
 # --- migrations ---------------------------------------------------------------------------------
 def _alembic_config() -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(resources.files("fzmediate.server") / "migrations"))
-    return cfg
+    return alembic_config("fzmediate.server")
 
 
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
-    assert head is not None
-    return head
-
-
-def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+    return _head_revision("fzmediate.server")
 
 
 def migrate(url: str) -> str:

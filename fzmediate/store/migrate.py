@@ -8,35 +8,27 @@ from __future__ import annotations
 
 import shutil
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
+from fzmediate.alembic_support import alembic_config
+from fzmediate.alembic_support import current_revision as current_revision
+from fzmediate.alembic_support import head_revision as _head_revision
 from fzmediate.errors import SchemaTooNewError
 from fzmediate.i18n import _
 from fzmediate.store.engine import execute_outside_transaction
 
 
 def _alembic_config() -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(resources.files("fzmediate.store") / "migrations"))
-    return cfg
+    return alembic_config("fzmediate.store")
 
 
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
-    assert head is not None
-    return head
-
-
-def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+    return _head_revision("fzmediate.store")
 
 
 def _known_revisions() -> set[str]:
