@@ -129,6 +129,8 @@ OPERATIONS: Mapping[str, frozenset[Role]] = {
     # sync with the district server: an administrator enrolls the device; whoever works cases may sync it
     "sync.enroll": frozenset({Role.ADMIN}),
     "sync.run": CASE_WORKERS,
+    # a sync conflict is settled (a value chosen for the record, with a reason) by a supervisor or administrator
+    "sync.resolve": ASSIGNERS,
     # the store
     Permission.MANAGE_USERS.value: frozenset({Role.ADMIN}),
     Permission.BACKUP.value: _OVERSEERS,

@@ -241,12 +241,15 @@ def test_a_file_that_is_not_a_catalogue_is_refused_with_the_reason(
     assert not store.result.isVisible() and store.import_button.isEnabled()
 
 
-def test_sync_says_it_is_not_there_yet_and_counts_the_outbox(qtbot: Any, desk_env: DeskEnv) -> None:
+def test_sync_says_the_desk_is_not_enrolled_and_counts_the_outbox(qtbot: Any, desk_env: DeskEnv) -> None:
+    # The panel itself: tests/ui/test_sync_panel.py.
     page = page_for(qtbot, desk_env)
     sync = page.sync_panel
-    assert sync.status.text() == _("Not connected to a district server. Sync arrives with enrollment.")
-    qtbot.waitUntil(lambda: sync.count is not None, timeout=WAIT_MS)
-    assert str(sync.count) in sync.outbox.text()
+    qtbot.waitUntil(lambda: sync.sync.view is not None, timeout=WAIT_MS)
+    view = sync.sync.view
+    assert view is not None and not view.enrolled
+    assert sync.status.text() == _("Not enrolled")
+    assert str(view.waiting) in sync.details.text()
 
 
 @pytest.mark.parametrize("locale", ["zh_CN", "en"])
@@ -258,7 +261,7 @@ def test_no_text_is_clipped(
     with text_size(app, percent):
         page = page_for(qtbot, admin_env, width=1000)
         qtbot.waitUntil(
-            lambda: page.store_panel.info is not None and page.sync_panel.count is not None, timeout=WAIT_MS
+            lambda: page.store_panel.info is not None and page.sync_panel.sync.view is not None, timeout=WAIT_MS
         )
         users = page.users_panel
         assert users is not None
