@@ -10,6 +10,7 @@ Changing language or text size rebuilds the window (``rebuild_requested``): the 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -59,6 +60,29 @@ def window_title() -> str:
     return _("fzmediate — mediation desk")
 
 
+class PageMap(Mapping[str, DeskPage]):
+    """The main window's pages by key, in navigation order. Every page of the navigation is in it; a page not
+    shown yet (Supervision, Settings) is built when first asked for (``values()`` builds them all)."""
+
+    def __init__(self, keys: list[str], page: Callable[[str], DeskPage]) -> None:
+        self._keys = keys
+        self._page = page
+
+    def __getitem__(self, key: str) -> DeskPage:
+        if key not in self._keys:
+            raise KeyError(key)
+        return self._page(key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys  # without building it
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._keys))
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
 class MainWindow(QMainWindow):
     """Emits ``lock_requested`` (menu, toolbar, Ctrl+L) and ``quit_requested`` (Ctrl+Q, window closed)."""
 
@@ -66,6 +90,10 @@ class MainWindow(QMainWindow):
     quit_requested = Signal()
     #: Language or text size changed: the shell rebuilds the window from ``view_state()``.
     rebuild_requested = Signal()
+    #: The idle lock's new timeout in seconds (from the settings page): the shell's idle lock follows.
+    idle_lock_changed = Signal(int)
+    #: Lock now and show this notice (the settings page, after a restore: the store on disk is another one).
+    notice_lock_requested = Signal(str)
 
     def __init__(
         self,
@@ -123,7 +151,11 @@ class MainWindow(QMainWindow):
             for button in self.findChildren(QToolButton, name):
                 button.setAccessibleName(_("More commands"))
 
-        self.pages: dict[str, DeskPage] = {}
+        #: The pages in navigation order: built (``_built``), or built when first shown (``_factories``).
+        self._keys: list[str] = []
+        self._built: dict[str, DeskPage] = {}
+        self._factories: dict[str, Callable[[], DeskPage]] = {}
+        self.pages = PageMap(self._keys, self.page)
         self.case_tabs: QTabWidget | None = None
         if context is not None:
             self._build_pages(DeskEnv(context, self._settings), documents_menu, toolbar)
@@ -173,6 +205,11 @@ class MainWindow(QMainWindow):
         for label in (self.user_label, self.role_label):
             label.setContentsMargins(10, 0, 10, 0)
             self.statusBar().addPermanentWidget(label)
+        if context is not None:  # where sync stands, and the background sync (ui/desk/sync_status.py)
+            from ui.desk.sync_status import SyncIndicator
+
+            self.sync_indicator = SyncIndicator(self.env, self)
+            self.statusBar().addPermanentWidget(self.sync_indicator)
 
     @property
     def settings(self) -> Settings:
@@ -188,16 +225,23 @@ class MainWindow(QMainWindow):
         from ui.desk.today_page import TodayPage
 
         self.env = env
-        self.nav = QListWidget(self)
+        # Every widget is made in the parent it is shown in: moving a built page into another parent makes Qt
+        # re-resolve the style sheet, fonts and palette of its whole tree (10–20 ms a page, on every unlock).
+        central = QWidget(self)
+        self.nav = QListWidget(central)
         self.nav.setAccessibleName(_("Navigation"))
         self.nav.setObjectName("desk-navigation")
-        self.stack = QStackedWidget(self)
-        self.case_list = CaseListPage(env, self)
-        self.case_tabs = QTabWidget(self)
+        self.stack = QStackedWidget(central)
+        self.case_tabs = QTabWidget(self.stack)
         self.case_tabs.setObjectName("case-tabs")
         self.case_tabs.setAccessibleName(_("Cases"))
         self.case_tabs.setTabsClosable(True)
         self.case_tabs.setDocumentMode(True)
+        #: Where the tab widget keeps its pages (Qt's own stack): cases are built there, not moved there.
+        self._tab_stack: QWidget = (
+            self.case_tabs.findChild(QStackedWidget, "qt_tabwidget_stackedwidget") or self.case_tabs
+        )
+        self.case_list = CaseListPage(env, self._tab_stack)
         self.case_tabs.addTab(self.case_list, self.case_list.page_title())
         # The list is not closable: only the cases opened beside it are.
         bar = self.case_tabs.tabBar()
@@ -207,34 +251,28 @@ class MainWindow(QMainWindow):
                 bar.setTabButton(0, side, None)
                 shiboken6.delete(button)  # else it lingers, hidden and nameless
         self.case_tabs.tabCloseRequested.connect(self.close_case_tab)
-        entries: list[tuple[str, QWidget, str]] = [(TODAY, TodayPage(env, self), "")]
-        entries.append((CASES, self.case_tabs, self.case_list.page_title()))
+        today = TodayPage(env, self.stack)
+        self._adopt(TODAY, today)
+        self._adopt(CASES, self.case_list, self.case_tabs)
+        titles = [(TODAY, today.page_title()), (CASES, self.case_list.page_title())]
+        # Pages not shown at first are built when first shown (a shorter first unlock: bench/bench_desk.py).
         if env.is_supervisor:
-            entries.append((SUPERVISOR, SupervisorPage(env, self), ""))
-        entries.append((SETTINGS, SettingsPage(env, self), ""))
-        self._keys: list[str] = []
-        for number, (key, widget, title) in enumerate(entries, start=1):
-            page = widget if isinstance(widget, DeskPage) else self.case_list
-            self.pages[key] = page
-            page.open_case_requested.connect(self.open_case)
-            page.open_inbox_requested.connect(self.open_inbox)
-            item = QListWidgetItem(title or page.page_title())
+            self._factories[SUPERVISOR] = lambda: SupervisorPage(self.env, self.stack)
+            titles.append((SUPERVISOR, SupervisorPage.title()))
+        self._factories[SETTINGS] = self._settings_page
+        titles.append((SETTINGS, SettingsPage.title()))
+        for number, (key, title) in enumerate(titles, start=1):
+            item = QListWidgetItem(title)
             item.setToolTip(_("{page} (Alt+{number})").format(page=item.text(), number=number))
             self.nav.addItem(item)
-            self.stack.addWidget(widget)
             self._keys.append(key)
             go = QAction(item.text(), self)
             go.setShortcut(QKeySequence("Alt+{0}".format(number)))
             go.triggered.connect(lambda _checked=False, k=key: self.show_page(k))
             self.addAction(go)
-        settings_page = self.pages[SETTINGS]
-        rebuild = getattr(settings_page, "rebuild_requested", None)
-        if rebuild is not None:
-            rebuild.connect(self.rebuild_requested)
         self.nav.currentRowChanged.connect(self._nav_changed)
         # As wide as its longest entry (at any text size), so the pages keep the room.
         self.nav.setFixedWidth(self.nav.sizeHintForColumn(0) + 2 * self.nav.frameWidth() + 24)
-        central = QWidget(self)
         row = QHBoxLayout(central)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.nav)
@@ -263,6 +301,30 @@ class MainWindow(QMainWindow):
         cases_menu.addAction(self.find_action)
         cases_menu.addAction(self.inbox_action)
 
+    def _settings_page(self) -> DeskPage:
+        from ui.desk.settings_page import SettingsPage
+
+        page = SettingsPage(self.env, self.stack)
+        page.rebuild_requested.connect(self.rebuild_requested)
+        page.idle_lock_changed.connect(self.idle_lock_changed)
+        page.lock_requested.connect(self.notice_lock_requested)
+        return page
+
+    def _adopt(self, key: str, page: DeskPage, widget: QWidget | None = None) -> None:
+        """Wire ``page`` and put it (or the ``widget`` it is shown in) in the page stack."""
+        self._built[key] = page
+        page.open_case_requested.connect(self.open_case)
+        page.open_inbox_requested.connect(self.open_inbox)
+        self.stack.addWidget(widget if widget is not None else page)
+
+    def page(self, key: str) -> DeskPage:
+        """The page ``key`` of the navigation, built now if it was not shown yet (KeyError: no such page here)."""
+        page = self._built.get(key)
+        if page is None:
+            page = self._factories.pop(key)()
+            self._adopt(key, page)
+        return page
+
     def _restore(self, state: ViewState) -> None:
         for case_id in state.open_cases:
             self.open_case(case_id, activate=False)
@@ -287,12 +349,14 @@ class MainWindow(QMainWindow):
     def _nav_changed(self, row: int) -> None:
         if row < 0:
             return
-        self.stack.setCurrentIndex(row)
         key = self._keys[row]
-        page = self.pages[key]
+        page = self.page(key)
         if key == CASES and self.case_tabs is not None:
+            self.stack.setCurrentWidget(self.case_tabs)
             current = self.case_tabs.currentWidget()
             page = current if isinstance(current, DeskPage) else page
+        else:
+            self.stack.setCurrentWidget(page)
         page.activated()
 
     def open_case(self, case_id: str, activate: bool = True) -> None:
@@ -307,7 +371,7 @@ class MainWindow(QMainWindow):
                 return
         from ui.desk.case_view.case_page import CasePage
 
-        view = CasePage(self.env, case_id, self)
+        view = CasePage(self.env, case_id, self._tab_stack)
         view.open_case_requested.connect(self.open_case)
         view.title_changed.connect(lambda title, v=view: self._retitle(v, title))
         index = self.case_tabs.addTab(view, view.page_title())
@@ -358,8 +422,9 @@ class MainWindow(QMainWindow):
         self.case_list.focus_search()
 
     def _on_changed(self, changes: OpChanges, initiator: object) -> None:
-        # The one place pages learn of writes (theirs included: each decides what to reload).
-        for page in self.pages.values():
+        # The one place pages learn of writes (theirs included: each decides what to reload). A page not built
+        # yet loads when it is first shown.
+        for page in list(self._built.values()):
             page.on_changed(changes, initiator)
         if self.case_tabs is not None:
             for i in range(1, self.case_tabs.count()):

@@ -122,8 +122,13 @@ class SettingsPage(DeskPage):
         layout.addWidget(self.password_done)
         return box
 
-    def page_title(self) -> str:
+    @staticmethod
+    def title() -> str:
+        """The page's name (the navigation names it before it is built: it is built when first shown)."""
         return _("Settings")
+
+    def page_title(self) -> str:
+        return self.title()
 
     # --- page contract ---------------------------------------------------------------------------------
     def activated(self) -> None:

@@ -11,7 +11,10 @@ this process (``ui/store_process.py``); one is started ahead whenever the unlock
 
 from __future__ import annotations
 
+import gc
+import importlib
 import logging
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -26,10 +29,9 @@ from fzmediate.security.idle import IdleLock
 from fzmediate.services.dto import SetupResult
 from fzmediate.services.workspace import Workspace
 from fzmediate.settings import Settings
-from ui.desk.main_window import SETTINGS, MainWindow, ViewState, window_title
+from ui.desk.main_window import MainWindow, ViewState, window_title
 from ui.desk.recovery_page import RecoveryPage, RecoveryResetPage
 from ui.desk.settings.window_state import geometry_text, restore_geometry
-from ui.desk.settings_page import SettingsPage
 from ui.desk.setup_screen import SetupScreen
 from ui.desk.unlock_screen import UnlockScreen
 from ui.idle_watch import IdleWatcher
@@ -44,15 +46,75 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+#: The main window's screens, imported while the user types the password (not when Unlock is pressed: bench/
+#: bench_desk.py), one module per event-loop turn, the libraries they need before them: each turn takes a few to
+#: some 25 ms, where importing them all at once stalled the gate for 250 ms and more.
+SCREEN_MODULES = (
+    "fzmediate.procedure.statutory_holidays",
+    "fzmediate.procedure.clock",
+    "fzmediate.desk.today",
+    "ui.desk.today_page",
+    "ui.desk.case_list_page",
+    "ui.desk.settings.users_panel",
+    "ui.desk.settings.backup_panel",
+    "ui.desk.settings_page",
+    "fzmediate.desk.supervisor",
+    "ui.desk.supervisor.overdue_dashboard",
+    "ui.desk.supervisor_page",
+    "fzmediate.desk.documents",
+    "ui.desk.document_preview",
+    "ui.desk.inbox_dialog",
+    "fzmediate.desk.intake",
+    "ui.desk.intake.party_editor",
+    "ui.desk.intake.attachments_panel",
+    "ui.desk.intake.intake_dialog",
+    "fzmediate.desk.case_view",
+    "ui.desk.case_view.act_dialog",
+    "ui.desk.case_view.documents_panel",
+    "ui.desk.case_view.timeline",
+    "ui.desk.case_view.case_page",
+)
+
+
 def preload_screens() -> None:
-    """Import the main window's screens (their modules only: no widget, no data)."""
-    import ui.desk.case_list_page
-    import ui.desk.case_view.case_page
-    import ui.desk.inbox_dialog
-    import ui.desk.intake.intake_dialog
-    import ui.desk.settings_page
-    import ui.desk.supervisor_page
-    import ui.desk.today_page  # noqa: F401
+    """Import the main window's screens (their modules only: no widget, no data) at once."""
+    for name in SCREEN_MODULES:
+        _preload(name)
+
+
+def _preload(name: str) -> None:
+    try:
+        importlib.import_module(name)
+    except ImportError:  # only a head start: the screen imports it again (and fails visibly) when it opens
+        log.warning("could not preload %s", name, exc_info=True)
+
+
+#: Whether a store was opened in this process (set-up, unlock, recovery): the heap is never set aside after that.
+#: ``done``: the gate's preparation set it aside after the screens' imports (once per process).
+_heap = {"store_opened": False, "done": False}
+
+
+def set_heap_aside() -> bool:
+    """Move every object alive now out of the cyclic garbage collector's passes (``gc.freeze``) if no store was
+    opened in this process yet; False (nothing done) while another thread is still importing.
+
+    Start-up leaves some 200,000 objects (Qt's bindings, the store's libraries, the screens' modules) that live
+    as long as the process. Left in the collector's care, its first full pass over them (100 ms and more, the
+    GIL held, from whichever thread allocated at that moment) came during the screens' imports or the first
+    unlock and stalled the GUI thread (bench/bench_desk.py). Frozen, a full pass only walks what was made
+    since. Reference counting still frees frozen objects; only cyclic garbage made before the freeze stays —
+    which is why it is done before any store was opened, so that no such garbage can hold a key."""
+    if _heap["store_opened"]:
+        return True
+    if any(getattr(getattr(m, "__spec__", None), "_initializing", False) for m in list(sys.modules.values())):
+        return False  # e.g. the store's libraries still loading on the DB worker (ui/app.py)
+    gc.collect(1)  # the young garbage of the imports (milliseconds; a full pass is what this avoids)
+    gc.freeze()
+    return True
+
+
+def _store_opened() -> None:
+    _heap["store_opened"] = True
 
 
 class GateWindow(QWidget):
@@ -132,7 +194,20 @@ class DeskShell(QObject):
         self.gate.show()
         # Load the screens' code while the user types the password, not when Unlock is pressed (a 100 ms
         # stall on the first unlock of the day, measured by bench/bench_desk.py).
-        QTimer.singleShot(300, self, preload_screens)
+        QTimer.singleShot(300, self, self._prepare_for_unlock)
+
+    def _prepare_for_unlock(self, step: int = 0, tries: int = 20) -> None:
+        """One screen module per event-loop turn; the heap set aside before the imports and after them."""
+        if step < len(SCREEN_MODULES):
+            if step == 0 and not _heap["done"]:
+                set_heap_aside()  # else the collector's first full pass may come during the imports
+            _preload(SCREEN_MODULES[step])
+            QTimer.singleShot(0, self, lambda: self._prepare_for_unlock(step + 1))
+        elif not _heap["done"]:
+            if set_heap_aside() or tries == 0:
+                _heap["done"] = True
+            else:  # another thread is importing: what it loads lives as long, so wait for it
+                QTimer.singleShot(100, self, lambda: self._prepare_for_unlock(step, tries - 1))
 
     def show_unlock(self, notice: str = "") -> None:
         if self._launcher is not None:
@@ -145,6 +220,7 @@ class DeskShell(QObject):
         self.gate.unlock_screen.focus_first()
 
     def _setup_completed(self, result: SetupResult) -> None:
+        _store_opened()
         self._last_login = result.admin.login
         self.gate.recovery_page.show_code(result.recovery_code)
         self.gate.show_page(self.gate.recovery_page)
@@ -157,10 +233,12 @@ class DeskShell(QObject):
         self.gate.show_page(self.gate.recovery_reset)
 
     def _show_new_recovery_code(self, code: str) -> None:
+        _store_opened()
         self.gate.recovery_page.show_code(code)
         self.gate.show_page(self.gate.recovery_page)
 
     def _unlocked(self, opened: Session | ProcessSessionContext) -> None:
+        _store_opened()
         if isinstance(opened, ProcessSessionContext):
             opened.on_ended = self._store_ended
             self.context = opened
@@ -178,10 +256,8 @@ class DeskShell(QObject):
         window.lock_requested.connect(self.lock)
         window.quit_requested.connect(self.quit)
         window.rebuild_requested.connect(self.rebuild_main_window)
-        page = window.pages.get(SETTINGS)
-        if isinstance(page, SettingsPage):
-            page.idle_lock_changed.connect(self.set_idle_lock)
-            page.lock_requested.connect(self.lock)  # after a restore: the store on disk is another one now
+        window.idle_lock_changed.connect(self.set_idle_lock)  # from the settings page (built when first shown)
+        window.notice_lock_requested.connect(self.lock)  # after a restore: the store on disk is another one now
         if self.main_window is None:  # the first window of a session: where the user left it last time
             restore_geometry(window, self.settings.window_geometry)
         self.main_window = window

@@ -43,8 +43,13 @@ class SupervisorPage(DeskPage):
         #: Tabs whose data is missing or older than the last relevant write.
         self._stale: set[QWidget] = {self.queues, self.overdue, self.statistics}
 
-    def page_title(self) -> str:
+    @staticmethod
+    def title() -> str:
+        """The page's name (the navigation names it before it is built: it is built when first shown)."""
         return _("Supervision")
+
+    def page_title(self) -> str:
+        return self.title()
 
     def activated(self) -> None:
         self._refresh(self.tabs.currentWidget())
