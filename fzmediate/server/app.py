@@ -15,13 +15,15 @@ from typing import Annotated, Any, Final
 
 from fastapi import Depends, FastAPI, Query, Request
 
-from fzmediate.server import errors
+from fzmediate.i18n import set_locale
+from fzmediate.server import bounds, district_view, errors
 from fzmediate.server.auth import Caller
 from fzmediate.server.db import Clock, Database
 from fzmediate.server.enroll import enroll
 from fzmediate.server.gate import Gate
 from fzmediate.server.pull import anchor, pull
 from fzmediate.server.push import push
+from fzmediate.server.ratelimit import DEFAULT, RATE_ENV, RateLimit, RateLimiter
 from fzmediate.sync.protocol import (
     MAX_PULL_LIMIT,
     OLDEST_ACCEPTED,
@@ -73,8 +75,9 @@ DB = Annotated[Database, Depends(_db)]
 Device = Annotated[Caller, Depends(_caller)]
 
 
-def create_app(db_url: str, *, clock: Clock | None = None) -> FastAPI:
-    """The server application on the (migrated) database at ``db_url``; ``clock`` is for tests."""
+def create_app(db_url: str, *, clock: Clock | None = None, rate_limit: RateLimit = DEFAULT) -> FastAPI:
+    """The server application on the (migrated) database at ``db_url``; ``clock`` is for tests; ``rate_limit``
+    is each device's request allowance."""
     db = Database(db_url, clock=clock)
 
     @asynccontextmanager
@@ -92,7 +95,8 @@ def create_app(db_url: str, *, clock: Clock | None = None) -> FastAPI:
     )
     app.state.db = db
     errors.install(app)
-    app.add_middleware(Gate, db=db)
+    app.add_middleware(Gate, db=db, limiter=RateLimiter(db, rate_limit))
+    district_view.install(app, db)
 
     @app.get("/v1/health", response_model=HealthResponse)
     def health(db: DB) -> HealthResponse:
@@ -100,19 +104,21 @@ def create_app(db_url: str, *, clock: Clock | None = None) -> FastAPI:
 
     @app.post("/v1/enroll", response_model=EnrollResponse, responses=_ERRORS)
     def enroll_device(body: EnrollRequest, db: DB) -> EnrollResponse:
+        bounds.check(body)
         return enroll(db, body)
 
     @app.post("/v1/sync/push", response_model=PushResponse, responses=_ERRORS)
     def push_changes(body: PushRequest, db: DB, caller: Device) -> PushResponse:
         if caller.role == "kiosk" and any(c.entity not in KIOSK_ENTITIES or c.op != "append" for c in body.changes):
             raise errors.Refusal(403, "forbidden")
+        bounds.check(body)
         return push(db, caller, list(body.changes))
 
     @app.get("/v1/sync/pull", response_model=PullResponse, responses=_ERRORS)
     def pull_changes(
         db: DB,
         caller: Device,
-        after: Annotated[int, Query(ge=0)] = 0,
+        after: Annotated[int, Query(ge=0, le=bounds.MAX_BIGINT)] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = MAX_PULL_LIMIT,
     ) -> PullResponse:
         if caller.role == "kiosk":
@@ -121,6 +127,7 @@ def create_app(db_url: str, *, clock: Clock | None = None) -> FastAPI:
 
     @app.post("/v1/sync/anchor", response_model=AnchorResponse, responses=_ERRORS)
     def anchor_head(body: AnchorRequest, db: DB, caller: Device) -> AnchorResponse:
+        bounds.check(body)
         return anchor(db, caller, body)
 
     return app
@@ -131,4 +138,6 @@ def app_from_env() -> FastAPI:
     url = os.environ.get(DB_URL_ENV)
     if not url:
         raise RuntimeError("{0} is not set".format(DB_URL_ENV))
-    return create_app(url)
+    set_locale(None)  # FZMEDIATE_LANG, as ``serve --lang`` left it: the district page's language
+    rate = os.environ.get(RATE_ENV)
+    return create_app(url, rate_limit=RateLimit.parse(rate) if rate else DEFAULT)

@@ -129,16 +129,38 @@ def _serve(args: argparse.Namespace) -> int:
 
     _ready(args).dispose()
     rate = args.rate_limit or DEFAULT
+    logs = _log_config()
     if args.workers is not None and args.workers > 1:
         os.environ[DB_URL_ENV] = args.db  # each worker process builds its own app from it
         os.environ[RATE_ENV] = rate.text()
         os.environ["FZMEDIATE_LANG"] = current_locale()
         uvicorn.run(
-            "fzmediate.server.app:app_from_env", factory=True, host=args.host, port=args.port, workers=args.workers
+            "fzmediate.server.app:app_from_env",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            access_log=False,
+            log_config=logs,
         )
     else:
-        uvicorn.run(create_app(args.db, rate_limit=rate), host=args.host, port=args.port)
+        uvicorn.run(
+            create_app(args.db, rate_limit=rate), host=args.host, port=args.port, access_log=False, log_config=logs
+        )
     return 0
+
+
+def _log_config() -> dict[str, Any]:
+    """uvicorn's logging, plus the server's own loggers at INFO. uvicorn's access log is off: it would write
+    any path and query string a client sent; the gate writes one line per request instead, naming only the
+    server's own paths (:func:`fzmediate.server.gate._log_request`)."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["fzmediate"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
 
 
 def _district_token(args: argparse.Namespace) -> int:

@@ -197,3 +197,26 @@ class Anchor(Base):
     seq: Mapped[int] = mapped_column(BigInteger)
     hash: Mapped[str] = mapped_column(String(128))
     updated_at: Mapped[datetime]
+
+
+class RateBucket(Base):
+    """A device's request allowance (:mod:`fzmediate.server.ratelimit`): a token bucket kept as one time.
+
+    ``full_at`` is the generic cell rate algorithm's *theoretical arrival time*: the moment the bucket would be
+    full again. Kept in the database so that every worker process of the server shares it.
+    """
+
+    __tablename__ = "rate_buckets"
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    full_at: Mapped[datetime]
+
+
+class DistrictToken(Base):
+    """A token district staff use to read the district view (``fzmediate-server district-token``): only its
+    SHA-256 is kept."""
+
+    __tablename__ = "district_tokens"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    label: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
