@@ -44,7 +44,7 @@ pytest: $(STAMP) locale
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q
 
 soak: sysdeps $(STAMP) locale
-	FZMEDIATE_SOAK=1 QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q -m soak
+	FZMEDIATE_SOAK=1 FZ_SYNC_SCENARIOS=$${FZ_SYNC_SCENARIOS:-400} QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q -m soak
 
 bench: $(STAMP) locale
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench

@@ -10,7 +10,9 @@
 - ``tombstone``: marks the entity deleted unless it changed since ``base_version`` (a conflict).
 - Sealed kinds (case events, documents, audit events) refuse ``patch`` and ``tombstone``.
 
-Entity versions are the server's: 1 at creation, one more for each change that altered it. What other devices
+Entity versions are the server's: 1 at creation, one more for each change that altered it; a payload's
+``version`` field (the desk row's own count) is never merged as data: the server writes its version there.
+What other devices
 pull is the change as applied here (:attr:`Outcome.payload`), never the parts that lost a conflict.
 A device may only change entities of its own unit (``scope``).
 """
@@ -28,6 +30,8 @@ from fzmediate.server.models import ConflictRow, Device, Entity
 from fzmediate.sync.protocol import SEALED_ENTITIES, Change, Status
 
 DELETED_FIELD: Final = "_deleted"
+#: A desk row's own version column, sent in create payloads and patches: the server keeps its own count there.
+VERSION_FIELD: Final = "version"
 
 
 @dataclass
@@ -116,6 +120,8 @@ def _patch(session: Session, device: Device, change: Change, entity: Entity, now
     conflicts = 0
     merged = entity.version != change.base_version
     for name, (old, new) in wanted.items():
+        if name == VERSION_FIELD:
+            continue  # the device's count, not data: versions are the server's (set below when the entity changes)
         current = fields.get(name)
         if current == old:
             fields[name] = new
@@ -130,6 +136,8 @@ def _patch(session: Session, device: Device, change: Change, entity: Entity, now
     if not taken:
         return Outcome(status, reason=reason, version=entity.version, entity=entity)
     base = entity.version
+    if VERSION_FIELD in fields:
+        fields[VERSION_FIELD] = base + 1
     entity.fields, entity.version = fields, base + 1
     entity.last_device, entity.last_actor = device.device_id, change.actor
     return Outcome(
@@ -155,6 +163,8 @@ def _tombstone(session: Session, device: Device, change: Change, entity: Entity,
         return Outcome("conflict", reason="changed", version=entity.version, entity=entity)
     base = entity.version
     entity.deleted, entity.version = True, base + 1
+    if VERSION_FIELD in entity.fields:
+        entity.fields = {**entity.fields, VERSION_FIELD: base + 1}
     entity.last_device, entity.last_actor = device.device_id, change.actor
     return Outcome("applied", published=True, payload={}, base_version=base, version=entity.version, entity=entity)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fzmediate.server.auth import Caller
@@ -87,7 +87,25 @@ def _held_before(session: Session, device_id: str, change: Change, taken: dict[i
         return PushResult(device_seq=change.device_seq, status="rejected", reason="seq_reused")
     if row.status == "rejected":
         return PushResult(device_seq=change.device_seq, status="rejected", reason=row.reason)
-    return PushResult(device_seq=change.device_seq, status="duplicate", server_seq=row.server_seq)
+    return PushResult(
+        device_seq=change.device_seq, status="duplicate", server_seq=row.server_seq, version=_version_at(session, row)
+    )
+
+
+def _version_at(session: Session, row: ChangeLog) -> int | None:
+    """The entity's server version once the logged change was taken (what the lost first answer said), so a
+    device whose answer was lost still learns the version its change made (duplicates are rare: retries)."""
+    if row.published:
+        return row.version
+    version: int | None = session.scalar(
+        select(func.max(ChangeLog.version)).where(
+            ChangeLog.entity == row.entity,
+            ChangeLog.entity_id == row.entity_id,
+            ChangeLog.published.is_(True),
+            ChangeLog.server_seq < row.server_seq,
+        )
+    )
+    return version
 
 
 def _change_id_taken(session: Session, change_id: str) -> bool:

@@ -29,11 +29,12 @@ from sqlalchemy.orm import Session as OrmSession
 from fzmediate.errors import FzError, StoreDamagedError
 from fzmediate.i18n import _
 from fzmediate.security.audit import head
+from fzmediate.security.crashpoints import crashpoint
 from fzmediate.security.permissions import may
 from fzmediate.services.numbering import DEVICE_CODE_KEY
 from fzmediate.store.models import Meta, OutboxEntry, SyncConflict, SyncState
 from fzmediate.store.outbox import pending
-from fzmediate.sync.apply import apply_changes, store_server_conflicts
+from fzmediate.sync.apply import MODELS, apply_changes, store_server_conflicts
 from fzmediate.sync.http import Channel, RetryPolicy, SyncError, answer_error, http_client
 from fzmediate.sync.protocol import (
     MAX_BODY_BYTES,
@@ -251,6 +252,11 @@ def sync(
     return report
 
 
+def _progress(counts: _Counts) -> str:
+    """What a progress report says so far (counts only)."""
+    return _("Sent {pushed} changes, received {pulled}…").format(pushed=counts.pushed, pulled=counts.pulled)
+
+
 # --- push ----------------------------------------------------------------------------------------------------
 
 
@@ -296,14 +302,19 @@ def _push(session: Session, channel: Channel, counts: _Counts, token: CancelToke
             acked_before = state.acked_through
         if not changes:
             return
+        crashpoint("sync.outbox_read")  # the outbox rows are committed; nothing sent yet
         body = PushRequest(changes=changes).model_dump_json().encode()
-        answer: PushResponse = _parse(PushResponse, channel.call("POST", "/v1/sync/push", body=body))
+        response = channel.call("POST", "/v1/sync/push", body=body)
+        crashpoint("sync.pushed")  # the server committed; its answer is not looked at yet
+        answer: PushResponse = _parse(PushResponse, response)
         sent = {c.device_seq: c for c in changes}
+        crashpoint("sync.before_ack")  # the answer is read; the acknowledging transaction has not run
         _acknowledge(session, channel, answer, sent, counts)
+        crashpoint("sync.acked")
         if answer.acked_through > acked_before:
             stalled = 0
             if token is not None:
-                token.report(counts.pushed, None, "")
+                token.report(counts.pushed, None, _progress(counts))
             continue
         # No progress: the server wants a change from before our first one (which we deleted once it was
         # acknowledged), or it answers gap for what we resend. Stop rather than loop.
@@ -332,6 +343,7 @@ def _acknowledge(
                 continue
             if result.status in HELD:
                 counts.pushed += 1
+                _adopt_version(s, change, result.version)
             if result.status == "conflict":
                 counts.conflicts += 1
             elif result.status == "rejected":
@@ -342,6 +354,17 @@ def _acknowledge(
         )
         state.acked_through = max(state.acked_through, acked)
         state.clock_offset_s = channel.offset_s
+
+
+def _adopt_version(s: OrmSession, change: Change, version: int | None) -> None:
+    """Versions are the server's: the row takes the server's version of the change it acknowledged, unless
+    the row changed here since (its own later change will be acknowledged with a newer one)."""
+    model = MODELS.get(change.entity)
+    if version is None or model is None:
+        return
+    row = s.get(model, change.entity_id)
+    if row is not None and getattr(row, "version", None) == change.version and version != change.version:
+        row.version = version  # type: ignore[attr-defined]  # every versioned model has it
 
 
 def _keep_rejected(s: OrmSession, change: Change, reason: str | None, device_id: str) -> None:
@@ -383,9 +406,11 @@ def _pull(
             PullResponse,
             channel.call("GET", "/v1/sync/pull", params={"after": after, "limit": MAX_PULL_LIMIT}),
         )
+        crashpoint("sync.page_received")  # mid-pull: a page is here, not applied
         apply_page(session, page, after=after, counts=counts, offset_s=channel.offset_s, now=clock())
+        crashpoint("sync.cursor_saved")  # the page and its cursor committed; the next page not asked for
         if token is not None:
-            token.report(counts.pulled, None, "")
+            token.report(counts.pulled, None, _progress(counts))
         if not page.more:
             return False
         if page.next_after <= after:

@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 
 _CODE: Final = re.compile(r"^[a-z0-9_]{1,40}$")
 TIMEOUT_S: Final = 30.0
+#: Connecting gives up sooner: on a network that silently drops packets, the desk's store work (one job at a time)
+#: must not wait behind a sync that cannot reach the server.
+CONNECT_TIMEOUT_S: Final = 5.0
 
 
 class SyncError(FzError):
@@ -84,7 +87,12 @@ def http_client(server_url: str, *, transport: httpx.BaseTransport | None, ca_pe
     verify: ssl.SSLContext | bool = True
     if ca_pem:
         verify = ssl.create_default_context(cadata=ca_pem)
-    return httpx.Client(base_url=server_url, transport=transport, verify=verify, timeout=TIMEOUT_S)
+    return httpx.Client(
+        base_url=server_url,
+        transport=transport,
+        verify=verify,
+        timeout=httpx.Timeout(TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
+    )
 
 
 def error_code(response: httpx.Response) -> str:
