@@ -345,8 +345,10 @@ def _measure(data: Path, clock: Any, state: dict[str, Any]) -> dict[str, Any]:
     ws = Workspace(data, kdf=DEFAULT_KDF, clock=clock)
     ops = Ops()
     monitor = StallMonitor(threshold_ms=STALL_MS)
-    shells = {m: DeskShell(ws, ops, Settings(idle_lock_seconds=3600), store_process=m == PRODUCTION) for m in (
-        PRODUCTION, BASELINE)}  # fmt: skip
+    shells = {
+        m: DeskShell(ws, ops, Settings(idle_lock_seconds=3600), store_process=m == PRODUCTION, freeze_heap=True)
+        for m in (PRODUCTION, BASELINE)
+    }
     locks = {mode: Counter() for mode in shells}
     for mode, shell in shells.items():
         shell.locked.connect(locks[mode])

@@ -128,7 +128,9 @@ def rss_probe() -> None:
     app = QApplication(["bench"])
     prepare_application(app, "en")
     ops = Ops()
-    shell = DeskShell(Workspace(Path(sys.argv[1]), kdf=DEFAULT_KDF), ops, Settings(idle_lock_seconds=3600))
+    shell = DeskShell(
+        Workspace(Path(sys.argv[1]), kdf=DEFAULT_KDF), ops, Settings(idle_lock_seconds=3600), freeze_heap=True
+    )
     try:
         window = _unlock(app, shell, True)[0]
         pid = getattr(shell.context, "pid", None)

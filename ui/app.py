@@ -160,7 +160,7 @@ def run(mode: str, argv: Sequence[str]) -> int:
     from ui.ops import Ops
 
     ops = Ops()
-    shell = DeskShell(Workspace(data_dir), ops, settings)
+    shell = DeskShell(Workspace(data_dir), ops, settings, freeze_heap=True)
     shell.start()
     # Load the store's libraries on the DB worker while the user types the password, not at start-up.
     ops.run_db(
