@@ -2,45 +2,29 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import select
 
 from fzmediate.server.models import ChangeLog
+from tests.server.district_support import on_loopback
 from tests.server.harness import Server
 
 
 @pytest.fixture
 def live(server: Server) -> Iterator[Server]:
     """``server`` answering on 127.0.0.1 (a free port); its devices talk HTTP to it."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    runner = uvicorn.Server(uvicorn.Config(server.app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=runner.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not runner.started and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert runner.started
     test_client = server.client
-    server.client = httpx.Client(base_url="http://127.0.0.1:{0}".format(port), timeout=10)  # type: ignore[assignment]
-    try:
-        yield server
-    finally:
-        server.client.close()
-        server.client = test_client
-        runner.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with on_loopback(server) as base:
+        server.client = httpx.Client(base_url=base, timeout=10)  # type: ignore[assignment]
+        try:
+            yield server
+        finally:
+            server.client.close()
+            server.client = test_client
 
 
 def test_enroll_push_pull_and_anchor_over_http(live: Server) -> None:
