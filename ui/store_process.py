@@ -301,7 +301,8 @@ class ProcessSessionContext(SessionContext):
         self._store: StoreProcess | None = store
         #: Called on the GUI thread with a message when the process ends unexpectedly.
         self.on_ended = on_ended
-        self._watch: QTimer | None = QTimer()
+        # Owned by Ops (GUI thread): never deleted by a collector running on another thread.
+        self._watch: QTimer | None = QTimer(ops)
         self._watch.setInterval(WATCH_MS)
         self._watch.timeout.connect(self._look)
         self._watch.start()

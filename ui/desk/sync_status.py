@@ -239,7 +239,10 @@ def controller(env: DeskEnv) -> SyncController:
     found = getattr(context, _ATTRIBUTE, None)
     if isinstance(found, SyncController):
         return found
-    made = SyncController(env)
+    # Owned by the operation helper (a QObject of the GUI thread), not by Python alone: the controller and the
+    # context refer to each other, and a cycle freed by Python's collector on whatever thread happens to collect
+    # would delete its timers off the GUI thread (a crash in a later event loop turn). Qt deletes it with Ops.
+    made = SyncController(env, parent=env.ops)
     setattr(context, _ATTRIBUTE, made)
     return made
 
