@@ -3,6 +3,7 @@ a real temp store with a fast KDF. Time is injected: the idle lock runs on a han
 
 from __future__ import annotations
 
+import gc
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -36,6 +37,16 @@ class MonoClock:
 
     def advance(self, seconds: float) -> None:
         self.t += seconds
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_the_gui_thread() -> Iterator[None]:
+    """After each UI test, free its garbage cycles here, on the GUI thread. Left to the collector, a cycle that
+    holds Qt objects (a session context and what hangs on it) may be freed later by whichever thread happens to
+    collect — an operation worker, a test server's thread — deleting Qt objects off the GUI thread, which crashed
+    a later, unrelated test."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture(scope="session")
