@@ -24,7 +24,7 @@ from fzmediate.security.permissions import act_decisions
 from tests.documents.case_lifecycles import APPLICANT, mediation_intake
 from tests.ui.desk_support import WAIT_MS, in_store
 from tests.ui.fit import clipped_texts, text_size
-from ui.desk.case_view.case_page import CasePage
+from ui.desk.case_view.case_page import SESSIONS, CasePage
 from ui.desk.case_view.shortcuts import tooltip
 from ui.desk.page import DeskEnv
 
@@ -114,7 +114,7 @@ def test_parties_masked_until_shown(qtbot: QtBot, desk_env: DeskEnv) -> None:
 
 def test_planning_a_session_shows_it(qtbot: QtBot, desk_env: DeskEnv) -> None:
     page = open_page(qtbot, desk_env, new_case(qtbot, desk_env))
-    page.tabs.setCurrentWidget(page.sessions)
+    page.show_tab(SESSIONS)
     dialog = page.sessions.open_plan()
     dialog.place.setText("坪山街道人民调解室")
     dialog.submit()

@@ -29,6 +29,9 @@ from ui.desk.page import DeskEnv, DeskPage
 from ui.ops import error_message, log_failure
 from ui.style import set_role
 
+#: The tabs built on first use.
+PARTIES, SESSIONS, DOCUMENTS = "parties", "sessions", "documents"
+
 
 class CasePage(DeskPage):
     #: The tab's title (the case number once loaded).
@@ -82,45 +85,92 @@ class CasePage(DeskPage):
         procedure.addWidget(self.acts_panel)
         procedure.setStretchFactor(0, 3)
         procedure.setStretchFactor(1, 2)
-        self.parties = PartiesPanel(env, case_id, self)
-        self.sessions = SessionsPanel(env, case_id, self)
-        # The documents panel is built (and reads the case's documents) when its tab is first shown: opening a
-        # case then costs the GUI thread only what the first tab needs.
-        self._documents: DocumentsPanel | None = None
-        self._documents_slot = QWidget(self)
-        self._documents_slot.setAccessibleName(_("Documents"))
-        QVBoxLayout(self._documents_slot).setContentsMargins(0, 0, 0, 0)
+        # Parties, sessions and documents are built (the documents panel also reads the case's documents) when
+        # their tab is first shown or asked for: opening a case then costs the GUI thread only what the first tab
+        # needs (bench/bench_desk.py, "open a case" stalls).
+        self._slots: dict[str, QWidget] = {}
+        self._panels: dict[str, QWidget] = {}
         self.tabs.addTab(procedure, _("Procedure"))
-        self.tabs.addTab(self.parties, _("Parties"))
-        self.tabs.addTab(self.sessions, _("Sessions"))
-        self.tabs.addTab(self._documents_slot, _("Documents"))
+        for key, title in ((PARTIES, _("Parties")), (SESSIONS, _("Sessions")), (DOCUMENTS, _("Documents"))):
+            slot = QWidget(self)
+            slot.setAccessibleName(title)
+            QVBoxLayout(slot).setContentsMargins(0, 0, 0, 0)
+            self._slots[key] = slot
+            self.tabs.addTab(slot, title)
         self.tabs.currentChanged.connect(self._tab_shown)
         layout.addWidget(self.tabs, 1)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.reload)
 
+    def _panel(self, key: str) -> QWidget:
+        """The panel of tab ``key``, built (and filled from the loaded case) on first use."""
+        panel = self._panels.get(key)
+        if panel is None:
+            slot = self._slots[key]
+            if key == PARTIES:
+                panel = PartiesPanel(self.env, self.case_id, slot)
+            elif key == SESSIONS:
+                panel = SessionsPanel(self.env, self.case_id, slot)
+            else:
+                panel = DocumentsPanel(self.env, self.case_id, slot)
+            layout = slot.layout()
+            assert layout is not None
+            layout.addWidget(panel)
+            self._panels[key] = panel
+            if self.case_screen is not None:
+                self._fill(panel, self.case_screen)
+        return panel
+
+    def _fill(self, panel: QWidget, screen: CaseScreen) -> None:
+        if isinstance(panel, PartiesPanel):
+            panel.set_parties(screen.parties)
+        elif isinstance(panel, SessionsPanel):
+            panel.set_plans(screen.sessions, screen.mediator, datetime.combine(screen.today, time(8)))
+
+    @property
+    def parties(self) -> PartiesPanel:
+        """The parties panel (built on first use)."""
+        panel = self._panel(PARTIES)
+        assert isinstance(panel, PartiesPanel)
+        return panel
+
+    @property
+    def sessions(self) -> SessionsPanel:
+        """The planned-sessions panel (built on first use)."""
+        panel = self._panel(SESSIONS)
+        assert isinstance(panel, SessionsPanel)
+        return panel
+
     @property
     def documents(self) -> DocumentsPanel:
         """The documents panel (built on first use)."""
-        if self._documents is None:
-            self._documents = DocumentsPanel(self.env, self.case_id, self._documents_slot)
-            layout = self._documents_slot.layout()
-            assert layout is not None
-            layout.addWidget(self._documents)
-        return self._documents
+        panel = self._panel(DOCUMENTS)
+        assert isinstance(panel, DocumentsPanel)
+        return panel
+
+    def tab_page(self, key: str) -> QWidget:
+        """The tab page of ``key`` (PARTIES, SESSIONS, DOCUMENTS): it holds the panel once built."""
+        return self._slots[key]
 
     @property
     def documents_tab(self) -> QWidget:
         """The Documents tab's page (it holds the panel once built)."""
-        return self._documents_slot
+        return self._slots[DOCUMENTS]
+
+    def show_tab(self, key: str) -> QWidget:
+        """Switch to tab ``key`` and return its panel (built now if it was not)."""
+        self.tabs.setCurrentWidget(self._slots[key])
+        return self._panel(key)
 
     def show_documents(self) -> DocumentsPanel:
         """Switch to the Documents tab (building the panel) and return the panel."""
-        self.tabs.setCurrentWidget(self._documents_slot)
+        self.show_tab(DOCUMENTS)
         return self.documents
 
     def _tab_shown(self, index: int) -> None:
-        if self.tabs.widget(index) is self._documents_slot:
-            self.documents.show()
+        page = self.tabs.widget(index)
+        for key, slot in self._slots.items():
+            if slot is page:
+                self._panel(key).show()
 
     def page_title(self) -> str:
         return self.case_screen.number if self.case_screen is not None else _("Case")
@@ -163,8 +213,8 @@ class CasePage(DeskPage):
         self.timeline.set_screen(screen)
         self.acts_panel.set_acts(screen.acts)
         self.act_keys.decorate(self.acts_panel.buttons, screen.acts)
-        self.parties.set_parties(screen.parties)
-        self.sessions.set_plans(screen.sessions, screen.mediator, datetime.combine(screen.today, time(8)))
+        for panel in self._panels.values():
+            self._fill(panel, screen)
         self.title_changed.emit(screen.number)
         self.loaded.emit()
 
@@ -197,8 +247,9 @@ class CasePage(DeskPage):
     def on_changed(self, changes: OpChanges, initiator: object) -> None:
         if self.case_id in changes.case_ids:
             self.reload()
-            if self._documents is not None:
-                self._documents.reload()
+            documents = self._panels.get(DOCUMENTS)
+            if isinstance(documents, DocumentsPanel):
+                documents.reload()
 
     def activated(self) -> None:
         if self.case_screen is None:
