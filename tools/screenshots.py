@@ -150,8 +150,43 @@ def prepare_stores(root: Path, cases: int) -> Stores:
         stages["agreed"] = _agreed(s)
         stages["closed"] = life.failed_case(s)
         stages["archived"] = life.agreed_case(s)
+        _sync_conflicts(s, stages["mediation"])
     stores.review = _ready_for_review(stores.land)
     return stores
+
+
+def _sync_conflicts(s: Session, case_id: str) -> None:
+    """The office desk enrolled with a district server that is not reachable here (the status shows offline) and
+    two conflicts a sync recorded on one case: what a supervisor settles in the conflicts dialog."""
+    from fzmediate.store.models import Case, PartyRow, SyncConflict, SyncState
+
+    now = s.now()
+    with s.db.unit_of_work() as tx:
+        tx.add(
+            SyncState(
+                server_url="https://127.0.0.1:9", device_key=os.urandom(32), unit=life.OFFICE_UNIT,
+                unit_name="坪山街道办事处", role="desk", device_code="P3", enrolled_at=now,
+            )
+        )  # fmt: skip
+        case = tx.get(Case, case_id)
+        assert case is not None
+        party = tx.query(PartyRow).filter(PartyRow.case_id == case_id).first()
+        assert party is not None
+        for n, (entity, entity_id, name, base, mine, theirs) in enumerate(
+            (
+                ("case", case_id, "summary", case.summary, "双方同意于十二月十日再次调解", "申请人撤回部分请求"),
+                ("party", party.id, "address", "坪山区龙田街道", "坪山区龙田街道竹坑社区 3 栋", "坪山区碧岭街道"),
+            )
+        ):
+            setattr(case if entity == "case" else party, name, mine)  # the desk kept its own value
+            tx.add(
+                SyncConflict(
+                    conflict_id="shot-{0}".format(n), origin="server", entity=entity, entity_id=entity_id,
+                    field=name, base_value=base, client_value=mine, server_value=theirs,
+                    client_device="P3", server_device="P7", client_actor=life.MEDIATOR[0], server_actor="med2",
+                    created_at=now,
+                )
+            )  # fmt: skip
 
 
 # --- driving the window ----------------------------------------------------------------------------------
@@ -385,6 +420,27 @@ def shoot_review(scene: Scene) -> int:
     return count + scene.save(scene.window, "case-review")
 
 
+def shoot_sync_conflicts(scene: Scene) -> int:
+    """Settings → sync (enrolled, two conflicts) and the conflicts dialog with the first one selected."""
+    from ui.desk.sync_conflicts_dialog import ConflictsDialog
+
+    scene.window.show_page("settings")
+    page: Any = scene.window.page("settings")
+    panel = page.sync_panel
+    scene.wait(lambda: bool(panel.conflicts_button.isEnabled()))
+    area = page.findChild(QScrollArea)
+    if area is not None:
+        area.ensureWidgetVisible(panel)
+    scene.settle(200)
+    count = scene.save(scene.window, "settings-sync")
+    panel.show_conflicts()
+    dialog = scene.dialog(ConflictsDialog)
+    scene.wait(lambda: bool(dialog.loaded))
+    count += scene.save(dialog, "sync-conflicts")
+    close_dialog(scene, dialog)
+    return count
+
+
 def shoot_admin_settings(scene: Scene) -> int:
     scene.window.show_page("settings")
     scene.settle(400)
@@ -404,7 +460,7 @@ PLAN: tuple[tuple[str, tuple[str, str], tuple[Callable[[Scene], int], ...]], ...
             shoot_act_error,
         ),
     ),
-    ("office", life.SUPERVISOR, (shoot_supervisor,)),
+    ("office", life.SUPERVISOR, (shoot_supervisor, shoot_sync_conflicts)),
     ("office", ADMIN, (shoot_admin_settings,)),
     ("land", life.SUPERVISOR, (shoot_review,)),
 )
