@@ -213,8 +213,9 @@ class CaseDetail:
 
     def timeline(self) -> tuple[EventView, ...]:
         """The events in the order they happened (their legal date, then the order of entry): a late entry
-        (补录) stands where it happened, not where it was typed in."""
-        return tuple(sorted(self.events, key=lambda e: (e.on, e.seq)))
+        (补录) stands where it happened, not where it was typed in; two desks' events of one number (recorded
+        offline at the same time) by when each was recorded."""
+        return tuple(sorted(self.events, key=lambda e: (e.on, e.seq, e.at)))
 
 
 # --- the case list ---

@@ -100,7 +100,7 @@ def record_of(case: Case, parties: Iterable[PartyRow], events: Iterable[CaseEven
         facts=case.facts,
         claims=case.claims,
         parties=tuple(party_of(p) for p in sorted(parties, key=lambda p: p.position)),
-        events=tuple(event_of(e) for e in sorted(events, key=lambda e: e.seq)),
+        events=tuple(event_of(e) for e in sorted(events, key=lambda e: (e.seq, e.at, e.device))),  # schema 0010
         assigned_mediator=case.assigned_mediator,
         version=case.version,
     )

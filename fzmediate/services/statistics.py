@@ -96,17 +96,21 @@ def compute(session: Session, query: StatsQuery) -> Statistics:
     today = session.cases.today()
     streets = _street_names(session)
 
-    # The latest outcome act of each case: its action and legal date.
-    last = (
-        select(CaseEventRow.case_id.label("case_id"), func.max(CaseEventRow.seq).label("seq"))
+    # The latest outcome act of each case: its action and legal date (of two desks' events of one number, the
+    # one recorded last).
+    ranked = (
+        select(
+            CaseEventRow.case_id.label("case_id"),
+            CaseEventRow.action.label("action"),
+            CaseEventRow.on_date.label("on_date"),
+            func.row_number()
+            .over(partition_by=CaseEventRow.case_id, order_by=(CaseEventRow.seq.desc(), CaseEventRow.at.desc()))
+            .label("rank"),
+        )
         .where(CaseEventRow.action.in_(list(OUTCOME_ACTS)))
-        .group_by(CaseEventRow.case_id)
         .subquery()
     )
-    ev = aliased(CaseEventRow)
-    outcome_of = select(ev.case_id.label("case_id"), ev.action.label("action"), ev.on_date.label("on_date")).join(
-        last, and_(ev.case_id == last.c.case_id, ev.seq == last.c.seq)
-    )
+    outcome_of = select(ranked.c.case_id, ranked.c.action, ranked.c.on_date).where(ranked.c.rank == 1)
     outcomes = outcome_of.subquery()
     # The first applicant of each case and the street office its address names.
     first = (

@@ -239,10 +239,14 @@ class PartyRow(Base):
 
 
 class CaseEventRow(Base):
-    """One thing that happened to a case. Append-only: SQLite triggers refuse UPDATE and DELETE."""
+    """One thing that happened to a case. Append-only: SQLite triggers refuse UPDATE and DELETE.
+
+    ``seq`` numbers a case's events on the device that recorded them; two desks working offline on one case may
+    both record event 7 (schema 0010), so the number is unique per case and device, and equal numbers are
+    ordered by ``at``."""
 
     __tablename__ = "case_events"
-    __table_args__ = (UniqueConstraint("case_id", "seq"),)
+    __table_args__ = (UniqueConstraint("case_id", "seq", "device"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_time_id)
     case_id: Mapped[str] = mapped_column(String(36), ForeignKey("cases.id"))

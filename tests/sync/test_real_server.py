@@ -79,3 +79,44 @@ def test_two_desks_exchange_a_case_through_the_real_server(
         assert (report.pulled, report.conflicts, report.errors) == (4, 0, 0)
         assert [c.id for c in s.cases.search("欧阳")] == [case_id]
         assert sync(s).pulled == 0  # nothing new; the cursor holds
+
+
+def test_two_desks_that_number_an_event_alike_both_keep_both_events(
+    tmp_path: Path, clock: FakeClock, district: tuple[str, object]
+) -> None:
+    """Offline, two desks record an act on one case: each numbers it 2. Both acts happened: after syncing, each
+    desk holds both events (schema 0010), in the same order, and nothing is parked as a whole-row conflict."""
+    from sqlalchemy import select
+
+    from fzmediate.server.enroll import issue_code
+    from fzmediate.store.models import SyncConflict
+    from tests.documents import case_lifecycles as life
+
+    base, db = district
+    a, b = _desk(tmp_path, "a", clock), _desk(tmp_path, "b", clock)
+    for ws in (a, b):
+        life.staff(ws)
+        with ws.unlock("admin", ADMIN_PW) as s:
+            enroll(s, base, issue_code(db, UNIT, "desk")[0])  # type: ignore[arg-type]
+    with b.unlock(*life.MEDIATOR) as s:
+        case_id = s.cases.create(life.mediation_intake("2026-11-24"), confirm_duplicate=True).id
+        assert sync(s).errors == 0
+    with a.unlock(*life.MEDIATOR) as s:
+        assert sync(s).errors == 0
+        s.cases.act(case_id, "accept", {"note": "材料齐全（甲机）"})
+    with b.unlock(*life.MEDIATOR) as s:
+        s.cases.act(case_id, "accept", {"note": "材料齐全（乙机）"})
+    for ws in (a, b, a):
+        with ws.unlock(*life.MEDIATOR) as s:
+            assert sync(s).errors == 0
+    seen = []
+    for ws in (a, b):
+        with ws.unlock(*life.MEDIATOR) as s:
+            events = s.cases.get(case_id).record().events
+            seen.append([(e.seq, e.action, e.payload.get("note"), e.device) for e in events])
+            with s.read() as r:
+                whole = list(r.scalars(select(SyncConflict).where(SyncConflict.field == "*")))
+            assert whole == []
+    assert seen[0] == seen[1]
+    assert [(seq, action) for seq, action, _note, _device in seen[0]][-2:] == [(2, "accept"), (2, "accept")]
+    assert {note for *_rest, note, _device in seen[0][-2:]} == {"材料齐全（甲机）", "材料齐全（乙机）"}
