@@ -7,10 +7,14 @@ from pathlib import Path
 
 
 def resources_dir() -> Path:
-    """The `resources/` folder: beside the package in a checkout, inside the bundle when frozen."""
+    """The `resources/` folder: inside the bundle when frozen, inside the package when installed from a wheel
+    (setup.py puts it there, with the compiled catalogs), beside the package in a checkout."""
     frozen_root = getattr(sys, "_MEIPASS", None)
     if frozen_root is not None:
         return Path(frozen_root) / "resources"
+    packaged = Path(__file__).resolve().parent / "resources"
+    if packaged.is_dir():
+        return packaged
     return Path(__file__).resolve().parent.parent / "resources"
 
 
