@@ -21,6 +21,9 @@ from fzmediate.i18n import _, set_locale
 from fzmediate.server.db import Database, migrate
 
 DEFAULT_DB = "sqlite:///fzmediate-server.db"
+#: The database URL may come from the environment (a systemd EnvironmentFile, a container's secret), so that a
+#: password in it never shows on the command line (``ps``) or in shell history.
+DB_ENV = "FZMEDIATE_SERVER_DB"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -35,7 +38,10 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="fzmediate-server", description=_("The district sync server of fzmediate."))
     parser.add_argument(
-        "--db", metavar="URL", default=DEFAULT_DB, help=_("database URL (default: {url})").format(url=DEFAULT_DB)
+        "--db",
+        metavar="URL",
+        default=os.environ.get(DB_ENV) or DEFAULT_DB,
+        help=_("database URL (default: ${env}, else {url})").format(env=DB_ENV, url=DEFAULT_DB),
     )
     parser.add_argument("--lang", metavar="LOCALE", help=_("language: zh_CN (default), en, zh_TW"))
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)

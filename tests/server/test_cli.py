@@ -58,3 +58,15 @@ def test_the_commands(server: Server, capsys: pytest.CaptureFixture[str]) -> Non
 def test_commands_before_init_say_so(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
     code, _out, err = _run(capsys, "--db", "sqlite:///{0}".format(tmp_path / "none.db"), "devices")
     assert code == 2 and "init" in err
+
+
+def test_the_database_url_may_come_from_the_environment(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A URL with a password stays out of the command line (systemd's EnvironmentFile, a container secret)."""
+    url = "sqlite:///{0}".format(tmp_path / "from-env.db")
+    monkeypatch.setenv("FZMEDIATE_SERVER_DB", url)
+    code, out, _err = _run(capsys, "init")
+    assert code == 0 and "units loaded" in out and (tmp_path / "from-env.db").is_file()
+    code, out, _err = _run(capsys, "--db", "sqlite:///{0}".format(tmp_path / "other.db"), "devices")
+    assert code == 2  # --db wins over the environment: that database was never set up
