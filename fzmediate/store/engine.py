@@ -7,6 +7,7 @@ data) out of exception text. See reference/encryption.md for the measurements be
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -61,6 +62,19 @@ def connect_raw(path: Path, key: bytes | bytearray, *, configure: bool = True) -
     return conn
 
 
+def store_json(value: Any) -> str:
+    """JSON columns as stored: Chinese text as itself (UTF-8, 3 bytes a character) rather than ``\\uXXXX``
+    escapes (6, or 12 for a rare character outside the BMP), and no padding spaces. The encrypted pages hold
+    only what the rows need; the text means the same either way. A lone surrogate (possible in JSON that came
+    from elsewhere) cannot be stored as UTF-8: such a value keeps its escapes, which mean the same."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, separators=(",", ":"))
+    return text
+
+
 def create_store_engine(path: Path, key_provider: Callable[[], bytes | bytearray]) -> Engine:
     """An engine on the encrypted file; ``key_provider`` is asked for the key on every new connection.
 
@@ -77,6 +91,7 @@ def create_store_engine(path: Path, key_provider: Callable[[], bytes | bytearray
         creator=creator,
         poolclass=StaticPool,
         hide_parameters=True,
+        json_serializer=store_json,
     )
 
     @event.listens_for(engine, "begin")
