@@ -1,4 +1,4 @@
-"""Start the desk app (or, later, the kiosk): arguments, locale, Qt set-up, logging, excepthook, shell."""
+"""Start the desk app or the kiosk (``ui.kiosk.app``): arguments, locale, Qt set-up, logging, excepthook, shell."""
 
 from __future__ import annotations
 
@@ -13,13 +13,12 @@ from types import TracebackType
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from fzmediate.guard import EXIT_INTERRUPTED, log_unexpected
 from fzmediate.i18n import _, set_locale
 from fzmediate.logsetup import configure_logging
 from fzmediate.paths import default_data_dir
-from fzmediate.services.workspace import Workspace
 from fzmediate.settings import Settings
 from ui.fonts import install_app_font
 from ui.pyside_compat import pin_singletons
@@ -28,7 +27,6 @@ from ui.style import apply_style
 log = logging.getLogger(__name__)
 
 APP_NAME = "fzmediate"
-EXIT_KIOSK_UNAVAILABLE = 2
 
 _translators: list[QTranslator] = []  # installed translators must stay referenced
 
@@ -39,6 +37,10 @@ def parse_args(mode: str, argv: Sequence[str]) -> tuple[argparse.Namespace, list
     parser.add_argument("--lang", default=None, help="zh_CN (default), en or zh_TW")
     # For the start-up benchmark and smoke tests: print the wall-clock time once the first screen is up, then quit.
     parser.add_argument("--exit-when-ready", action="store_true", help=argparse.SUPPRESS)
+    if mode == "kiosk":
+        from ui.kiosk.app import add_kiosk_arguments
+
+        add_kiosk_arguments(parser)
     return parser.parse_known_args(list(argv))
 
 
@@ -123,13 +125,6 @@ def install_excepthook() -> None:
     threading.excepthook = thread_hook
 
 
-def show_kiosk_unavailable(parent: QWidget | None = None) -> None:
-    text = _("Kiosk mode is not available yet in this version. Start the desk app instead: main.py desk")
-    print(text, file=sys.stderr)
-    if QGuiApplication.platformName() != "offscreen":  # headless runs get the stderr line only
-        QMessageBox.information(parent, _("fzmediate"), text)
-
-
 def _preload_store(_token: object) -> None:
     import fzmediate.services.session  # noqa: F401  (SQLAlchemy, Alembic, the store)
 
@@ -150,12 +145,14 @@ def run(mode: str, argv: Sequence[str]) -> int:
     install_excepthook()
 
     if mode == "kiosk":
-        show_kiosk_unavailable()
-        return EXIT_KIOSK_UNAVAILABLE
+        from ui.kiosk.app import run_kiosk
+
+        return run_kiosk(app, args, data_dir)
     if mode != "desk":
         print(_("Unknown mode: {mode}").format(mode=mode), file=sys.stderr)
         return 2
 
+    from fzmediate.services.workspace import Workspace  # the desk's store: never loaded on the kiosk's path
     from ui.desk.shell import DeskShell
     from ui.ops import Ops
 

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from fzmediate.catalogue.self_help_model import SelfHelp, check_self_help
 from fzmediate.i18n import N_, _
 
 FORMAT_NAME: Final = "fzmediate-catalogue"
@@ -472,6 +473,9 @@ class Bundle(_Frozen):
     procedures: tuple[dict[str, Any], ...] = ()
     #: The organisation units desks belong to (empty in bundles made before units existed).
     units: tuple[OrgUnit, ...] = ()
+    #: Optional plain wording for the kiosk's self-help (`fzmediate.catalogue.self_help_model`); without it the
+    #: kiosk generates its questions from the matters.
+    self_help: SelfHelp | None = None
 
     @model_validator(mode="after")
     def _cross_check(self) -> Bundle:
@@ -500,6 +504,8 @@ class Bundle(_Frozen):
                         )
                     )
         self._check_units()
+        if self.self_help is not None:
+            check_self_help(self.self_help, self.matters)
         return self
 
     def _check_units(self) -> None:

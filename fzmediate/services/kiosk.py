@@ -360,6 +360,12 @@ class KioskService:
             raise StoreDamagedError(_("The kiosk holds no office key; set it up again with the office's key file."))
         return row.key_id, box.unb64(row.public_key), row.office
 
+    def office_name(self) -> str:
+        """The office this kiosk's applications are sealed to (from its installed key file): the one that
+        receives them, named in the privacy notice and on the receipt."""
+        with self.read() as s:
+            return self._office_key(s)[2]
+
     # --- applications --------------------------------------------------------------------------------
     def matters(self) -> list[tuple[str, str]]:
         """(code, name) of the matters an application can be filed for."""
