@@ -1,4 +1,4 @@
-"""``ui.app.run``: argument parsing, the first screen shown, kiosk refusal, and the excepthook."""
+"""``ui.app.run``: argument parsing, the first screen shown, a kiosk not set up, and the excepthook."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def test_parse_args_keeps_qt_arguments() -> None:
     assert rest == ["-platform", "offscreen"]
 
 
-def test_kiosk_mode_says_it_is_not_available_and_exits_2(
+def test_kiosk_mode_on_a_data_dir_not_set_up_says_so_and_exits_2(
     app: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, restore_process_state: None
 ) -> None:
     shown: list[str] = []
@@ -50,7 +50,7 @@ def test_kiosk_mode_says_it_is_not_available_and_exits_2(
     assert len(shown) == 1 and shown[0]
 
 
-def test_kiosk_mode_headless_only_prints(
+def test_kiosk_mode_not_set_up_headless_only_prints(
     app: QApplication, tmp_path: Path, capsys: pytest.CaptureFixture[str], restore_process_state: None
 ) -> None:
     assert ui.app.run("kiosk", ["--data-dir", str(tmp_path)]) == 2
