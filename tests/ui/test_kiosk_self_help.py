@@ -188,3 +188,23 @@ def test_the_guide_is_prepared_while_the_check_is_read(qtbot: QtBot, kiosk: Kios
     click(qtbot, prepared.box)
     kiosk.open_guide("PS-TJ-010")  # another matter: no tick comes along
     assert not any(c.box.isChecked() for c in guide.checks)
+
+
+def test_the_privacy_notice_is_read_aloud_with_the_office_that_receives_the_application(
+    qtbot: QtBot, kiosk: KioskShell, voice: FakeVoice
+) -> None:
+    kiosk.open_application(MATTER)
+    flow = kiosk.flow
+    assert flow is not None and flow.read_bar is not None and flow.read_bar.isVisible()
+    notice = flow.pages[0]
+    office = kiosk.env.service.office_name() if kiosk.env is not None else ""
+    assert office
+    qtbot.waitUntil(lambda: office in notice.spoken_text(), timeout=10_000)  # type: ignore[attr-defined]
+    click(qtbot, flow.read_bar.button)
+    qtbot.waitUntil(lambda: bool(voice.said), timeout=10_000)
+    said, language = voice.said[-1]
+    assert language == "zh" and office in said and _("Your rights") in said
+    flow.go(1)  # the questions are not read: the bar is the notice's only
+    assert not flow.read_bar.isVisible()
+    kiosk.end_visit()
+    assert kiosk.flow is None

@@ -273,6 +273,8 @@ class KioskShell(QWidget):
         accepted = inspect.signature(self.flow_class).parameters
         if "printer" in accepted and "print_server" in accepted:  # the kiosk's printer for the receipt
             kwargs = {"printer": self.options.printer.name, "print_server": self.options.printer.server}
+        if "reader" in accepted:  # the privacy notice is read aloud by the kiosk's voice
+            kwargs["reader"] = self.reader
         flow = self.flow_class(self.env, code, self, **kwargs)
         flow.finished.connect(lambda _number: self.end_visit())  # the receipt is printed: the visit is over
         flow.cancelled.connect(self._guide_back_from_flow)

@@ -30,6 +30,7 @@ from fzmediate.i18n import _
 from fzmediate.kiosk.application import STEPS, Answers, Step, build_intake, check, message_for, step_of
 from fzmediate.kiosk.pinyin import load_index
 from fzmediate.kiosk.receipt import Submitted, print_receipt, submit_and_print
+from fzmediate.kiosk.speech import ReadAloud
 from ui.kiosk.application.choice_page import ChoicePage
 from ui.kiosk.application.look import apply_look, set_kiosk_role, sized
 from ui.kiosk.application.page import FormPage
@@ -39,6 +40,7 @@ from ui.kiosk.application.review_page import ReviewPage
 from ui.kiosk.application.text_page import TextPage
 from ui.kiosk.env import KioskEnv
 from ui.kiosk.keyboard.keyboard import OnScreenKeyboard
+from ui.kiosk.speech import ReadAloudBar
 
 
 def _matter_info(service: Any, code: str) -> tuple[str, str, str]:
@@ -93,6 +95,7 @@ class ApplicationFlow(QWidget):
         *,
         printer: str | None = None,
         print_server: str | None = None,
+        reader: ReadAloud | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("kioskApplication")
@@ -143,6 +146,12 @@ class ApplicationFlow(QWidget):
         self.keyboard.typed.connect(self._on_typed)
         outer.addWidget(self.keyboard)
 
+        # The privacy notice can be read aloud (the kiosk's voice; a message where there is none).
+        self.read_bar: ReadAloudBar | None = None
+        if reader is not None:
+            self.read_bar = ReadAloudBar(env.ops, reader, self._notice_text, self)
+            outer.addWidget(self.read_bar.message)
+
         nav = QHBoxLayout()
         self.back_button = QPushButton(self)
         self.back_button.clicked.connect(self.back)
@@ -153,6 +162,8 @@ class ApplicationFlow(QWidget):
         self.next_button.clicked.connect(self.next)
         nav.addWidget(sized(self.back_button, width=200))
         nav.addWidget(sized(self.cancel_button, width=200))
+        if self.read_bar is not None:
+            nav.addWidget(self.read_bar)
         nav.addStretch(1)
         nav.addWidget(sized(self.next_button, width=260))
         outer.addLayout(nav)
@@ -192,6 +203,8 @@ class ApplicationFlow(QWidget):
             page.retranslate()
         self.receipt.retranslate()
         self.keyboard.retranslate()
+        if self.read_bar is not None:
+            self.read_bar.retranslate()
         self._update_chrome()
         current = self.stack.currentWidget()
         if isinstance(current, FormPage) and current.error.isVisible():
@@ -208,7 +221,15 @@ class ApplicationFlow(QWidget):
             page.clear()
         self.receipt.clear()
         self.keyboard.reset_visit()
+        if self.read_bar is not None:
+            self.read_bar.reset_visit()
         self.go(0)
+
+    def _notice_text(self) -> str:
+        """The privacy notice as the screen shows it now, for reading aloud."""
+        page = self.pages[0]
+        assert isinstance(page, PrivacyPage)
+        return page.spoken_text()
 
     # --- navigation ------------------------------------------------------------------------------------
     def page(self) -> FormPage:
@@ -222,6 +243,8 @@ class ApplicationFlow(QWidget):
         target, mode, modes = page.keyboard()
         self.keyboard.set_target(target, mode, modes=modes)
         self.keyboard.setVisible(target is not None)
+        if self.read_bar is not None:
+            self.read_bar.setVisible(isinstance(page, PrivacyPage))
         self._update_chrome()
         if target is not None:
             target.setFocus()

@@ -50,6 +50,13 @@ class PrivacyPage(FormPage):
         self.agree.set_label(_("I have read this and agree to go on"))
         self.agree.setAccessibleName(_("I have read the privacy notice and agree to go on"))
 
+    def spoken_text(self) -> str:
+        """The notice as shown, in reading order (headings, then their text)."""
+        parts = [self.question.text()]
+        for heading, text in self.sections:
+            parts += [heading.text(), text.text()]
+        return "\n".join(p for p in parts if p)
+
     def load(self, answers: Answers) -> None:
         self.agree.setChecked(answers.privacy_accepted)
 
