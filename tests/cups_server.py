@@ -14,13 +14,16 @@ root, and a Unix socket path must stay under 108 bytes. It is removed when the s
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 QUEUE = "fz-pdf"
 #: A PDF printer: CUPS's pdftopdf filter (copies, fit-to-page) writes PDF straight to the queue's device.
@@ -206,3 +209,27 @@ def start_or_skip() -> PrivateCups:
         if os.environ.get("CI") == "true":
             pytest.fail("CI must run the printing tests against a real cupsd: {0}".format(exc))
         pytest.skip("no private cupsd here ({0}); run .ci/sysdeps as root to install CUPS".format(exc))
+
+
+@contextlib.contextmanager
+def pdf_queue() -> Iterator[PrivateCups]:
+    """A private cupsd with its PDF queue (``fz-pdf``), stopped afterwards; skipped or failed as
+    :func:`start_or_skip` says."""
+    server = start_or_skip()
+    try:
+        server.add_pdf_queue()
+        yield server
+    finally:
+        server.stop()
+
+
+def as_the_system_cups(server: PrivateCups, monkeypatch: Any) -> None:
+    """Make ``server`` the one libcups talks to in this process (``CUPS_SERVER``), for code that asks libcups
+    itself — Qt's print dialog, which keeps the server it first used (per thread) until told to read
+    ``CUPS_SERVER`` again."""
+    import ctypes.util
+
+    monkeypatch.setenv("CUPS_SERVER", server.server)
+    name = ctypes.util.find_library("cups")
+    if name:
+        ctypes.CDLL(name).cupsSetServer(None)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cups_server import PrivateCups, start_or_skip
+from tests.cups_server import PrivateCups, pdf_queue
 from tests.kiosk_support import make_desk, make_kiosk
 from tests.support import KIOSK_PW, FakeClock
 
@@ -22,12 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def cups() -> Iterator[PrivateCups]:
-    server = start_or_skip()
-    try:
-        server.add_pdf_queue()
+    with pdf_queue() as server:
         yield server
-    finally:
-        server.stop()
 
 
 def test_the_kiosk_walk_opens_no_desk_store(tmp_path: Path, cups: PrivateCups) -> None:

@@ -5,8 +5,6 @@ application guide on a real store."""
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import hashlib
 import io
 from collections.abc import Iterator
@@ -27,7 +25,7 @@ from fzmediate.documents.templates.agreement import agreement_spec
 from fzmediate.services import printing
 from fzmediate.services.workspace import Workspace
 from fzmediate.store.models import AuditEvent
-from tests.cups_server import PrivateCups, start_or_skip
+from tests.cups_server import PrivateCups, as_the_system_cups, pdf_queue
 from tests.documents import case_lifecycles as life
 from tests.documents.samples import agreement_data
 from tests.support import ADMIN_PW, FAST_KDF, FakeClock
@@ -140,18 +138,9 @@ def test_the_documents_menu_previews_a_guide(
 
 @pytest.fixture
 def cups(monkeypatch: pytest.MonkeyPatch) -> Iterator[PrivateCups]:
-    server = start_or_skip()
-    try:
-        server.add_pdf_queue()
-        monkeypatch.setenv("CUPS_SERVER", server.server)
-        # Qt's print dialog reads the printers through libcups, which keeps the server it first used (per
-        # thread): make it read CUPS_SERVER again, so the dialog lists the private queue, not the system's.
-        name = ctypes.util.find_library("cups")
-        if name:
-            ctypes.CDLL(name).cupsSetServer(None)
+    with pdf_queue() as server:
+        as_the_system_cups(server, monkeypatch)
         yield server
-    finally:
-        server.stop()
 
 
 def test_an_issued_agreement_goes_to_cups_as_the_pdf_off_the_gui_thread_and_is_logged(

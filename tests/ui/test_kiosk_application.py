@@ -4,7 +4,6 @@ on every page; the end of a visit; accessible names, touch sizes and clipping.""
 
 from __future__ import annotations
 
-import ctypes.util
 import io
 import json
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ from fzmediate.kiosk.application import STEPS, Step, field_label
 from fzmediate.security import sealed_box as box
 from fzmediate.services.office_intake import OfficeIntake
 from fzmediate.store.models import KioskOutboxRow
-from tests.cups_server import PrivateCups, start_or_skip
+from tests.cups_server import PrivateCups, as_the_system_cups, pdf_queue
 from tests.kiosk_support import MEDIATOR
 from tests.ui.fit import clipped_texts, text_size
 from tests.ui.kiosk_application_support import (
@@ -52,16 +51,9 @@ def rig(tmp_path: Path) -> Iterator[KioskRig]:
 
 @pytest.fixture
 def cups(monkeypatch: pytest.MonkeyPatch) -> Iterator[PrivateCups]:
-    server = start_or_skip()
-    try:
-        server.add_pdf_queue()
-        monkeypatch.setenv("CUPS_SERVER", server.server)
-        name = ctypes.util.find_library("cups")
-        if name:
-            ctypes.CDLL(name).cupsSetServer(None)
+    with pdf_queue() as server:
+        as_the_system_cups(server, monkeypatch)
         yield server
-    finally:
-        server.stop()
 
 
 def make_flow(qtbot: Any, rig: KioskRig, ops: Ops, *, printer: str = "no-such-printer", server: str | None = None,

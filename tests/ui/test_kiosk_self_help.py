@@ -16,7 +16,7 @@ from fzmediate.catalogue.bundle import load_shipped_bundle
 from fzmediate.i18n import _
 from fzmediate.kiosk.printouts import KioskPrinter
 from fzmediate.services.kiosk import KioskDevice
-from tests.cups_server import PrivateCups, start_or_skip
+from tests.cups_server import PrivateCups, pdf_queue
 from tests.ui.conftest import MonoClock
 from tests.ui.kiosk_fixtures import *  # noqa: F403
 from tests.ui.kiosk_fixtures import FakeVoice, build_shell, close_shell, open_shell, visible_screen
@@ -37,12 +37,8 @@ def texts(shell: KioskShell) -> list[str]:
 
 @pytest.fixture(scope="module")
 def cups() -> Iterator[PrivateCups]:
-    server = start_or_skip()
-    try:
-        server.add_pdf_queue()
+    with pdf_queue() as server:
         yield server
-    finally:
-        server.stop()
 
 
 def area_button(shell: KioskShell, key: str) -> QWidget:

@@ -23,7 +23,7 @@ from fzmediate.services import printing
 from fzmediate.services.session import Session
 from fzmediate.services.workspace import Workspace
 from fzmediate.store.models import AuditEvent
-from tests.cups_server import PrivateCups, start_or_skip
+from tests.cups_server import PrivateCups, pdf_queue
 from tests.documents import case_lifecycles as life
 from tests.support import ADMIN_PW, FAST_KDF, FakeClock
 
@@ -36,12 +36,8 @@ class Store:
 
 @pytest.fixture(scope="module")
 def cups() -> Iterator[PrivateCups]:
-    server = start_or_skip()
-    try:
-        server.add_pdf_queue()
+    with pdf_queue() as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")
