@@ -18,6 +18,7 @@ from fzmediate.desk.token import CancelToken
 from fzmediate.errors import FzError, ValidationError
 from fzmediate.i18n import _
 from fzmediate.sync.conflict_views import ConflictSide, ConflictView, Resolution
+from fzmediate.sync.report import SyncReport
 
 if TYPE_CHECKING:
     from fzmediate.services.session import Session
@@ -27,8 +28,8 @@ __all__ = [
     "ConflictView",
     "EnrollView",
     "Resolution",
-    "RunResult",
     "SyncFailed",
+    "SyncReport",
     "SyncView",
     "conflicts",
     "enroll",
@@ -58,19 +59,6 @@ class SyncFailed(FzError):
 
 
 @dataclass(frozen=True)
-class RunResult:
-    """What one sync did (counts only), or the last one's counts."""
-
-    pushed: int = 0
-    pulled: int = 0
-    conflicts: int = 0
-    errors: int = 0
-    up_to_date: bool = False
-    skipped: int = 0
-    clock_offset_s: float = 0.0
-
-
-@dataclass(frozen=True)
 class SyncView:
     """Where sync stands on this desk (no personal data)."""
 
@@ -81,7 +69,7 @@ class SyncView:
     device_code: str = ""
     #: When the last sync finished (UTC), None before the first.
     last_sync_at: datetime | None = None
-    last_report: RunResult | None = None
+    last_report: SyncReport | None = None
     #: Changes of this desk the server does not hold yet.
     waiting: int = 0
     open_conflicts: int = 0
@@ -107,13 +95,6 @@ def transport() -> Any:
     return None
 
 
-def _report(values: dict[str, Any] | None) -> RunResult | None:
-    if not values:
-        return None
-    known = RunResult.__dataclass_fields__
-    return RunResult(**{k: v for k, v in values.items() if k in known})
-
-
 def _aware(at: datetime | None) -> datetime | None:
     return at.replace(tzinfo=UTC) if at is not None and at.tzinfo is None else at
 
@@ -130,7 +111,7 @@ def status(session: Session, token: CancelToken) -> SyncView:
         unit_name=state.unit_name,
         device_code=state.device_code,
         last_sync_at=_aware(state.last_sync_at),
-        last_report=_report(state.last_report),
+        last_report=SyncReport.from_dict(state.last_report),
         waiting=state.waiting,
         open_conflicts=state.open_conflicts,
         clock_offset_s=state.clock_offset_s,
@@ -158,7 +139,7 @@ def _retry(token: CancelToken) -> Any:
     return RetryPolicy(attempts=DESK_ATTEMPTS, cap_s=DESK_WAIT_CAP_S, sleep=sleep)
 
 
-def run(session: Session, token: CancelToken) -> RunResult:
+def run(session: Session, token: CancelToken) -> SyncReport:
     """Sync now: push what waits, pull what others changed. Progress: ``token.report`` with the counts so far;
     Cancel stops between batches (what was sent or applied stays done)."""
     from fzmediate.services import sync as service
@@ -170,15 +151,7 @@ def run(session: Session, token: CancelToken) -> RunResult:
         if isinstance(exc, SyncFailed) or type(exc).__module__.split(".")[:2] != ["fzmediate", "sync"]:
             raise  # the store's own refusals (a role, a damaged store) cross as they are
         raise _failed(exc) from None
-    return RunResult(
-        pushed=report.pushed,
-        pulled=report.pulled,
-        conflicts=report.conflicts,
-        errors=report.errors,
-        up_to_date=report.up_to_date,
-        skipped=report.skipped,
-        clock_offset_s=report.clock_offset_s,
-    )
+    return report  # fzmediate.sync.report: light, so it unpickles in the GUI process without httpx
 
 
 def enroll(session: Session, token: CancelToken, server_url: str, code: str) -> EnrollView:

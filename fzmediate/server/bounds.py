@@ -5,17 +5,26 @@ any character in text. The server's columns do not: a sequence number is a 64-bi
 one; PostgreSQL refuses NUL in text (and cannot read ``\\u0000`` out of a JSON value); a date in year 1 with a
 time zone cannot be turned into UTC. Such a request would otherwise end in a database error (a 500). The
 problems name fields (``body.changes.3.version: out of range``), never the values sent.
+
+:class:`Inflate` takes request bodies sent gzip-compressed (``Content-Encoding: gzip``, what the sync client
+sends once a server has said it takes them, RFC 7694): the gate in front has checked the size and the
+signature of the bytes as sent; their decompressed size counts against the same 1 MB limit (413), so a small
+body that would inflate to gigabytes (a "gzip bomb") is refused without ever being inflated past the limit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+import zlib
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from datetime import UTC, datetime
 from typing import Any, Final
 
 from pydantic import BaseModel
 
 from fzmediate.server.errors import Refusal
+from fzmediate.server.gate import replay
+from fzmediate.sync.protocol import MAX_BODY_BYTES
 
 MAX_BIGINT: Final = 2**63 - 1
 MAX_INTEGER: Final = 2**31 - 1
@@ -62,3 +71,97 @@ def _walk(value: Any, path: str, problems: list[str]) -> None:
             if isinstance(key, str) and "\x00" in key:
                 problems.append("{0}.*: contains NUL".format(path))
             _walk(item, "{0}.*".format(path), problems)
+
+
+# --- compressed request bodies ----------------------------------------------------------------------------------
+
+Scope = MutableMapping[str, Any]
+ASGIMessage = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[ASGIMessage]]
+Send = Callable[[ASGIMessage], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+#: The content codings a request body may come in (besides none); every answer names them (RFC 7694).
+REQUEST_CODINGS: Final = "gzip"
+_GZIP_WBITS: Final = 16 + zlib.MAX_WBITS
+
+
+class BadEncoding(Exception):
+    """The body is not one complete gzip stream (``code``: ``too_large`` or ``bad_encoding``)."""
+
+    def __init__(self, status: int, code: str) -> None:
+        super().__init__(code)
+        self.status = status
+        self.code = code
+
+
+def inflate(body: bytes, limit: int = MAX_BODY_BYTES) -> bytes:
+    """``body`` gzip-decompressed, never holding more than ``limit`` + 1 bytes of output: more is 413
+    ``too_large``; a stream that is cut short, corrupt, or followed by anything is 400 ``bad_encoding``."""
+    inflater = zlib.decompressobj(_GZIP_WBITS)
+    try:
+        out = inflater.decompress(body, limit + 1)
+    except zlib.error:
+        raise BadEncoding(400, "bad_encoding") from None
+    if len(out) > limit:
+        raise BadEncoding(413, "too_large")
+    if not inflater.eof or inflater.unused_data or inflater.unconsumed_tail:
+        raise BadEncoding(400, "bad_encoding")
+    return out
+
+
+class Inflate:
+    """ASGI middleware behind the gate: decompresses a gzip request body (see :func:`inflate`) for the
+    endpoints, refuses other codings (415 ``unsupported_encoding``), and says ``Accept-Encoding: gzip`` in
+    every answer that passes it, so that clients learn they may compress."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def advertise(message: ASGIMessage) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"accept-encoding", REQUEST_CODINGS.encode())]
+            await send(message)
+
+        headers = scope.get("headers", [])
+        coding = b",".join(v for k, v in headers if k.lower() == b"content-encoding").strip().lower()
+        if not coding or coding == b"identity":
+            await self.app(scope, receive, advertise)
+            return
+        if coding != b"gzip":
+            await _refuse(advertise, 415, "unsupported_encoding")
+            return
+        body = await _whole(receive)
+        try:
+            plain = inflate(body)
+        except BadEncoding as bad:
+            await _refuse(advertise, bad.status, bad.code)
+            return
+        kept = [(k, v) for k, v in headers if k.lower() not in (b"content-encoding", b"content-length")]
+        inner = dict(scope, headers=[*kept, (b"content-length", str(len(plain)).encode("ascii"))])
+        await self.app(inner, replay(plain), advertise)
+
+
+async def _whole(receive: Receive) -> bytes:
+    """The request body (the gate has read it whole already, within the limit, and replays it)."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+async def _refuse(send: Send, status: int, code: str) -> None:
+    body = json.dumps({"error": code}).encode("ascii")
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode("ascii"))]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -113,7 +113,7 @@ class Gate:
                 await _refuse(send, 429, "rate_limited", [(b"retry-after", str(wait).encode("ascii"))])
                 return
             scope.setdefault("state", {})["caller"] = caller
-        await self.app(scope, _replay(body), send)
+        await self.app(scope, replay(body), send)
 
 
 def _log_request(scope: Scope, status: int, seconds: float) -> None:
@@ -163,7 +163,8 @@ async def _read_body(receive: Receive) -> bytes:
     return b"".join(chunks)
 
 
-def _replay(body: bytes) -> Receive:
+def replay(body: bytes) -> Receive:
+    """An ASGI ``receive`` that hands the app ``body`` (already read) once, then a disconnect."""
     sent = False
 
     async def receive() -> Message:

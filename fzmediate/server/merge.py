@@ -20,10 +20,12 @@ A device may only change entities of its own unit (``scope``).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fzmediate.server.models import ConflictRow, Device, Entity
@@ -32,6 +34,8 @@ from fzmediate.sync.protocol import SEALED_ENTITIES, Change, Status
 DELETED_FIELD: Final = "_deleted"
 #: A desk row's own version column, sent in create payloads and patches: the server keeps its own count there.
 VERSION_FIELD: Final = "version"
+#: Ids per ``IN (…)`` list: well under every database's limit on bound parameters.
+_IN_CHUNK: Final = 500
 
 
 @dataclass
@@ -48,19 +52,53 @@ class Outcome:
     entity: Entity | None = None
 
 
-def apply_change(session: Session, device: Device, change: Change, now: datetime) -> Outcome:
-    """Apply ``change`` from ``device`` to the server's state (conflict rows are added to ``session``)."""
+#: The entities a push touches, by ``(entity, entity_id)``, loaded (and locked) once for the whole request;
+#: None for one the server does not hold. :func:`apply_change` puts the entities it creates here.
+Held = dict[tuple[str, str], Entity | None]
+
+
+def load_entities(session: Session, keys: Iterable[tuple[str, str]]) -> Held:
+    """The server's entities for ``keys``, one query per entity kind, each row locked until the commit.
+
+    Locked in key order (PostgreSQL), so two pushes touching the same entities wait for each other instead of
+    deadlocking; concurrent pushes touching one entity merge one at a time."""
+    held: Held = dict.fromkeys(keys)
+    by_kind: dict[str, list[str]] = {}
+    for kind, entity_id in sorted(held):
+        by_kind.setdefault(kind, []).append(entity_id)
+    for kind, ids in by_kind.items():
+        for start in range(0, len(ids), _IN_CHUNK):
+            query = (
+                select(Entity)
+                .where(Entity.entity == kind, Entity.entity_id.in_(ids[start : start + _IN_CHUNK]))
+                .order_by(Entity.entity_id)
+                .with_for_update()
+            )
+            for entity in session.scalars(query):
+                held[(entity.entity, entity.entity_id)] = entity
+    return held
+
+
+def apply_change(session: Session, device: Device, change: Change, now: datetime, held: Held | None = None) -> Outcome:
+    """Apply ``change`` from ``device`` to the server's state (conflict rows and new entities are added to
+    ``session``, flushed by the caller). ``held`` (:func:`load_entities`) holds the entity when it was loaded
+    with the batch; a new entity is put there, so a later change of the same push sees it."""
     sealed = change.entity in SEALED_ENTITIES
     if sealed and change.op in ("patch", "tombstone"):
         return Outcome("rejected", reason="sealed")
-    # Locks the entity row until the commit (PostgreSQL): concurrent pushes touching it merge one at a time.
-    entity = session.get(Entity, (change.entity, change.entity_id), with_for_update=True)
+    key = (change.entity, change.entity_id)
+    if held is None:
+        held = {}
+    if key not in held:
+        # Locks the entity row until the commit (PostgreSQL): concurrent pushes touching it merge one at a time.
+        held[key] = session.get(Entity, key, with_for_update=True)
+    entity = held[key]
     if entity is not None and entity.unit != device.unit:
         return Outcome("rejected", reason="scope")
     if change.op == "append" or (change.op == "create" and sealed):
-        return _append(session, device, change, entity)
+        return _append(session, device, change, entity, held)
     if change.op == "create":
-        return _create(session, device, change, entity, now)
+        return _create(session, device, change, entity, now, held)
     if entity is None:
         return Outcome("rejected", reason="not_found")
     if change.op == "patch":
@@ -68,7 +106,7 @@ def apply_change(session: Session, device: Device, change: Change, now: datetime
     return _tombstone(session, device, change, entity, now)
 
 
-def _insert(session: Session, device: Device, change: Change) -> Outcome:
+def _insert(session: Session, device: Device, change: Change, held: Held) -> Outcome:
     entity = Entity(
         entity=change.entity,
         entity_id=change.entity_id,
@@ -81,21 +119,25 @@ def _insert(session: Session, device: Device, change: Change) -> Outcome:
         last_actor=change.actor,
     )
     session.add(entity)
-    session.flush()  # a later change of this push finds it; a concurrent create fails here and is retried
+    # A later change of this push finds it in ``held``; a concurrent create of the same entity fails at the
+    # flush (its key is taken) and the whole push is run again.
+    held[(change.entity, change.entity_id)] = entity
     return Outcome("applied", published=True, payload=dict(change.payload), version=1, entity=entity)
 
 
-def _append(session: Session, device: Device, change: Change, entity: Entity | None) -> Outcome:
+def _append(session: Session, device: Device, change: Change, entity: Entity | None, held: Held) -> Outcome:
     if entity is None:
-        return _insert(session, device, change)
+        return _insert(session, device, change, held)
     if entity.fields == change.payload and not entity.deleted:
         return Outcome("merged", version=entity.version, entity=entity)  # the same row again: held already
     return Outcome("rejected", reason="sealed")
 
 
-def _create(session: Session, device: Device, change: Change, entity: Entity | None, now: datetime) -> Outcome:
+def _create(
+    session: Session, device: Device, change: Change, entity: Entity | None, now: datetime, held: Held
+) -> Outcome:
     if entity is None:
-        return _insert(session, device, change)
+        return _insert(session, device, change, held)
     if entity.fields == change.payload and not entity.deleted:
         return Outcome("merged", version=entity.version, entity=entity)
     if entity.deleted:

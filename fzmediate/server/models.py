@@ -18,6 +18,7 @@ from sqlalchemy import (
     Dialect,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     TypeDecorator,
@@ -220,3 +221,35 @@ class DistrictToken(Base):
     label: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+
+
+class Blob(Base):
+    """The bytes of a sealed document or an attachment, content-addressed within a unit (migration s0003).
+
+    Uploaded resumably (:mod:`fzmediate.server.blobs`): the chunks wait in :class:`BlobPart` until ``received``
+    reaches ``size``; then the whole is checked against ``sha256`` and only a match is kept in ``data`` with
+    ``complete`` set. Keyed by unit as well as hash: a device reaches only its unit's blobs, and a unit holds a
+    blob only once one of its devices sent the bytes (knowing a hash never opens another unit's file).
+    ``referenced`` is set once a change of the unit that names the blob was taken: only then is it served.
+    """
+
+    __tablename__ = "blobs"
+    unit: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    received: Mapped[int] = mapped_column(BigInteger, default=0)
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    referenced: Mapped[bool] = mapped_column(Boolean, default=False)
+    data: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    created_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+
+
+class BlobPart(Base):
+    """One received chunk of an incomplete blob, at its byte ``offset``; gone once the blob is whole."""
+
+    __tablename__ = "blob_parts"
+    unit: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    offset: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

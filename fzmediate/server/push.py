@@ -2,25 +2,37 @@
 
 Per change (docs/sync-protocol.md): one already held is ``duplicate`` (or ``rejected`` again, with its first
 reason); one after a gap is ``gap`` and not taken; the next one (``acked_through + 1``) is applied by
-:mod:`fzmediate.server.merge` and logged. Commit order: the ``server_seq`` numbers are drawn at the very end,
-under the counter's row lock (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite runs one writer at a time), and
-the lock is held until the commit, so the numbers become visible in order and a reader never sees 11 before
-10 has committed.
+:mod:`fzmediate.server.merge` and logged — unless it names a document's or attachment's bytes the server does not
+hold whole yet (:mod:`fzmediate.server.blobs`): that one is answered ``rejected``/``blob_missing``, neither
+taken nor logged, and ``acked_through`` stays before it.
+
+Commit order: the ``server_seq`` numbers are drawn at the very end, under the counter's row lock (``SELECT …
+FOR UPDATE`` on PostgreSQL; SQLite runs one writer at a time), and the lock is held until the commit, so the
+numbers become visible in order and a reader never sees 11 before 10 has committed.
+
+Batched: what the request touches (its logged changes, its change ids, its entities) is read in a few queries up
+front, the changes are merged in memory in order (a later change sees an earlier one's result), and the rows
+are written in one flush before the counter is locked and one after (the log rows), whatever the request's size.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Final
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from fzmediate.server import blobs
 from fzmediate.server.auth import Caller
 from fzmediate.server.db import Database
-from fzmediate.server.merge import Outcome, apply_change
+from fzmediate.server.merge import Outcome, apply_change, load_entities
 from fzmediate.server.models import CHANGE_SEQ, ChangeLog, Device, Entity, SeqCounter
-from fzmediate.sync.protocol import Change, PushResponse, PushResult
+from fzmediate.sync.protocol import BLOB_MISSING, Change, PushResponse, PushResult
+
+#: Values per ``IN (…)`` list: well under every database's limit on bound parameters.
+_IN_CHUNK: Final = 500
 
 
 @dataclass
@@ -40,44 +52,91 @@ def push(db: Database, caller: Caller, changes: list[Change]) -> PushResponse:
         # Locks the device row: two pushes of one device (a retry racing the first) are taken one after the other.
         device = session.get(Device, caller.device_id, with_for_update=True)
         assert device is not None  # authenticated just now; devices are never deleted
-        acked = device.acked_through
-        answers: list[PushResult | _Taken] = []
-        taken: dict[int, _Taken] = {}
-        change_ids: set[str] = set()
-        for change in changes:
-            if change.device_seq <= acked:
-                answers.append(_held_before(session, device.device_id, change, taken))
-                continue
-            if change.device_seq > acked + 1:
-                answers.append(PushResult(device_seq=change.device_seq, status="gap"))
-                continue
-            reused = change.change_id in change_ids or _change_id_taken(session, change.change_id)
-            outcome = (
-                Outcome("rejected", reason="change_id_reused") if reused else apply_change(session, device, change, now)
-            )
-            item = _Taken(change, outcome, _log_row(device, change, outcome, now, keep_id=not reused))
-            taken[change.device_seq] = item
-            change_ids.add(change.change_id)
-            answers.append(item)
-            acked = change.device_seq
-        if taken:
-            _number(session, list(taken.values()))
-            device.acked_through = acked
-        return PushResponse(results=[_result(a) for a in answers], acked_through=acked, server_time=now)
+        # Nothing is written until the end: the loop reads only what was loaded here, in a few queries for the
+        # whole request (a query per change was most of a push's time).
+        with session.no_autoflush:
+            return _take(session, device, changes, now)
 
     return db.transaction(work)
 
 
-def _held_before(session: Session, device_id: str, change: Change, taken: dict[int, _Taken]) -> PushResult | _Taken:
+def _take(session: Session, device: Device, changes: list[Change], now: datetime) -> PushResponse:
+    acked = device.acked_through
+    fresh = [c for c in changes if c.device_seq > acked]
+    logged = _logged(session, device.device_id, [c.device_seq for c in changes if c.device_seq <= acked])
+    ids_taken = _ids_taken(session, [c.change_id for c in fresh])
+    held = load_entities(session, {(c.entity, c.entity_id) for c in fresh})
+    answers: list[PushResult | _Taken] = []
+    taken: dict[int, _Taken] = {}
+    change_ids: set[str] = set()
+    for change in changes:
+        if change.device_seq <= acked:
+            answers.append(_held_before(session, change, taken, logged))
+            continue
+        if change.device_seq > acked + 1:
+            answers.append(PushResult(device_seq=change.device_seq, status="gap"))
+            continue
+        reused = change.change_id in change_ids or change.change_id in ids_taken
+        refusal = None
+        if not reused:
+            change, refusal = blobs.prepare(session, device.unit, change, now)
+        if refusal == BLOB_MISSING:
+            # Not taken and not kept: acked_through stays before it (the changes after it are a gap), and the
+            # device sends it again once its upload is whole.
+            answers.append(PushResult(device_seq=change.device_seq, status="rejected", reason=BLOB_MISSING))
+            continue
+        if reused:
+            outcome = Outcome("rejected", reason="change_id_reused")
+        elif refusal is not None:
+            outcome = Outcome("rejected", reason=refusal)
+        else:
+            outcome = apply_change(session, device, change, now, held)
+        item = _Taken(change, outcome, _log_row(device, change, outcome, now, keep_id=not reused))
+        taken[change.device_seq] = item
+        change_ids.add(change.change_id)
+        answers.append(item)
+        acked = change.device_seq
+    # The entities and conflict rows in a few statements (the ORM groups inserts and same-shaped updates), before
+    # the counter's lock is taken: other pushes wait on that lock only for the log rows.
+    session.flush()
+    if taken:
+        device.acked_through = acked
+        _number(session, list(taken.values()))
+    return PushResponse(results=[_result(a) for a in answers], acked_through=acked, server_time=now)
+
+
+def _logged(session: Session, device_id: str, seqs: list[int]) -> dict[int, ChangeLog]:
+    """The logged changes of ``device_id`` numbered ``seqs`` (a retried push), by ``device_seq``."""
+    found: dict[int, ChangeLog] = {}
+    unique = sorted(set(seqs))
+    for start in range(0, len(unique), _IN_CHUNK):
+        query = select(ChangeLog).where(
+            ChangeLog.device_id == device_id, ChangeLog.device_seq.in_(unique[start : start + _IN_CHUNK])
+        )
+        found.update((row.device_seq, row) for row in session.scalars(query))
+    return found
+
+
+def _ids_taken(session: Session, change_ids: list[str]) -> set[str]:
+    """Which of ``change_ids`` the server has logged already."""
+    found: set[str] = set()
+    unique = sorted(set(change_ids))
+    for start in range(0, len(unique), _IN_CHUNK):
+        query = select(ChangeLog.change_id).where(ChangeLog.change_id.in_(unique[start : start + _IN_CHUNK]))
+        found.update(cid for cid in session.scalars(query) if cid is not None)
+    return found
+
+
+def _held_before(
+    session: Session, change: Change, taken: dict[int, _Taken], logged: dict[int, ChangeLog]
+) -> PushResult | _Taken:
     """The answer for a change the server already holds (from an earlier push or earlier in this one)."""
     if change.device_seq in taken:
         earlier = taken[change.device_seq]
         if earlier.change.change_id == change.change_id:
             return _Taken(change, Outcome("duplicate"), earlier.row)
         return PushResult(device_seq=change.device_seq, status="rejected", reason="seq_reused")
-    row = session.scalar(
-        select(ChangeLog).where(ChangeLog.device_id == device_id, ChangeLog.device_seq == change.device_seq)
-    )
+    row = logged.get(change.device_seq)
     if row is None:
         # Below acked_through yet not logged: cannot happen (every taken change is logged); refuse, never guess.
         return PushResult(device_seq=change.device_seq, status="rejected", reason="unknown")
@@ -106,10 +165,6 @@ def _version_at(session: Session, row: ChangeLog) -> int | None:
         )
     )
     return version
-
-
-def _change_id_taken(session: Session, change_id: str) -> bool:
-    return session.scalar(select(ChangeLog.server_seq).where(ChangeLog.change_id == change_id)) is not None
 
 
 def _log_row(device: Device, change: Change, outcome: Outcome, now: datetime, *, keep_id: bool) -> ChangeLog:

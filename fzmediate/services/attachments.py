@@ -52,7 +52,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Never synced as part of the metadata change: the bytes travel by the attachment upload.
+# Never in the outbox: the change carries sha256 and size, and the bytes travel once from this row, by the
+# resumable blob upload checked against sha256 (fzmediate.sync.blobs, docs/sync-protocol.md "Blobs").
 _NOT_IN_OUTBOX = ("data",)
 
 

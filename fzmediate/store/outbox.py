@@ -7,6 +7,10 @@ Invariants (reference/sync.md §5, DESIGN.md "Sync"):
 - ``device_seq`` is gap-free per device: the next number is read and used inside the same write transaction,
   which holds SQLite's write lock from ``BEGIN IMMEDIATE``, so two writers can never take the same number;
 - ``change_id`` is a UUIDv7 minted on the device, so a retried push is recognisable by the server;
+- rows are lean (:func:`lean_payload`): nothing the row says twice, and never the bytes of a document or an
+  attachment — those travel once, by their ``sha256``, from the row that stores them (``fzmediate.sync.blobs``);
+- acknowledged rows are deleted by the push that learns of it (``fzmediate.sync.acks``): the outbox holds only
+  what the server does not have yet;
 - ``op`` is ``create`` (all fields), ``patch`` (changed fields, each ``{"old": …, "new": …}``, with the
   ``base_version`` they were changed from), ``append`` (an append-only row such as a case event) or
   ``tombstone``.
@@ -24,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
@@ -61,6 +65,24 @@ def diff_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str
     }
 
 
+#: Entities whose ``version`` column is the row's change count (the outbox row's own ``version``), unlike a
+#: document's ``version`` (which issue of a kind it is: data).
+COUNTED: Final = frozenset({"case", "party", "session_plan"})
+
+
+def lean_payload(c: Change) -> dict[str, Any]:
+    """The payload as stored and sent: a ``create``/``append`` leaves out what the outbox row already says — the
+    ``id`` (the row's ``entity_id``) and a counted entity's ``version`` (the row's ``version``). The receiving desk
+    puts them back (``fzmediate.sync.apply.row_from_payload``); the server never merges either as data."""
+    payload = dict(c.payload)
+    if c.op in (Op.CREATE, Op.APPEND):
+        if payload.get("id") == c.entity_id:
+            del payload["id"]
+        if c.entity in COUNTED and payload.get("version") == c.version:
+            del payload["version"]
+    return payload
+
+
 def next_device_seq(session: Session, device_id: str) -> int:
     """The next gap-free number: past the newest row still here and past every row the server acknowledged.
 
@@ -90,7 +112,7 @@ def append_changes(
             op=c.op.value,
             base_version=c.base_version,
             version=c.version,
-            payload=dict(c.payload),
+            payload=lean_payload(c),
             actor=actor,
             created_at=naive,
             schema_version=SCHEMA_VERSION,

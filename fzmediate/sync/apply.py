@@ -3,9 +3,11 @@
 Called inside the transaction that also stores the page's cursor (``fzmediate.sync.client``), so a page is
 applied whole or not at all. Every rule is idempotent: a page applied twice changes nothing.
 
-- ``create`` / ``append``: the row is inserted when absent and left alone when present. A row that cannot be
-  inserted (its parent case is not here, or it collides with a local row, e.g. two desks appending event
-  number 7 to one case) is kept whole in ``sync_conflicts`` (field ``*``) for a person to look at.
+- ``create`` / ``append``: the row is inserted when absent and left alone when present, with what the lean
+  payload leaves out put back (its id, its version, a document's or attachment's bytes, fetched by the client
+  before the page and handed over with :func:`stage_blobs`). A row that cannot be inserted (its parent case is
+  not here, its bytes are missing, or it collides with a local row, e.g. two desks appending event number 7 to
+  one case) is kept whole in ``sync_conflicts`` (field ``*``) for a person to look at.
 - ``patch``: per field, three-way: local == old → take new; local == new → nothing to do; otherwise the desk's
   value stays and the field is recorded in ``sync_conflicts`` (origin ``local``).
 - ``tombstone``: an attachment is marked removed, a session plan cancelled; the other entities have no
@@ -40,7 +42,7 @@ from fzmediate.store.models import (
     SyncConflict,
 )
 from fzmediate.store.outbox import json_value
-from fzmediate.sync.protocol import SEALED_ENTITIES, Conflict, PulledChange
+from fzmediate.sync.protocol import BLOB_ENTITIES, SEALED_ENTITIES, Conflict, PulledChange
 
 #: The entities a desk keeps, by the outbox's entity names.
 MODELS: Final[Mapping[str, type[Base]]] = {
@@ -51,8 +53,13 @@ MODELS: Final[Mapping[str, type[Base]]] = {
     "session_plan": SessionPlan,
     "attachment": AttachmentRow,
 }
+#: The column holding the bytes of the kinds whose bytes travel by reference (protocol.BLOB_ENTITIES).
+_BYTES: Final[Mapping[type[Base], str]] = {MODELS[name]: column for name, column in BLOB_ENTITIES.items()}
+_STAGED: Final = "fzmediate.sync.staged_blobs"
 #: Whole-row records in sync_conflicts use this field name.
 WHOLE_ROW: Final = "*"
+#: Ids per ``IN (…)`` list: under SQLite's limit on bound parameters.
+_IN_CHUNK: Final = 500
 _NAMESPACE: Final = uuid.UUID("6b2f1d1e-5c8a-4e0b-9d47-1f3c2a9e8b70")
 
 
@@ -103,13 +110,35 @@ def _columns(model: type[Base]) -> dict[str, Any]:
     return {c.key: c for c in model.__table__.columns}
 
 
-def row_from_payload(model: type[Base], entity_id: str, payload: Mapping[str, Any]) -> Base:
-    """A new row of ``model`` from a create/append payload; fields this build does not know are ignored."""
+def stage_blobs(s: Session, blobs: Mapping[str, bytes]) -> None:
+    """Hand the bytes fetched for a page (by sha256, already checked) to :func:`apply_changes` on ``s``."""
+    s.info[_STAGED] = dict(blobs)
+
+
+def row_from_payload(
+    model: type[Base],
+    entity_id: str,
+    payload: Mapping[str, Any],
+    *,
+    version: int | None = None,
+    blobs: Mapping[str, bytes] | None = None,
+) -> Base:
+    """A new row of ``model`` from a create/append payload; fields this build does not know are ignored.
+
+    What a lean payload leaves out comes back: the id (``entity_id``), a counted row's ``version`` (the
+    change's), and a document's or attachment's bytes (from ``blobs``, by the payload's ``sha256``; a row whose
+    bytes are not there raises ``ValueError``: it is never stored without them)."""
     columns = _columns(model)
     values = {k: _column_value(columns[k], v) for k, v in payload.items() if k in columns}
     values["id"] = entity_id
-    if model is AttachmentRow and "data" not in values:
-        values["data"] = b""  # metadata only: the bytes travel separately (not yet part of protocol 1)
+    if "version" in columns and "version" not in values and version is not None:
+        values["version"] = version
+    column = _BYTES.get(model)
+    if column is not None and column not in values:
+        found = (blobs or {}).get(str(payload.get("sha256")))
+        if found is None:
+            raise ValueError("bytes not fetched")
+        values[column] = found
     return model(**values)
 
 
@@ -117,18 +146,70 @@ def row_from_payload(model: type[Base], entity_id: str, payload: Mapping[str, An
 
 
 def apply_changes(s: Session, changes: Iterable[PulledChange], *, local_device: str, now: datetime) -> PageResult:
-    """Apply pulled changes in order inside the caller's transaction; then rewrite the touched search rows."""
-    result = PageResult()
+    """Apply pulled changes in order inside the caller's transaction; then rewrite the touched search rows.
+
+    The page is applied in memory against its rows loaded in one query per kind and written in one flush (a
+    handful of statements). When that flush fails (a row collides with a local one), the page is rolled back
+    to its savepoint and applied again change by change, each insert in a savepoint of its own, so only the
+    colliding row is parked in ``sync_conflicts``."""
+    page = list(changes)
     naive_now = now.astimezone(UTC).replace(tzinfo=None) if now.tzinfo else now
-    for change in changes:
-        _apply_one(s, change, result, local_device=local_device, now=naive_now)
-    for case_id in sorted(result.reindex):
-        if s.get(Case, case_id) is not None:
-            parties = s.execute(
-                select(PartyRow.name, PartyRow.id_number, PartyRow.phone).where(PartyRow.case_id == case_id)
-            ).all()
-            index_case(s, case_id, ((p.name, p.id_number, p.phone) for p in parties))
+    try:
+        with s.begin_nested():
+            with s.no_autoflush:
+                result = _apply_batch(s, page, local_device=local_device, now=naive_now)
+            s.flush()
+    except (IntegrityError, ValueError, TypeError):
+        s.expire_all()  # what the rolled-back attempt changed in memory is read again from the database
+        result = PageResult()
+        sink = _Conflicts(s, result, local_device=local_device, now=naive_now, batched=False)
+        for change in page:
+            _apply_one(s, change, result, sink, current=_fetch(s, change))
+    _reindex(s, result.reindex)
     return result
+
+
+def _apply_batch(s: Session, page: list[PulledChange], *, local_device: str, now: datetime) -> PageResult:
+    result = PageResult()
+    sink = _Conflicts(s, result, local_device=local_device, now=now, batched=True)
+    held = _load(s, page)
+    for change in page:
+        model = MODELS.get(change.entity)
+        current = held.get((model, change.entity_id)) if model is not None else None
+        _apply_one(s, change, result, sink, current=current, held=held)
+    sink.finish()
+    return result
+
+
+#: The rows a page touches, by (model, id); None for one this desk does not hold.
+_Held = dict[tuple[type[Base], str], Base | None]
+
+
+def _load(s: Session, page: list[PulledChange]) -> _Held:
+    """The page's rows (and the cases its new rows belong to), one query per kind and chunk of ids."""
+    wanted: dict[type[Base], set[str]] = {}
+    for change in page:
+        model = MODELS.get(change.entity)
+        if model is None:
+            continue
+        wanted.setdefault(model, set()).add(change.entity_id)
+        parent = change.payload.get("case_id") if change.op in ("create", "append") else None
+        if isinstance(parent, str):
+            wanted.setdefault(Case, set()).add(parent)
+    held: _Held = {}
+    for model, ids in wanted.items():
+        ordered = sorted(ids)
+        held.update(((model, i), None) for i in ordered)
+        key = model.__table__.c.id
+        for start in range(0, len(ordered), _IN_CHUNK):
+            for row in s.scalars(select(model).where(key.in_(ordered[start : start + _IN_CHUNK]))):
+                held[(model, row.id)] = row  # type: ignore[attr-defined]  # every synced model has an id
+    return held
+
+
+def _fetch(s: Session, change: PulledChange) -> Base | None:
+    model = MODELS.get(change.entity)
+    return s.get(model, change.entity_id) if model is not None else None
 
 
 def _case_of(change: PulledChange, row: Base | None) -> str | None:
@@ -138,22 +219,30 @@ def _case_of(change: PulledChange, row: Base | None) -> str | None:
     return case_id if isinstance(case_id, str) else None
 
 
-def _apply_one(s: Session, change: PulledChange, result: PageResult, *, local_device: str, now: datetime) -> None:
+def _apply_one(
+    s: Session,
+    change: PulledChange,
+    result: PageResult,
+    sink: _Conflicts,
+    *,
+    current: Base | None,
+    held: _Held | None = None,
+) -> None:
+    """One change; ``held`` is the batch's rows (:func:`_load`), None when applied row by row."""
     model = MODELS.get(change.entity)
     if model is None:  # catalogue data, audit events, kinds of a newer build: not a desk's rows
         result.skipped += 1
         return
-    current = s.get(model, change.entity_id)
     case_id = _case_of(change, current)
     if change.op in ("create", "append"):
-        done = _insert(s, model, change, current, result, local_device=local_device, now=now)
+        done = _insert(s, model, change, current, result, sink, held)
     elif change.entity in SEALED_ENTITIES:  # the server refuses these; never change a sealed row
         result.skipped += 1
         return
     elif change.op == "patch":
-        done = _patch(s, change, current, result, local_device=local_device, now=now)
+        done = _patch(change, current, result, sink)
     else:
-        done = _tombstone(s, change, current, result, local_device=local_device, now=now)
+        done = _tombstone(change, current, result, sink)
     if done and case_id is not None:
         result.case_ids.add(case_id)
         if change.entity in ("case", "party"):
@@ -166,33 +255,46 @@ def _insert(
     change: PulledChange,
     current: Base | None,
     result: PageResult,
-    *,
-    local_device: str,
-    now: datetime,
+    sink: _Conflicts,
+    held: _Held | None,
 ) -> bool:
     if current is not None:
         result.skipped += 1  # already here: an earlier pull, or our own row
         return False
     parent = change.payload.get("case_id")
-    if change.entity != "case" and (not isinstance(parent, str) or s.get(Case, parent) is None):
-        _record_whole_row(s, change, result, local_device=local_device, now=now)
-        return False
+    if change.entity != "case":
+        if not isinstance(parent, str):
+            sink.whole_row(change)
+            return False
+        found = held.get((Case, parent)) if held is not None else s.get(Case, parent)
+        if found is None:
+            sink.whole_row(change)
+            return False
+    blobs = s.info.get(_STAGED, {})
+    if held is not None:  # the batch: flushed with the page; a collision there sends the page row by row
+        try:
+            row = row_from_payload(model, change.entity_id, change.payload, version=change.version, blobs=blobs)
+        except (ValueError, TypeError):
+            sink.whole_row(change)
+            return False
+        s.add(row)
+        held[(model, change.entity_id)] = row
+        result.applied += 1
+        return True
     try:
         with s.begin_nested():  # a collision rolls back this row only, not the page
-            s.add(row_from_payload(model, change.entity_id, change.payload))
+            s.add(row_from_payload(model, change.entity_id, change.payload, version=change.version, blobs=blobs))
             s.flush()
     except (IntegrityError, ValueError, TypeError):
-        _record_whole_row(s, change, result, local_device=local_device, now=now)
+        sink.whole_row(change)
         return False
     result.applied += 1
     return True
 
 
-def _patch(
-    s: Session, change: PulledChange, current: Base | None, result: PageResult, *, local_device: str, now: datetime
-) -> bool:
+def _patch(change: PulledChange, current: Base | None, result: PageResult, sink: _Conflicts) -> bool:
     if current is None:
-        _record_whole_row(s, change, result, local_device=local_device, now=now)
+        sink.whole_row(change)
         return False
     columns = _columns(type(current))
     changed = False
@@ -207,17 +309,13 @@ def _patch(
             setattr(current, name, _column_value(columns[name], new))
             changed = True
             continue
-        _record(
-            s,
-            result,
+        sink.record(
             conflict_id=local_conflict_id(change.change_id, name),
             change=change,
             field_name=name,
             base=old,
             server=new,
             client=local,
-            local_device=local_device,
-            now=now,
         )
     if "version" in columns and change.version > (getattr(current, "version", 0) or 0):
         current.version = change.version  # type: ignore[attr-defined]  # every versioned model has it
@@ -228,64 +326,70 @@ def _patch(
     return changed
 
 
-def _tombstone(
-    s: Session, change: PulledChange, current: Base | None, result: PageResult, *, local_device: str, now: datetime
-) -> bool:
+def _tombstone(change: PulledChange, current: Base | None, result: PageResult, sink: _Conflicts) -> bool:
     if isinstance(current, AttachmentRow):
         if current.removed_at is None:
-            current.removed_at = now
+            current.removed_at = sink.now
             current.removed_by = change.actor
             result.applied += 1
             return True
     elif isinstance(current, SessionPlan):
         if current.cancelled_at is None:
-            current.cancelled_at = now
+            current.cancelled_at = sink.now
             result.applied += 1
             return True
     else:
-        _record_whole_row(s, change, result, local_device=local_device, now=now)
+        sink.whole_row(change)
         return False
     result.skipped += 1
     return False
 
 
+def _reindex(s: Session, case_ids: set[str]) -> None:
+    """Rewrite the search rows of ``case_ids`` (those held here) from their parties, read in one query per chunk
+    of cases (:func:`index_case` itself is two statements per case, cheap in SQLite: no round trips)."""
+    ordered = sorted(case_ids)
+    for start in range(0, len(ordered), _IN_CHUNK):
+        chunk = ordered[start : start + _IN_CHUNK]
+        parties: dict[str, list[tuple[str, str, str]]] = {
+            case_id: [] for case_id in s.scalars(select(Case.id).where(Case.id.in_(chunk)))
+        }
+        query = select(PartyRow.case_id, PartyRow.name, PartyRow.id_number, PartyRow.phone).where(
+            PartyRow.case_id.in_(sorted(parties))
+        )
+        for case_id, name, id_number, phone in s.execute(query):
+            parties[case_id].append((name, id_number, phone))
+        for case_id in sorted(parties):
+            index_case(s, case_id, parties[case_id])
+
+
 # --- conflicts -----------------------------------------------------------------------------------------------
 
 
-def _record_whole_row(
-    s: Session, change: PulledChange, result: PageResult, *, local_device: str, now: datetime
-) -> None:
-    _record(
-        s,
-        result,
-        conflict_id=local_conflict_id(change.change_id, WHOLE_ROW),
-        change=change,
-        field_name=WHOLE_ROW,
-        base={"op": change.op, "base_version": change.base_version, "version": change.version},
-        server=dict(change.payload),
-        client=None,
-        local_device=local_device,
-        now=now,
-    )
+class _Conflicts:
+    """Where a page's local conflicts go: added one by one (row by row), or gathered and added once with one
+    look-up of those already recorded (the batch, :meth:`finish`). Either way a conflict is recorded once."""
 
+    def __init__(self, s: Session, result: PageResult, *, local_device: str, now: datetime, batched: bool) -> None:
+        self.s, self.result, self.local_device, self.now, self.batched = s, result, local_device, now, batched
+        self.pending: dict[str, SyncConflict] = {}
 
-def _record(
-    s: Session,
-    result: PageResult,
-    *,
-    conflict_id: str,
-    change: PulledChange,
-    field_name: str,
-    base: Any,
-    server: Any,
-    client: Any,
-    local_device: str,
-    now: datetime,
-) -> None:
-    if s.get(SyncConflict, conflict_id) is not None:
-        return  # the same page again
-    s.add(
-        SyncConflict(
+    def whole_row(self, change: PulledChange) -> None:
+        self.record(
+            conflict_id=local_conflict_id(change.change_id, WHOLE_ROW),
+            change=change,
+            field_name=WHOLE_ROW,
+            base={"op": change.op, "base_version": change.base_version, "version": change.version},
+            server=dict(change.payload),
+            client=None,
+        )
+
+    def record(
+        self, *, conflict_id: str, change: PulledChange, field_name: str, base: Any, server: Any, client: Any
+    ) -> None:
+        if conflict_id in self.pending:
+            return  # the same change twice in one page
+        row = SyncConflict(
             conflict_id=conflict_id,
             origin="local",
             entity=change.entity,
@@ -295,14 +399,31 @@ def _record(
             server_value=server,
             client_value=client,
             server_device=change.device_id,
-            client_device=local_device,
+            client_device=self.local_device,
             server_actor=change.actor,
             client_actor="",
-            created_at=now,
+            created_at=self.now,
         )
-    )
-    s.flush()
-    result.conflicts += 1
+        if self.batched:
+            self.pending[conflict_id] = row
+            return
+        if self.s.get(SyncConflict, conflict_id) is not None:
+            return  # the same page again
+        self.s.add(row)
+        self.s.flush()
+        self.result.conflicts += 1
+
+    def finish(self) -> None:
+        """Add the gathered conflicts not recorded before (the same page applied again records none)."""
+        ids = sorted(self.pending)
+        known: set[str] = set()
+        for start in range(0, len(ids), _IN_CHUNK):
+            chunk = ids[start : start + _IN_CHUNK]
+            known.update(self.s.scalars(select(SyncConflict.conflict_id).where(SyncConflict.conflict_id.in_(chunk))))
+        fresh = [row for conflict_id, row in self.pending.items() if conflict_id not in known]
+        self.s.add_all(fresh)
+        self.result.conflicts += len(fresh)
+        self.pending.clear()
 
 
 def store_server_conflicts(s: Session, conflicts: Iterable[Conflict], *, now: datetime) -> int:

@@ -14,16 +14,15 @@ page whose transaction did not commit is pulled again. Only counts are logged an
 from __future__ import annotations
 
 import logging
-import uuid
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import ValidationError as PydanticError
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session as OrmSession
 
 from fzmediate.errors import FzError, StoreDamagedError
@@ -32,9 +31,12 @@ from fzmediate.security.audit import head
 from fzmediate.security.crashpoints import crashpoint
 from fzmediate.security.permissions import may
 from fzmediate.services.numbering import DEVICE_CODE_KEY
-from fzmediate.store.models import Meta, OutboxEntry, SyncConflict, SyncState
+from fzmediate.store.models import Meta, OutboxEntry, SyncState
 from fzmediate.store.outbox import pending
-from fzmediate.sync.apply import MODELS, apply_changes, store_server_conflicts
+from fzmediate.sync.acks import Counts, acknowledge, blob_missing, naive
+from fzmediate.sync.apply import apply_changes, stage_blobs, store_server_conflicts
+from fzmediate.sync.blobs import fetch_for, upload_for
+from fzmediate.sync.footprint import wire_change
 from fzmediate.sync.http import Channel, RetryPolicy, SyncError, answer_error, http_client
 from fzmediate.sync.protocol import (
     MAX_BODY_BYTES,
@@ -48,6 +50,7 @@ from fzmediate.sync.protocol import (
     PushRequest,
     PushResponse,
 )
+from fzmediate.sync.report import SyncReport as SyncReport
 from fzmediate.sync.signing import public_b64
 
 if TYPE_CHECKING:
@@ -56,8 +59,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Push answers that mean "the server holds this change": the outbox row may go.
-HELD: Final = frozenset({"applied", "merged", "duplicate", "conflict"})
 _ENVELOPE: Final = len(b'{"changes":[]}')
 
 
@@ -79,29 +80,8 @@ class EnrollResult:
     clock_offset_s: float
 
 
-@dataclass(frozen=True)
-class SyncReport:
-    """What one sync did: counts only (no personal data), also kept in ``sync_state.last_report``."""
-
-    pushed: int = 0
-    pulled: int = 0
-    conflicts: int = 0
-    errors: int = 0
-    up_to_date: bool = False
-    #: Pulled changes that needed nothing (already here, or not a desk's kind of row).
-    skipped: int = 0
-    clock_offset_s: float = 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
 def _device_now(session: Session, now: Callable[[], datetime] | None) -> Callable[[], datetime]:
     return now if now is not None else session.now
-
-
-def _naive(at: datetime) -> datetime:
-    return at.astimezone(UTC).replace(tzinfo=None) if at.tzinfo is not None else at
 
 
 def _parse(model: Any, response: httpx.Response) -> Any:
@@ -163,7 +143,7 @@ def enroll(
                 after=0,
                 acked_through=0,  # a new device has pushed nothing: its whole outbox (from 1) is still here
                 clock_offset_s=channel.offset_s,
-                enrolled_at=_naive(clock()),
+                enrolled_at=naive(clock()),
                 ca_pem=ca_pem,
             )
         )
@@ -179,15 +159,6 @@ def enroll(
 
 
 # --- sync ------------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Counts:
-    pushed: int = 0
-    pulled: int = 0
-    skipped: int = 0
-    conflicts: int = 0
-    errors: int = 0
 
 
 def sync(
@@ -212,7 +183,7 @@ def sync(
             )
         server_url, key_raw, ca_pem, offset = state.server_url, state.device_key, state.ca_pem, state.clock_offset_s
     clock = _device_now(session, now)
-    counts = _Counts()
+    counts = Counts()
     with http_client(server_url, transport=transport, ca_pem=ca_pem) as client:
         channel = Channel(
             client,
@@ -239,7 +210,7 @@ def sync(
     with session.write("sync.run", "store", session.store_id, report.as_dict()) as s:
         row = enrolled(s)
         assert row is not None
-        row.last_sync_at = _naive(clock())
+        row.last_sync_at = naive(clock())
         row.last_report = report.as_dict()
         row.clock_offset_s = channel.offset_s
     log.info(
@@ -252,7 +223,7 @@ def sync(
     return report
 
 
-def _progress(counts: _Counts) -> str:
+def _progress(counts: Counts) -> str:
     """What a progress report says so far (counts only)."""
     return _("Sent {pushed} changes, received {pulled}…").format(pushed=counts.pushed, pulled=counts.pulled)
 
@@ -260,28 +231,12 @@ def _progress(counts: _Counts) -> str:
 # --- push ----------------------------------------------------------------------------------------------------
 
 
-def _wire(row: OutboxEntry) -> Change:
-    return Change(
-        change_id=row.change_id,
-        device_seq=row.device_seq,
-        entity=row.entity,
-        entity_id=row.entity_id,
-        op=row.op,  # type: ignore[arg-type]  # the outbox only ever holds the four ops
-        base_version=row.base_version,
-        version=row.version,
-        payload=row.payload,
-        actor=row.actor,
-        created_at=row.created_at.replace(tzinfo=UTC),
-        schema_version=row.schema_version,
-    )
-
-
 def batch(rows: list[OutboxEntry]) -> list[Change]:
     """The longest prefix of ``rows`` within the push limits (one change even when it alone is larger)."""
     out: list[Change] = []
     size = _ENVELOPE
     for row in rows[:MAX_PUSH_CHANGES]:
-        change = _wire(row)
+        change = wire_change(row)
         n = len(change.model_dump_json().encode()) + 1
         if out and size + n > MAX_BODY_BYTES:
             break
@@ -290,7 +245,7 @@ def batch(rows: list[OutboxEntry]) -> list[Change]:
     return out
 
 
-def _push(session: Session, channel: Channel, counts: _Counts, token: CancelToken | None) -> None:
+def _push(session: Session, channel: Channel, counts: Counts, token: CancelToken | None) -> None:
     stalled = 0
     while True:
         if token is not None:
@@ -303,14 +258,18 @@ def _push(session: Session, channel: Channel, counts: _Counts, token: CancelToke
         if not changes:
             return
         crashpoint("sync.outbox_read")  # the outbox rows are committed; nothing sent yet
+        unsent = upload_for(session, channel, changes)  # the bytes the batch names go first
         body = PushRequest(changes=changes).model_dump_json().encode()
         response = channel.call("POST", "/v1/sync/push", body=body)
         crashpoint("sync.pushed")  # the server committed; its answer is not looked at yet
         answer: PushResponse = _parse(PushResponse, response)
         sent = {c.device_seq: c for c in changes}
         crashpoint("sync.before_ack")  # the answer is read; the acknowledging transaction has not run
-        _acknowledge(session, channel, answer, sent, counts)
+        acknowledge(session, channel.offset_s, answer, sent, counts)
         crashpoint("sync.acked")
+        if blob_missing(answer):  # an upload did not finish: that change and those after it wait for next time
+            counts.errors += max(unsent, 1)
+            return
         if answer.acked_through > acked_before:
             stalled = 0
             if token is not None:
@@ -328,71 +287,11 @@ def _push(session: Session, channel: Channel, counts: _Counts, token: CancelToke
             )
 
 
-def _acknowledge(
-    session: Session, channel: Channel, answer: PushResponse, sent: dict[int, Change], counts: _Counts
-) -> None:
-    """Delete the acknowledged outbox rows and store ``acked_through``, in one transaction. A rejected change
-    is kept whole in sync_conflicts (the server will never take it; a person decides)."""
-    acked = answer.acked_through
-    with session.db.unit_of_work() as s:
-        state = enrolled(s)
-        assert state is not None
-        for result in answer.results:
-            change = sent.get(result.device_seq)
-            if change is None or result.device_seq > acked:
-                continue
-            if result.status in HELD:
-                counts.pushed += 1
-                _adopt_version(s, change, result.version)
-            if result.status == "conflict":
-                counts.conflicts += 1
-            elif result.status == "rejected":
-                counts.errors += 1
-                _keep_rejected(s, change, result.reason, session.device_id)
-        s.execute(
-            delete(OutboxEntry).where(OutboxEntry.device_id == session.device_id, OutboxEntry.device_seq <= acked)
-        )
-        state.acked_through = max(state.acked_through, acked)
-        state.clock_offset_s = channel.offset_s
-
-
-def _adopt_version(s: OrmSession, change: Change, version: int | None) -> None:
-    """Versions are the server's: the row takes the server's version of the change it acknowledged, unless
-    the row changed here since (its own later change will be acknowledged with a newer one)."""
-    model = MODELS.get(change.entity)
-    if version is None or model is None:
-        return
-    row = s.get(model, change.entity_id)
-    if row is not None and getattr(row, "version", None) == change.version and version != change.version:
-        row.version = version  # type: ignore[attr-defined]  # every versioned model has it
-
-
-def _keep_rejected(s: OrmSession, change: Change, reason: str | None, device_id: str) -> None:
-    conflict_id = str(uuid.uuid5(uuid.NAMESPACE_OID, "fzmediate-rejected:" + change.change_id))
-    if s.get(SyncConflict, conflict_id) is not None:
-        return
-    s.add(
-        SyncConflict(
-            conflict_id=conflict_id,
-            origin="server",
-            entity=change.entity,
-            entity_id=change.entity_id,
-            field="*",
-            base_value={"op": change.op, "rejected": reason or "", "version": change.version},
-            server_value=None,
-            client_value=change.payload,
-            client_device=device_id,
-            client_actor=change.actor,
-            created_at=_naive(change.created_at),
-        )
-    )
-
-
 # --- pull ----------------------------------------------------------------------------------------------------
 
 
 def _pull(
-    session: Session, channel: Channel, counts: _Counts, token: CancelToken | None, clock: Callable[[], datetime]
+    session: Session, channel: Channel, counts: Counts, token: CancelToken | None, clock: Callable[[], datetime]
 ) -> bool:
     """Pull and apply pages until the server has no more; returns whether more remained (cancelled)."""
     while True:
@@ -406,8 +305,9 @@ def _pull(
             PullResponse,
             channel.call("GET", "/v1/sync/pull", params={"after": after, "limit": MAX_PULL_LIMIT}),
         )
+        fetched = fetch_for(session, channel, page.changes)  # the bytes the page lacks, checked
         crashpoint("sync.page_received")  # mid-pull: a page is here, not applied
-        apply_page(session, page, after=after, counts=counts, offset_s=channel.offset_s, now=clock())
+        apply_page(session, page, after=after, counts=counts, offset_s=channel.offset_s, now=clock(), blobs=fetched)
         crashpoint("sync.cursor_saved")  # the page and its cursor committed; the next page not asked for
         if token is not None:
             token.report(counts.pulled, None, _progress(counts))
@@ -418,16 +318,25 @@ def _pull(
 
 
 def apply_page(
-    session: Session, page: PullResponse, *, after: int, counts: _Counts | None = None, offset_s: float, now: datetime
+    session: Session,
+    page: PullResponse,
+    *,
+    after: int,
+    counts: Counts | None = None,
+    offset_s: float,
+    now: datetime,
+    blobs: Mapping[str, bytes] | None = None,
 ) -> None:
-    """Apply ``page`` and store its ``next_after`` in one transaction (audited with counts when it held rows)."""
-    counts = counts if counts is not None else _Counts()
+    """Apply ``page`` and store its ``next_after`` in one transaction (audited with counts when it held rows);
+    ``blobs`` are the bytes its documents and attachments need (``fzmediate.sync.blobs.fetch_for``)."""
+    counts = counts if counts is not None else Counts()
     if not page.changes and not page.conflicts:
         with session.db.unit_of_work() as s:  # only the cursor moves (past our own changes)
             _set_cursor(s, page.next_after, offset_s)
         return
     details = {"changes": len(page.changes), "after": after, "next_after": page.next_after}
     with session.write("sync.pull", "store", session.store_id, details) as s:
+        stage_blobs(s, blobs or {})
         done = apply_changes(s, page.changes, local_device=session.device_id, now=now)
         new_conflicts = store_server_conflicts(s, page.conflicts, now=now)
         _set_cursor(s, page.next_after, offset_s)

@@ -31,6 +31,22 @@ Status = Literal["applied", "merged", "duplicate", "conflict", "rejected", "gap"
 #: Entities that are append-only and sealed: the server refuses any patch or tombstone of them.
 SEALED_ENTITIES: Final = frozenset({"case_event", "document", "audit_event"})
 
+#: Entities whose bytes travel by reference (docs/sync-protocol.md, "Blobs"): the change carries ``sha256`` and
+#: ``size``; the bytes go once through ``/v1/sync/blobs/{sha256}``. The value names the desk column holding them.
+BLOB_ENTITIES: Final = {"document": "pdf", "attachment": "data"}
+BLOB_PATH: Final = "/v1/sync/blobs/{sha256}"
+#: The largest blob (attachments are at most 20 MiB) and the largest chunk one request carries (≤ the body limit).
+MAX_BLOB_BYTES: Final = 32 * 1024 * 1024
+BLOB_CHUNK_BYTES: Final = 512 * 1024
+#: A blob's hash: lowercase hex SHA-256.
+SHA256_PATTERN: Final = r"^[0-9a-f]{64}$"
+#: The reason a change naming a blob the server does not hold whole is answered ``rejected`` — the one refusal
+#: that is not kept: ``acked_through`` stays before it and the device sends it again once the upload is done.
+BLOB_MISSING: Final = "blob_missing"
+#: Headers of the answer to ``HEAD`` on a blob: how many bytes the server holds and whether they are whole.
+BLOB_RECEIVED_HEADER: Final = "FZ-Blob-Received"
+BLOB_COMPLETE_HEADER: Final = "FZ-Blob-Complete"
+
 _ID = Field(min_length=1, max_length=64)
 
 
@@ -161,6 +177,17 @@ class AnchorResponse(_Model):
     seq: int
     hash: str
     server_time: datetime
+
+
+class BlobStatus(_Model):
+    """How much of a blob the server holds for the device's unit (the answer to every ``PUT`` of a chunk).
+
+    ``received`` is where the next chunk starts; ``complete`` says the bytes are whole and matched ``sha256``."""
+
+    sha256: str = Field(pattern=SHA256_PATTERN)
+    size: int | None = None
+    received: int = Field(ge=0)
+    complete: bool
 
 
 class HealthResponse(_Model):

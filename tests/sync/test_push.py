@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 
 from fzmediate.services.session import Session
 from fzmediate.store.models import OutboxEntry, SyncState, new_time_id
 from fzmediate.store.outbox import Change, Op, append_changes
-from fzmediate.sync.client import batch, sync
+from fzmediate.sync import http as http_module
+from fzmediate.sync.client import batch, enroll, sync
 from fzmediate.sync.http import DeviceRefused, RetryPolicy, ServerUnreachable, UpgradeRequired
 from fzmediate.sync.protocol import MAX_BODY_BYTES
 from tests.cases_support import intake
+from tests.server.conftest import _prepare as prepare_server_db
+from tests.server.harness import Server
 from tests.support import FakeClock
 from tests.sync.conftest import Sleeps
 from tests.sync.fake_server import FakeServer, days
@@ -141,3 +146,79 @@ def test_sync_is_audited_with_counts_only(enrolled: Session, server: FakeServer)
         assert s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "sync.pull")) == 0
     assert '"pushed": 2' in details
     assert isinstance(_state(enrolled).last_sync_at, datetime)
+
+
+class _InProcess(httpx.BaseTransport):
+    """The real server application in-process (a TestClient), recording each request's path and coding."""
+
+    def __init__(self, client: httpx.Client) -> None:
+        self.client = client
+        self.sent: list[tuple[str, str | None]] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.sent.append((request.url.path, request.headers.get("content-encoding")))
+        answer = self.client.send(request)
+        kept = [(k, v) for k, v in answer.headers.multi_items() if k not in ("content-encoding", "content-length")]
+        return httpx.Response(answer.status_code, headers=kept, content=answer.content)
+
+
+def test_large_pushes_go_gzip_compressed_once_the_server_said_it_takes_them(desk: Session, tmp_path: Path) -> None:
+    url = "sqlite:///{0}".format(tmp_path / "server.db")
+    prepare_server_db(url)
+    server = Server(url)
+    try:
+        wire = _InProcess(server.client)
+        enroll(desk, "http://testserver", server.code(), transport=wire)  # its answer says Accept-Encoding: gzip
+        _changes(desk, 700, size=200)
+        report = sync(desk, transport=wire)
+    finally:
+        server.close()
+    assert (report.errors, report.up_to_date) == (0, True) and report.pushed >= 700
+    assert _outbox(desk) == []
+    pushes = [coding for path, coding in wire.sent if path == "/v1/sync/push"]
+    assert pushes == ["gzip", "gzip"]  # the server took both compressed batches, digests over the bytes sent
+
+
+def test_a_server_that_stops_taking_gzip_gets_the_push_uncompressed(enrolled: Session, server: FakeServer) -> None:
+    plain = server.transport()
+    codings: list[str | None] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        codings.append(request.headers.get("content-encoding"))
+        if request.headers.get("content-encoding"):
+            return httpx.Response(415, json={"error": "unsupported_encoding"})
+        answer = plain.handle_request(request)
+        answer.headers["Accept-Encoding"] = "identity"
+        return answer
+
+    _changes(enrolled, 20, size=200)
+    channel_servers = http_module._TAKES_GZIP
+    channel_servers.add("http://district.test")  # as if it had said so before
+    try:
+        report = sync(enrolled, transport=httpx.MockTransport(handle))
+    finally:
+        channel_servers.discard("http://district.test")
+    assert report.pushed == 20 and _outbox(enrolled) == []
+    assert codings[:2] == ["gzip", None]
+    assert "gzip" not in codings[2:]
+
+
+def test_a_compressed_answer_that_cannot_be_decoded_is_tried_again(enrolled: Session, server: FakeServer) -> None:
+    """A gzip answer garbled on the way (a proxy, a broken link) cannot be decoded: the client sends again, as
+    for any broken answer, and the retried push changes nothing on the server."""
+    plain = server.transport()
+    cut = {"left": 1}
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        answer = plain.handle_request(request)
+        if request.url.path.endswith("/push") and cut["left"]:
+            cut["left"] -= 1
+            answer.read()
+            garbled = b"\x1f\x8b\x08\x00" + b"not deflate data" * 4
+            return httpx.Response(answer.status_code, headers={"Content-Encoding": "gzip"}, content=garbled)
+        return answer
+
+    _changes(enrolled, 5, size=100)
+    report = sync(enrolled, transport=httpx.MockTransport(handle))
+    assert cut["left"] == 0  # the broken answer was seen
+    assert report.pushed == 5 and report.errors == 0 and _outbox(enrolled) == []

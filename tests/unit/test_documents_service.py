@@ -7,7 +7,6 @@ temp store (fast KDF, the test clock's today 2026-11-29).
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 from collections.abc import Iterator
@@ -86,7 +85,8 @@ def test_issue_stores_sealed_bytes_with_audit_and_outbox(med: Session, store: St
     assert any(json.loads(details) == {"kind": "termination_notice"} for details in audit)
     assert life.APPLICANT not in "".join(audit)  # the audit log holds no personal data
     assert (entity, op) == ("document", "append")
-    assert base64.b64decode(payload["pdf"]) == pdf and payload["sha256"] == info.sha256
+    # By reference: the bytes stay in the row and travel once as a blob (fzmediate.sync.blobs), never inline.
+    assert "pdf" not in payload and (payload["sha256"], payload["size"]) == (info.sha256, len(pdf))
 
 
 def test_reissue_makes_version_2_pointing_to_version_1_and_keeps_the_old_bytes(store: Store) -> None:

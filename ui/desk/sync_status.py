@@ -74,7 +74,7 @@ class SyncController(QObject):
         self.progress_text = ""
         #: The last sync's failure (None after a sync that worked).
         self.failure: BaseException | None = None
-        self.last_result: desk_sync.RunResult | None = None
+        self.last_result: desk_sync.SyncReport | None = None
         self._loading = False
         self._reload_again = False
         self.timer = QTimer(self)
@@ -196,7 +196,7 @@ class SyncController(QObject):
             self.progress_text = p.text
             self.updated.emit()
 
-    def _synced(self, result: desk_sync.RunResult) -> None:
+    def _synced(self, result: desk_sync.SyncReport) -> None:
         self.handle = None
         self.failure = None
         self.last_result = result

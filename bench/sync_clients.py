@@ -1,0 +1,148 @@
+"""Figure 4 of bench_sync: many simulated clients syncing at once against one server (``--workers 2``).
+
+Each client is a device of its own (enrolled with its own Ed25519 key and one-time code), in one of four units,
+talking through the sync client's own :class:`~fzmediate.sync.http.Channel` (signatures, gzip, retries), with
+no store behind it: it pushes a batch made from a real desk's outbox rows (ids, device and case numbers made
+its own), pulls pages until the server has no more, and sends an audit anchor. All start together (a barrier).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Final
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from bench.common import median, percentile
+from bench.sync_support import Meter, ServerDatabases, ServerProcess
+from fzmediate.server.db import Database
+from fzmediate.server.enroll import issue_code
+from fzmediate.store.models import new_time_id
+from fzmediate.sync.http import Channel, http_client
+from fzmediate.sync.protocol import MAX_PULL_LIMIT, PROTOCOL_HEADER, AnchorRequest
+from fzmediate.sync.signing import public_b64
+
+UNITS: Final = ("PS-JD-PS", "PS-JD-ML", "PS-JD-BL", "PS-JD-SJ")
+#: Cases each client pushes (4 changes each: the case, two parties, the register event).
+BATCH_CASES: Final = 5
+
+
+@dataclass
+class Client:
+    device_id: str
+    key: Ed25519PrivateKey
+    unit: str
+    device_code: str
+    changes: list[dict[str, Any]]
+
+
+def _batch(template: list[dict[str, Any]], device_id: str, device_code: str) -> list[dict[str, Any]]:
+    """BATCH_CASES cases as this device's outbox would hold them: the template's rows with new ids."""
+    out: list[dict[str, Any]] = []
+    old_device = template[0]["payload"].get("device_id", "")
+    for n in range(BATCH_CASES):
+        ids = {row["entity_id"]: new_time_id() for row in template}
+        text = json.dumps(template, ensure_ascii=False)
+        for old, new in [*ids.items(), (old_device, device_id)]:
+            text = text.replace(old, new)
+        for row in json.loads(text):
+            row["change_id"] = new_time_id()
+            row["device_seq"] = len(out) + 1
+            if row["entity"] == "case":
+                row["payload"]["number"] = "坪山调〔2026〕{0}{1:04d}号".format(device_code, n + 1)
+            out.append(row)
+    return out
+
+
+def _enroll(base: str, db_url: str, n: int, template: list[dict[str, Any]]) -> list[Client]:
+    db = Database(db_url)
+    clients: list[Client] = []
+    try:
+        with httpx.Client(base_url=base) as http:
+            for i in range(n):
+                unit = UNITS[i % len(UNITS)]
+                key, device_id = Ed25519PrivateKey.generate(), new_time_id()
+                body = {
+                    "code": issue_code(db, unit, "desk")[0],
+                    "device_id": device_id,
+                    "public_key": public_b64(key),
+                    "role": "desk",
+                    "label": "bench {0}".format(i),
+                }
+                answer = http.post("/v1/enroll", json=body, headers={PROTOCOL_HEADER: "1"})
+                answer.raise_for_status()
+                code = answer.json()["device_code"]
+                clients.append(Client(device_id, key, unit, code, _batch(copy.deepcopy(template), device_id, code)))
+    finally:
+        db.dispose()
+    return clients
+
+
+@dataclass
+class Timing:
+    started: float = 0.0
+    pushed: float = 0.0
+    done: float = 0.0
+    pulled: int = 0
+
+
+def _sync_one(client: Client, base: str, barrier: threading.Barrier, meter: Meter) -> Timing:
+    timing = Timing()
+    with http_client(base, transport=meter, ca_pem=None) as http:
+        channel = Channel(http, now=lambda: datetime.now(UTC), device_id=client.device_id, key=client.key)
+        channel.gzip_requests = True  # as a desk that has synced with this server before
+        push = json.dumps({"changes": client.changes}, ensure_ascii=False).encode("utf-8")
+        barrier.wait()
+        timing.started = time.perf_counter()
+        channel.call("POST", "/v1/sync/push", body=push)
+        timing.pushed = time.perf_counter()
+        after, more = 0, True
+        while more:
+            page = channel.call("GET", "/v1/sync/pull", params={"after": after, "limit": MAX_PULL_LIMIT}).json()
+            timing.pulled += len(page["changes"])
+            after, more = page["next_after"], page["more"]
+        channel.call("POST", "/v1/sync/anchor", body=AnchorRequest(seq=1, hash="ab" * 32).model_dump_json().encode())
+        timing.done = time.perf_counter()
+    return timing
+
+
+def clients_round(dbs: ServerDatabases, template: list[dict[str, Any]], n: int, seed: int) -> dict[str, Any]:
+    """One round: a fresh database, ``n`` clients enrolled, all syncing at once. Returns the figures."""
+    url = dbs.fresh()
+    try:
+        with ServerProcess(url, workers=2) as server:
+            clients = _enroll(server.url, url, n, template)
+            barrier = threading.Barrier(n)
+            meters = [Meter() for _ in clients]
+            with ThreadPoolExecutor(max_workers=n) as pool:
+                pairs = zip(clients, meters, strict=True)
+                futures = [pool.submit(_sync_one, c, server.url, barrier, m) for c, m in pairs]
+                timings = [f.result() for f in futures]
+            for m in meters:
+                m.close()
+    finally:
+        dbs.drop(url)
+    secs = [t.done - t.started for t in timings]
+    statuses = sum((m.traffic.statuses for m in meters), start=meters[0].traffic.statuses.__class__())
+    pushed = sum(len(c.changes) for c in clients)
+    push_window = max(t.pushed for t in timings) - min(t.started for t in timings)
+    return {
+        "clients": n,
+        "units": len(UNITS),
+        "batch": BATCH_CASES * 4,
+        "p50": median(secs),
+        "p95": percentile(secs, 0.95),
+        "max": max(secs),
+        "5xx": sum(v for k, v in statuses.items() if k >= 500),
+        "429": statuses.get(429, 0),
+        "rate": pushed / push_window,
+        "pulled": sum(t.pulled for t in timings),
+        "seed": seed,
+    }

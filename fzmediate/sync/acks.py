@@ -1,0 +1,107 @@
+"""What a push answer does to the desk's store (docs/sync-protocol.md, "Push"): compaction and versions.
+
+:func:`acknowledge` runs one transaction per answer: the outbox rows up to the server's ``acked_through`` are
+deleted (the outbox holds only what the server does not have; ``sync_state.acked_through`` keeps the numbering
+gap-free, ``fzmediate.store.outbox.next_device_seq``), each held change's row adopts the server's version, and a
+refused change is kept whole in ``sync_conflicts`` for a person (the server will never take it). A change answered
+``blob_missing`` lies beyond ``acked_through``: it stays, and is sent again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Final
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session as OrmSession
+
+from fzmediate.store.models import OutboxEntry, SyncConflict, SyncState
+from fzmediate.sync.apply import MODELS
+from fzmediate.sync.protocol import BLOB_MISSING, Change, PushResponse
+
+if TYPE_CHECKING:
+    from fzmediate.services.session import Session
+
+#: Push answers that mean "the server holds this change": the outbox row may go.
+HELD: Final = frozenset({"applied", "merged", "duplicate", "conflict"})
+
+
+@dataclass
+class Counts:
+    """What one sync did so far (counts only)."""
+
+    pushed: int = 0
+    pulled: int = 0
+    skipped: int = 0
+    conflicts: int = 0
+    errors: int = 0
+
+
+def naive(at: datetime) -> datetime:
+    return at.astimezone(UTC).replace(tzinfo=None) if at.tzinfo is not None else at
+
+
+def blob_missing(answer: PushResponse) -> bool:
+    """Whether the server wants a blob before the change after ``acked_through`` (sent again next time)."""
+    return any(r.reason == BLOB_MISSING and r.device_seq > answer.acked_through for r in answer.results)
+
+
+def acknowledge(
+    session: Session, offset_s: float, answer: PushResponse, sent: dict[int, Change], counts: Counts
+) -> None:
+    """Delete the acknowledged outbox rows and store ``acked_through``, in one transaction (module docstring)."""
+    acked = answer.acked_through
+    with session.db.unit_of_work() as s:
+        state = s.get(SyncState, 1)
+        assert state is not None
+        for result in answer.results:
+            change = sent.get(result.device_seq)
+            if change is None or result.device_seq > acked:
+                continue
+            if result.status in HELD:
+                counts.pushed += 1
+                _adopt_version(s, change, result.version)
+            if result.status == "conflict":
+                counts.conflicts += 1
+            elif result.status == "rejected":
+                counts.errors += 1
+                _keep_rejected(s, change, result.reason, session.device_id)
+        s.execute(
+            delete(OutboxEntry).where(OutboxEntry.device_id == session.device_id, OutboxEntry.device_seq <= acked)
+        )
+        state.acked_through = max(state.acked_through, acked)
+        state.clock_offset_s = offset_s
+
+
+def _adopt_version(s: OrmSession, change: Change, version: int | None) -> None:
+    """Versions are the server's: the row takes the server's version of the change it acknowledged, unless
+    the row changed here since (its own later change will be acknowledged with a newer one)."""
+    model = MODELS.get(change.entity)
+    if version is None or model is None:
+        return
+    row = s.get(model, change.entity_id)
+    if row is not None and getattr(row, "version", None) == change.version and version != change.version:
+        row.version = version  # type: ignore[attr-defined]  # every versioned model has it
+
+
+def _keep_rejected(s: OrmSession, change: Change, reason: str | None, device_id: str) -> None:
+    conflict_id = str(uuid.uuid5(uuid.NAMESPACE_OID, "fzmediate-rejected:" + change.change_id))
+    if s.get(SyncConflict, conflict_id) is not None:
+        return
+    s.add(
+        SyncConflict(
+            conflict_id=conflict_id,
+            origin="server",
+            entity=change.entity,
+            entity_id=change.entity_id,
+            field="*",
+            base_value={"op": change.op, "rejected": reason or "", "version": change.version},
+            server_value=None,
+            client_value=change.payload,
+            client_device=device_id,
+            client_actor=change.actor,
+            created_at=naive(change.created_at),
+        )
+    )

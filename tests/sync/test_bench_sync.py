@@ -1,0 +1,43 @@
+"""bench/bench_sync.py's whole path at a tiny size, so that it cannot rot between the runs of ``make bench``:
+SQLite server databases (the embedded default) instead of PostgreSQL, 20 cases, 5 clients, no PouchDB peer,
+a link that costs next to nothing. Nothing here is timed; the figures are the bench's business."""
+
+from __future__ import annotations
+
+import gzip
+
+import httpx
+
+from bench import bench_sync
+from bench.sync_support import LinkModel, Meter, SlowLink
+
+
+def test_the_sync_bench_runs_end_to_end_at_a_tiny_size() -> None:
+    fast = LinkModel(bandwidth=1e12, rtt=0.0, loss=0.5, rto=0.0)
+    section = bench_sync.run("sqlite", cases=20, runs=1, clients=5, peer=False, link=fast)
+    assert "## Sync with the district server: 20 cases" in section
+    for figure in ("| 1. push 20 cases", "| 2. pull 20 cases", "| 3. push 20 cases at 2 Mbit/s", "4. 5 simulated"):
+        assert figure in section
+    assert "PouchDB peer: not measured — left out" in section
+
+
+def test_the_meter_counts_bodies_as_sent_and_the_link_charges_for_them() -> None:
+    big = b'{"changes": []}' + b" " * 50_000
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=gzip.compress(big), headers={"content-encoding": "gzip"})
+
+    meter = Meter(httpx.MockTransport(answer))
+    slept: list[float] = []
+    link = SlowLink(meter, LinkModel(loss=0.0))
+    link.sleep = slept.append
+    with httpx.Client(transport=link, base_url="http://district.test") as client:
+        got = client.post("/v1/sync/push", content=b"x" * 10_000)
+    assert got.content == big  # decoded for the client
+    traffic = meter.traffic
+    assert traffic.requests == 1
+    assert 10_000 < traffic.up < 10_400
+    assert traffic.down < len(big) // 10  # counted compressed, as on the wire
+    model = link.model
+    expected = 2 * model.rtt + (traffic.up + traffic.down) * 8 / model.bandwidth
+    assert slept and expected < slept[0] < expected * 1.1
