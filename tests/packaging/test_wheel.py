@@ -20,6 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 ADMIN_PW = "Tall-Copper-Lantern-47"
 MEDIATOR_PW = "Quiet-River-Basket-92"
 RARE_NAME = "𠮷永䶮"
+#: One worker builds the wheel (under pytest-xdist): setuptools writes build/ and *.egg-info in the checkout.
+pytestmark = pytest.mark.xdist_group("wheel")
 
 
 def _run(args: list[str], *, cwd: Path, env: dict[str, str] | None = None, timeout: int = 600) -> str:
@@ -30,10 +32,23 @@ def _run(args: list[str], *, cwd: Path, env: dict[str, str] | None = None, timeo
     return done.stdout
 
 
+def _source_copy(into: Path) -> Path:
+    """The project's files (tracked, and new ones git does not ignore) copied to ``into``: setuptools builds in
+    the source folder, and a ``build/`` left there by an earlier build would put stale modules in the wheel."""
+    listed = _run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT)
+    for name in filter(None, listed.split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            (into / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, into / name)
+    return into
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    _run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(out)], cwd=out)
+    source = _source_copy(tmp_path_factory.mktemp("source"))
+    _run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-q", "-w", str(out)], cwd=out)
     [built] = out.glob("fzmediate-*.whl")
     return built
 

@@ -1,9 +1,10 @@
 """The ``server_db`` fixture: a migrated server database per test, on SQLite and on PostgreSQL.
 
 PostgreSQL: 127.0.0.1:5432, trust authentication, database ``test`` for the administrative connection. One
-template database is migrated per session; each test gets ``CREATE DATABASE … TEMPLATE`` (fast) and drops it
-after. When PostgreSQL cannot be reached the PostgreSQL cases are skipped with the reason, except under
-``CI=true``, where they fail: a CI run must not pass without having exercised PostgreSQL.
+template database is migrated per session (per pytest-xdist worker: names carry the worker, :func:`pg_name`);
+each test gets ``CREATE DATABASE … TEMPLATE`` (fast) and drops it after. When PostgreSQL cannot be reached the
+PostgreSQL cases are skipped with the reason, except under ``CI=true``, where they fail: a CI run must not pass
+without having exercised PostgreSQL.
 """
 
 from __future__ import annotations
@@ -28,6 +29,13 @@ UNITS = [
     UnitRecord(UNIT, "坪山街道办事处", "street_office", None),
     UnitRecord(OTHER_UNIT, "马峦街道办事处", "street_office", None),
 ]
+
+
+def pg_name(prefix: str) -> str:
+    """A new database name: the prefix, this process's pytest-xdist worker (``gw0``…; ``main`` without xdist) and
+    a random part, so that parallel workers never share a database and a leftover names who left it."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return "{0}_{1}_{2}".format(prefix, worker, secrets.token_hex(5))
 
 
 def _prepare(url: str) -> None:
@@ -59,7 +67,7 @@ def _pg_admin() -> psycopg.Connection[tuple[object, ...]]:
 @pytest.fixture(scope="session")
 def _pg_template() -> Iterator[str]:
     conn = _pg_admin()
-    name = "fz_srv_tpl_" + secrets.token_hex(4)
+    name = pg_name("fz_srv_tpl")
     conn.execute("CREATE DATABASE " + name)
     try:
         _prepare("postgresql+psycopg://{0}@127.0.0.1:5432/{1}".format(os.environ.get("PGUSER", "postgres"), name))
@@ -79,7 +87,7 @@ def server_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     template = request.getfixturevalue("_pg_template")
     conn = _pg_admin()
-    name = "fz_srv_" + secrets.token_hex(6)
+    name = pg_name("fz_srv")
     conn.execute("CREATE DATABASE {0} TEMPLATE {1}".format(name, template))
     try:
         yield "postgresql+psycopg://{0}@127.0.0.1:5432/{1}".format(os.environ.get("PGUSER", "postgres"), name)

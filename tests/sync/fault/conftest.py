@@ -1,4 +1,5 @@
-"""Fixtures of the fault harness: desk templates, server databases (SQLite and PostgreSQL), two listeners."""
+"""Fixtures of the fault harness: desk templates, server databases (SQLite and PostgreSQL), two listeners, and
+one SQLite world for the aimed tests (test_proxy, test_crashpoints)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.sync.fault.district import Databases, Listener
-from tests.sync.fault.scenario import CrashHook, Templates, hooked
+from tests.sync.fault.district import Databases, District, Listener
+from tests.sync.fault.scenario import CrashHook, Templates, World, hooked
 
 pytest.importorskip("uvicorn")
 
@@ -36,21 +37,27 @@ def _pg_reachable() -> None:
     _pg_admin().close()  # skips (or fails under CI=true) when PostgreSQL is not there
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def databases(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
-    if request.param == "postgres":
-        _pg_reachable()
-    made = Databases(request.param, tmp_path_factory.mktemp("server-dbs"))
+@pytest.fixture(scope="session")
+def sqlite_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    made = Databases("sqlite", tmp_path_factory.mktemp("server-dbs"))
     yield made
     made.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def pg_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    """PostgreSQL databases of this process (each pytest-xdist worker has its own template and copies)."""
     _pg_reachable()
     made = Databases("postgres", tmp_path_factory.mktemp("server-dbs"))
     yield made
     made.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def databases(request: pytest.FixtureRequest) -> Databases:
+    """The server databases of one kind, each test on both."""
+    made: Databases = request.getfixturevalue("pg_databases" if request.param == "postgres" else "sqlite_databases")
+    return made
 
 
 @pytest.fixture
@@ -62,6 +69,30 @@ def hook(monkeypatch: pytest.MonkeyPatch) -> Iterator[CrashHook]:
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
     return tmp_path
+
+
+@pytest.fixture
+def sqlite_world(
+    request: pytest.FixtureRequest,
+    sqlite_databases: Databases,
+    listeners: list[Listener],
+    templates: Templates,
+    hook: CrashHook,
+    workdir: Path,
+) -> Iterator[World]:
+    """A world on a fresh SQLite server database behind one listener: the test module's ``WORLD_SEED`` and
+    ``WORLD_DESKS`` (default: seed 1, ``DESKS`` desks)."""
+    seed = int(getattr(request.module, "WORLD_SEED", 1))
+    desks = int(getattr(request.module, "WORLD_DESKS", DESKS))
+    url = sqlite_databases.fresh()
+    district = District(url, listeners[:1])
+    made = World(seed, district, templates, workdir, hook, desks)
+    try:
+        yield made
+    finally:
+        made.close()
+        district.close()
+        sqlite_databases.drop(url)
 
 
 def env_int(name: str, default: int) -> int:

@@ -27,7 +27,7 @@ import httpx
 from fzmediate.server.app import create_app
 from fzmediate.server.db import Database
 from fzmediate.server.enroll import issue_code
-from tests.server.conftest import PG_ADMIN, _prepare
+from tests.server.conftest import PG_ADMIN, _prepare, pg_name
 
 UNIT = "PS-JD-PS"
 PG_USER = os.environ.get("PGUSER", "postgres")
@@ -70,11 +70,16 @@ class Listener:
         import uvicorn
 
         self.app = Swappable()
-        self.port = free_port()
+        # The socket is bound here and handed to uvicorn: no other process (a parallel test worker) can take the
+        # port between choosing and listening.
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        self.port = int(sock.getsockname()[1])
         self.url = "http://127.0.0.1:{0}".format(self.port)
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="error", lifespan="off")
+        config = uvicorn.Config(self.app, log_level="error", lifespan="off")
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
         self._thread.start()
         deadline = time.monotonic() + 10
         while not self._server.started and time.monotonic() < deadline:
@@ -143,7 +148,7 @@ class Databases:
             import psycopg
 
             self._admin = psycopg.connect(PG_ADMIN, autocommit=True)
-            self._template_name = "fz_fault_tpl_" + secrets.token_hex(4)
+            self._template_name = pg_name("fz_fault_tpl")
             self._admin.execute("CREATE DATABASE " + self._template_name)
             _prepare(self._pg_url(self._template_name))
 
@@ -157,7 +162,7 @@ class Databases:
             shutil.copyfile(self._template, path)
             self._made.append(str(path))
             return "sqlite:///{0}".format(path)
-        name = "fz_fault_" + secrets.token_hex(6)
+        name = pg_name("fz_fault")
         self._admin.execute("CREATE DATABASE {0} TEMPLATE {1}".format(name, self._template_name))
         self._made.append(name)
         return self._pg_url(name)

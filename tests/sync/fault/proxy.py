@@ -22,6 +22,7 @@ numbers, I5).
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import random
 import re
@@ -45,6 +46,8 @@ ACTIONS: Final = (
 )
 HELD: Final = frozenset({"applied", "merged", "duplicate", "conflict"})
 _KEYID: Final = re.compile(r'keyid="([^"]+)"')
+#: Headers that describe the body as the server sent it, not as the proxy hands it on (already decoded).
+_DECODED: Final = frozenset({"content-encoding", "content-length"})
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,8 @@ class Ledger:
             return
         with self._lock:
             if request.url.path == "/v1/sync/push":
+                if request.headers.get("content-encoding") == "gzip":  # the client compresses large pushes
+                    body = gzip.decompress(body)
                 sent = {c["device_seq"]: c["change_id"] for c in json.loads(body)["changes"]}
                 for r in answer["results"]:
                     if r["status"] in HELD and r["device_seq"] <= answer["acked_through"]:
@@ -147,9 +152,10 @@ class FaultTransport(httpx.BaseTransport):
         headers = [(k, v) for k, v in request.headers.multi_items() if k.lower() != "host"]
         out = httpx.Request(request.method, url, headers=headers, content=body)
         response = self._inner.handle_request(out)
-        content = response.read()
+        content = response.read()  # decoded: the answer is handed on as plain bytes (a gzip answer inflated)
         response.close()
-        result = httpx.Response(response.status_code, headers=response.headers, content=content, request=request)
+        kept = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _DECODED]
+        result = httpx.Response(response.status_code, headers=kept, content=content, request=request)
         self.ledger.record(request, body, result)
         return result
 

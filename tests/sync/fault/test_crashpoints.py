@@ -11,17 +11,18 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.sync.fault import oracle as checks
-from tests.sync.fault.conftest import DESKS
-from tests.sync.fault.district import UNIT, Databases, District, Listener
-from tests.sync.fault.scenario import CrashHook, Templates, World
+from tests.sync.fault.district import UNIT
+from tests.sync.fault.scenario import World
 
 ROOT = Path(__file__).resolve().parents[3]
+#: The world of the ``sqlite_world`` fixture (tests/sync/fault/conftest.py): three desks.
+WORLD_SEED = 7
+WORLD_DESKS = 3
 POINTS = [
     "sync.outbox_read",
     "sync.pushed",
@@ -32,28 +33,6 @@ POINTS = [
     "sync.cursor_saved",
     "sync.cursor_saved#2",
 ]
-
-
-@pytest.fixture(scope="module")
-def sqlite_dbs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
-    made = Databases("sqlite", tmp_path_factory.mktemp("crash-dbs"))
-    yield made
-    made.close()
-
-
-@pytest.fixture
-def world(
-    sqlite_dbs: Databases, listeners: list[Listener], templates: Templates, hook: CrashHook, workdir: Path
-) -> Iterator[World]:
-    url = sqlite_dbs.fresh()
-    district = District(url, listeners[:1])
-    made = World(7, district, templates, workdir, hook, DESKS)
-    try:
-        yield made
-    finally:
-        made.close()
-        district.close()
-        sqlite_dbs.drop(url)
 
 
 def _child(world: World, desk_no: int, crashpoint: str | None) -> subprocess.CompletedProcess[str]:
@@ -78,7 +57,8 @@ def _child(world: World, desk_no: int, crashpoint: str | None) -> subprocess.Com
 
 
 @pytest.mark.parametrize("point", POINTS)
-def test_a_sync_killed_at_a_crash_point_resumes_to_the_same_state(world: World, point: str) -> None:
+def test_a_sync_killed_at_a_crash_point_resumes_to_the_same_state(sqlite_world: World, point: str) -> None:
+    world = sqlite_world
     crashing, other, reference = world.desks
     world.create(other)
     world.create(other)

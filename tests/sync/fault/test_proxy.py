@@ -3,43 +3,22 @@ and the proxy's choices are a function of its seed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.sync.fault.district import Databases, District, Listener
 from tests.sync.fault.proxy import ACTIONS, FaultTransport
-from tests.sync.fault.scenario import CrashHook, Outcome, Templates, World
+from tests.sync.fault.scenario import Outcome, Templates, World
 
-DESKS = 2
-
-
-@pytest.fixture(scope="module")
-def sqlite_dbs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
-    made = Databases("sqlite", tmp_path_factory.mktemp("proxy-dbs"))
-    yield made
-    made.close()
-
-
-@pytest.fixture
-def world(
-    sqlite_dbs: Databases, listeners: list[Listener], templates: Templates, hook: CrashHook, workdir: Path
-) -> Iterator[World]:
-    url = sqlite_dbs.fresh()
-    district = District(url, listeners[:1])
-    made = World(11, district, templates, workdir, hook, DESKS)
-    try:
-        yield made
-    finally:
-        made.close()
-        district.close()
-        sqlite_dbs.drop(url)
+#: The world of the ``sqlite_world`` fixture (tests/sync/fault/conftest.py): two desks.
+WORLD_SEED = 11
+WORLD_DESKS = 2
 
 
 @pytest.mark.parametrize("action", ACTIONS)
 @pytest.mark.parametrize("target", ["push", "pull"])
-def test_one_fault_then_healing_keeps_the_invariants(world: World, action: str, target: str) -> None:
+def test_one_fault_then_healing_keeps_the_invariants(sqlite_world: World, action: str, target: str) -> None:
+    world = sqlite_world
     a, b = world.desks
     world.create(a)
     world.create(b)
@@ -67,10 +46,11 @@ def test_the_faults_follow_the_seed() -> None:
 
 @pytest.mark.parametrize("action", ["drop_response", "reset", "duplicate", "reorder"])
 def test_enrollment_survives_a_lost_or_repeated_answer(
-    world: World, templates: Templates, workdir: Path, action: str
+    sqlite_world: World, templates: Templates, workdir: Path, action: str
 ) -> None:
     """The enrollment's answer is lost after the server burnt the code: the client's retry (same code, same
     key) gets the same answer again, and the desk then syncs like any other."""
+    world = sqlite_world
     from fzmediate.services.workspace import Workspace
     from fzmediate.sync.client import enroll
     from tests.support import ADMIN_PW, FAST_KDF

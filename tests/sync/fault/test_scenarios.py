@@ -1,9 +1,11 @@
-"""Seeded random scenarios against the real server (tests/sync/fault/scenario.py), on SQLite and PostgreSQL.
+"""Seeded random scenarios against the real server (tests/sync/fault/scenario.py), on PostgreSQL and SQLite.
 
-``FZ_SYNC_SCENARIOS`` scenarios per database (default: a few, for ``make test``; ``make soak`` runs many),
-``FZ_SYNC_WORLD_SIZE`` scenarios per world (fresh server database and desks), ``FZ_SYNC_SEED`` the first
-world's seed (a failure names the world to run again alone). On PostgreSQL every other world has two servers on
-the one database.
+``FZ_SYNC_SCENARIOS`` scenarios on PostgreSQL (``make test``: 200; ``make soak``: 2,000) and
+``FZ_SYNC_SQLITE_SCENARIOS`` on SQLite (a quick tier: 24, at most as many as on PostgreSQL; ``make soak``: 400);
+``FZ_SYNC_WORLD_SIZE`` scenarios per world (fresh server database and desks), ``FZ_SYNC_SEED`` the first world's
+seed (a failure names the world: ``FZ_SYNC_SEED=<world> FZ_SYNC_SCENARIOS=<world size>`` runs it again alone,
+exactly). On PostgreSQL a world of odd seed has two servers on the one database. The worlds are cut into batches
+of ``FZ_SYNC_BATCH`` scenarios, one test each, so that parallel workers (pytest-xdist) share them.
 """
 
 from __future__ import annotations
@@ -25,37 +27,60 @@ from tests.sync.fault.scenario import CrashHook, Outcome, Templates, World
 SEED = env_int("FZ_SYNC_SEED", 20261206)
 #: Scenarios with two server processes on one PostgreSQL database.
 PROCESS_SCENARIOS = env_int("FZ_SYNC_PROCESS_SCENARIOS", 40 if SOAK else 3)
-SCENARIOS = env_int("FZ_SYNC_SCENARIOS", 400 if SOAK else 16)
+SCENARIOS = env_int("FZ_SYNC_SCENARIOS", 2000 if SOAK else 200)
+SQLITE_SCENARIOS = env_int("FZ_SYNC_SQLITE_SCENARIOS", min(SCENARIOS, 400 if SOAK else 24))
 WORLD_SIZE = env_int("FZ_SYNC_WORLD_SIZE", 4)
+#: Scenarios per test (whole worlds): the unit parallel workers share.
+BATCH = max(env_int("FZ_SYNC_BATCH", 20), 1)
 STEPS = env_int("FZ_SYNC_STEPS", 14)
 #: Chance that a request meets a fault, and that a sync is armed to crash.
 RATE = float(os.environ.get("FZ_SYNC_RATE") or 0.25)
 CRASH = float(os.environ.get("FZ_SYNC_CRASH") or 0.3)
 
 
+def batches(kind: str, scenarios: int) -> list[pytest.ParameterSet]:
+    """``(kind, first world, scenarios)`` per test: whole worlds of ``WORLD_SIZE``, about ``BATCH`` scenarios."""
+    worlds = -(-scenarios // WORLD_SIZE)
+    per = max(BATCH // WORLD_SIZE, 1)
+    made = []
+    for first in range(0, worlds, per):
+        count = min(per * WORLD_SIZE, scenarios - first * WORLD_SIZE)
+        label = "{0}-worlds{1}-{2}".format(kind, first, first + -(-count // WORLD_SIZE) - 1)
+        made.append(pytest.param(kind, first, count, id=label))
+    return made
+
+
 @pytest.mark.soak
+@pytest.mark.parametrize(
+    ("kind", "first_world", "scenarios"), batches("postgres", SCENARIOS) + batches("sqlite", SQLITE_SCENARIOS)
+)
 def test_random_scenarios_keep_the_invariants(
-    databases: Databases,
+    kind: str,
+    first_world: int,
+    scenarios: int,
+    request: pytest.FixtureRequest,
     listeners: list[Listener],
     templates: Templates,
     hook: CrashHook,
     workdir: Path,
     record_property: Callable[[str, object], None],
 ) -> None:
+    databases: Databases = request.getfixturevalue("pg_databases" if kind == "postgres" else "sqlite_databases")
     done = 0
-    world_no = 0
+    world_no = first_world
     totals = Outcome()
     started = time.perf_counter()
     failures: list[str] = []
     covered: Counter[str] = Counter()
-    while done < SCENARIOS:
+    actions: Counter[str] = Counter()
+    while done < scenarios:
         world_seed = SEED + world_no
-        two = databases.kind == "postgres" and world_no % 2 == 1
+        two = databases.kind == "postgres" and world_seed % 2 == 1
         url = databases.fresh()
         district = District(url, listeners if two else listeners[:1])
         world = World(world_seed, district, templates, workdir, hook, DESKS)
         try:
-            for i in range(min(WORLD_SIZE, SCENARIOS - done)):
+            for i in range(min(WORLD_SIZE, scenarios - done)):
                 outcome = world.scenario(world_seed * 1000 + i, steps=STEPS, rate=RATE, crash=CRASH)
                 for name in ("syncs", "failed_syncs", "crashes", "ops", "covered"):
                     setattr(totals, name, getattr(totals, name) + getattr(outcome, name))
@@ -73,6 +98,7 @@ def test_random_scenarios_keep_the_invariants(
                             failures.append("{0} = {1}".format(desk.name, desk.device_id[:8]))
                     break
         finally:
+            actions.update(world.ledger.actions)
             world.close()
             district.close()
             databases.drop(url)
@@ -93,7 +119,7 @@ def test_random_scenarios_keep_the_invariants(
             totals.failed_syncs,
             totals.crashes,
             totals.covered,
-            dict(sorted(world.ledger.actions.items())),
+            dict(sorted(actions.items())),
         )
         + "\ncovered differences by field: {0}".format(dict(covered.most_common(12)))
     )
