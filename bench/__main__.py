@@ -20,10 +20,15 @@ ALL = (
     "cases",
     "documents",
     "kiosk",
+    "kiosk_form",
+    "kiosk_ui",
     "printing",
     "search_typing",
     "unlock_process",
     "desk",
+    "sync",
+    "outbox",
+    "bundle",
 )
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 INTRO = """# Benchmarks
