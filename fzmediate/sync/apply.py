@@ -6,8 +6,9 @@ applied whole or not at all. Every rule is idempotent: a page applied twice chan
 - ``create`` / ``append``: the row is inserted when absent and left alone when present, with what the lean
   payload leaves out put back (its id, its version, a document's or attachment's bytes, fetched by the client
   before the page and handed over with :func:`stage_blobs`). A row that cannot be inserted (its parent case is
-  not here, its bytes are missing, or it collides with a local row, e.g. two desks appending event number 7 to
-  one case) is kept whole in ``sync_conflicts`` (field ``*``) for a person to look at.
+  not here, its bytes are missing, or it collides with a local row, e.g. two parties numbered alike) is kept
+  whole in ``sync_conflicts`` (field ``*``) for a person to look at. Two desks' events of one number do not
+  collide: the number is unique per case and device (schema 0010).
 - ``patch``: per field, three-way: local == old → take new; local == new → nothing to do; otherwise the desk's
   value stays and the field is recorded in ``sync_conflicts`` (origin ``local``).
 - ``tombstone``: an attachment is marked removed, a session plan cancelled; the other entities have no
