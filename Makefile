@@ -58,10 +58,12 @@ bench: $(STAMP) locale
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench
 
 # Every main screen of the desk, offscreen, in zh_CN/zh_TW/en at 100 % and 175 % text: build/screenshots/*.png;
-# then the kiosk's screens in the three languages at 1920×1080 and 1280×1024 (tools/kiosk_screenshots.py).
+# then the kiosk's screens and every step of its application form in the three languages at 1920×1080 and
+# 1280×1024 (tools/kiosk_screenshots.py, tools/kiosk_application_shots.py).
 screenshots: $(STAMP) locale
 	QT_QPA_PLATFORM=offscreen $(PY) -m tools.screenshots
 	QT_QPA_PLATFORM=offscreen $(PY) -m tools.kiosk_screenshots
+	QT_QPA_PLATFORM=offscreen $(PY) -m tools.kiosk_application_shots
 
 # The district's publishing step: refresh procedures, validate, sign with FZMEDIATE_CATALOGUE_KEY (a path on the
 # signing machine, never in this repository), then rebuild the Traditional Chinese display map.
