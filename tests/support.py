@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, event
 
 from fzmediate.security.kdf import KdfParams
 
@@ -42,3 +47,18 @@ SOAK = os.environ.get("FZMEDIATE_SOAK") == "1"
 def soak_scale(quick: int, soak: int) -> int:
     """``quick`` rounds in ``make test``, ``soak`` rounds in ``make soak``."""
     return soak if SOAK else quick
+
+
+@contextmanager
+def sql_statements(engine: Engine) -> Iterator[list[str]]:
+    """The SQL statements ``engine`` runs inside the block (a real bound on work, not a timing)."""
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)

@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import func, select
 
 from fzmediate.server.models import ChangeLog, ConflictRow, Entity
 from tests.server.harness import Server
+from tests.support import sql_statements
 
 #: Statements one push may run besides its changes' work: signature, nonce, rate bucket, device, counter…
 _BOUND = 60
-
-
-@contextmanager
-def _statements(engine: Engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def _statuses(answer: dict[str, Any]) -> list[str]:
@@ -55,7 +40,7 @@ def test_a_500_change_push_runs_a_bounded_number_of_statements(server: Server) -
             a.change("case", "held-{0}".format(i), "patch", {"note": {"old": "x", "new": "a"}}, base_version=1)
         )
     assert len(batch) == 500
-    with _statements(server.app.state.db.engine) as seen:
+    with sql_statements(server.app.state.db.engine) as seen:
         answer = a.push(*batch)
     assert answer["acked_through"] == 500
     statuses = _statuses(answer)
@@ -76,7 +61,7 @@ def test_a_retried_500_change_push_runs_a_bounded_number_of_statements(server: S
     a = server.enroll()
     batch = [a.change("case", "c-{0}".format(i), "create", {"title": "甲"}) for i in range(500)]
     first = a.push(*batch)
-    with _statements(server.app.state.db.engine) as seen:
+    with sql_statements(server.app.state.db.engine) as seen:
         again = a.push(*batch)
     assert set(_statuses(again)) == {"duplicate"}
     assert [r["server_seq"] for r in again["results"]] == [r["server_seq"] for r in first["results"]]

@@ -3,13 +3,11 @@ in sync_conflicts alone while the rest of the page is applied."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import func, select
 
 from fzmediate.services.session import Session
 from fzmediate.services.workspace import Workspace
@@ -17,7 +15,7 @@ from fzmediate.store.models import Case, CaseEventRow, PartyRow, SearchTerm, Syn
 from fzmediate.sync.client import apply_page, enroll, sync
 from fzmediate.sync.protocol import PulledChange, PullResponse
 from tests.cases_support import intake, organization, person
-from tests.support import ADMIN_PW, FAST_KDF, FakeClock
+from tests.support import ADMIN_PW, FAST_KDF, FakeClock, sql_statements
 from tests.sync.fake_server import FakeServer
 
 #: Statements one page may run besides search rows: cursor, audit event, a look-up and an insert per kind…
@@ -37,20 +35,6 @@ def one_case_page(tmp_path: Path, clock: FakeClock, server: FakeServer, enrolled
     page = PullResponse.model_validate_json(server._pull(server.devices[enrolled.device_id], 0, 500).content)
     assert {c.entity for c in page.changes} >= {"case", "party", "case_event"}
     return page.changes
-
-
-@contextmanager
-def _statements(engine: Engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def _copy(change: PulledChange, n: int, seq: int) -> PulledChange:
@@ -89,7 +73,7 @@ def test_a_500_change_page_runs_a_bounded_number_of_statements(
     cases = 500 // per_case
     changes = [_copy(c, n, n * per_case + i + 1) for n in range(cases) for i, c in enumerate(one_case_page)]
     before = _count(enrolled, Case)
-    with _statements(enrolled.db.engine) as seen:
+    with sql_statements(enrolled.db.engine) as seen:
         apply_page(enrolled, _page(changes), after=0, offset_s=0.0, now=enrolled.now())
     # Rewriting a case's search rows is two statements (index_case; no round trips in SQLite): everything else
     # is bounded whatever the page holds.

@@ -14,7 +14,6 @@ clipboard is cleared and the look returns to the kiosk's defaults (language, tex
 
 from __future__ import annotations
 
-import inspect
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +42,7 @@ from ui.ops import Ops, error_message
 if TYPE_CHECKING:
     from fzmediate.catalogue.model import Bundle
     from fzmediate.services.kiosk import KioskDevice, KioskService
+    from ui.kiosk.application.flow import ApplicationFlow
 
 log = logging.getLogger(__name__)
 
@@ -63,16 +63,14 @@ class KioskOptions:
     voice: Voice | None = None
 
 
-def application_flow_class() -> type | None:
-    """The application-filing flow (``ui.kiosk.application.flow``), when this build has it; else None.
+def application_flow_class() -> type[ApplicationFlow]:
+    """The application-filing flow (``ui.kiosk.application.flow``).
 
     A plain import in a function (not at module level: it loads the form's libraries, on the DB worker while
-    staff type — ``_preload``), written out so that the installer's import scan finds it."""
-    try:
-        from ui.kiosk.application.flow import ApplicationFlow
-    except Exception:  # not in this build, or broken: the guide then offers no "apply here"
-        log.warning("the application flow cannot be loaded", exc_info=True)
-        return None
+    staff type — ``_preload``), written out so that the installer's import scan finds it. A broken build fails
+    here, loudly, rather than hiding "apply here"."""
+    from ui.kiosk.application.flow import ApplicationFlow
+
     return ApplicationFlow
 
 
@@ -100,7 +98,7 @@ class KioskShell(QWidget):
         self.high_contrast = False
         self._leaving = False
         #: Looked up once the store is open (``preload`` has imported it on the DB worker by then).
-        self.flow_class: type | None = None
+        self.flow_class: type[ApplicationFlow] | None = None
         self.flow: QWidget | None = None
 
         box = QVBoxLayout(self)
@@ -269,13 +267,14 @@ class KioskShell(QWidget):
         if self.flow_class is None or self.env is None:
             return
         self._close_flow()
-        kwargs: dict[str, Any] = {}
-        accepted = inspect.signature(self.flow_class).parameters
-        if "printer" in accepted and "print_server" in accepted:  # the kiosk's printer for the receipt
-            kwargs = {"printer": self.options.printer.name, "print_server": self.options.printer.server}
-        if "reader" in accepted:  # the privacy notice is read aloud by the kiosk's voice
-            kwargs["reader"] = self.reader
-        flow = self.flow_class(self.env, code, self, **kwargs)
+        flow = self.flow_class(
+            self.env,
+            code,
+            self,
+            printer=self.options.printer.name,  # the kiosk's printer for the receipt
+            print_server=self.options.printer.server,
+            reader=self.reader,  # the privacy notice is read aloud by the kiosk's voice
+        )
         flow.finished.connect(lambda _number: self.end_visit())  # the receipt is printed: the visit is over
         flow.cancelled.connect(self._guide_back_from_flow)
         self.flow = flow
