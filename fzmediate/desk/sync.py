@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from fzmediate.desk.token import CancelToken
@@ -154,8 +155,12 @@ def run(session: Session, token: CancelToken) -> SyncReport:
     return report  # fzmediate.sync.report: light, so it unpickles in the GUI process without httpx
 
 
-def enroll(session: Session, token: CancelToken, server_url: str, code: str) -> EnrollView:
-    """Enroll this desk with a one-time code from district IT (administrators; once)."""
+def enroll(session: Session, token: CancelToken, server_url: str, code: str, ca_file: str = "") -> EnrollView:
+    """Enroll this desk with a one-time code from district IT (administrators; once).
+
+    An ``https`` server is trusted only through the district CA certificate (``ca_file``, PEM) that district IT
+    hands out with the code: it is pinned in the store, and the system's certificate store is never used for
+    it (docs/sync-protocol.md, "Transport")."""
     from fzmediate.services import sync as service
 
     url = server_url.strip().rstrip("/")
@@ -165,13 +170,40 @@ def enroll(session: Session, token: CancelToken, server_url: str, code: str) -> 
         )
     if not code.strip():
         raise ValidationError(_("Enrollment code: enter the one-time code from district IT."), field="code")
+    ca_pem = _district_ca(ca_file, required=url.startswith("https://"))
     try:
-        result = service.enroll_desk(session, url, code, transport=transport())
+        result = service.enroll_desk(session, url, code, ca_pem=ca_pem, transport=transport())
     except FzError as exc:
         if type(exc).__module__.split(".")[:2] != ["fzmediate", "sync"]:
             raise
         raise _failed(exc) from None
     return EnrollView(result.server_url, result.unit, result.unit_name, result.device_code)
+
+
+def _district_ca(ca_file: str, *, required: bool) -> str | None:
+    """The district CA certificate's PEM text from ``ca_file``; None when none is given and none is needed."""
+    from cryptography import x509
+
+    if not ca_file.strip():
+        if required:
+            raise ValidationError(
+                _(
+                    "District CA certificate: choose the certificate file (.pem) district IT gave with the code; "
+                    "the server is trusted only through it."
+                ),
+                field="ca",
+            )
+        return None
+    try:
+        text = Path(ca_file.strip()).read_text(encoding="ascii")
+        certificates = x509.load_pem_x509_certificates(text.encode("ascii"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        raise ValidationError(
+            _("District CA certificate: the file cannot be read as a certificate (PEM)."), field="ca"
+        ) from None
+    if not certificates:
+        raise ValidationError(_("District CA certificate: the file cannot be read as a certificate (PEM)."), field="ca")
+    return text
 
 
 def conflicts(session: Session, token: CancelToken) -> tuple[ConflictView, ...]:

@@ -5,9 +5,10 @@ an RFC 9421 signature made with the device clock plus the offset learned from th
 every response (a desk's clock may be days off). A body of at least ``COMPRESS_FROM`` bytes is sent
 gzip-compressed once the server has said it takes that (``Accept-Encoding: gzip`` in an answer, RFC 7694); the
 signature's ``Content-Digest`` is over the bytes as sent. Network errors, 5xx and 429 are retried with exponential
-backoff and full jitter; a ``clock_skew`` refusal is retried once with the offset it taught. Other refusals
-become :class:`SyncError` subclasses whose message names the server's error code only: nothing of a request or
-an answer body (which may hold personal data) reaches a message or a log.
+backoff and full jitter; a ``clock_skew`` refusal is retried once with the offset it taught. A server
+certificate that fails verification is not retried (:class:`CertificateRefused`: ``tls_untrusted``,
+``tls_invalid``). Other refusals become :class:`SyncError` subclasses whose message names the server's error code
+only: nothing of a request or an answer body (which may hold personal data) reaches a message or a log.
 """
 
 from __future__ import annotations
@@ -67,6 +68,13 @@ class DeviceRefused(SyncError):
 
 class ServerUnreachable(SyncError):
     """The network failed, or the server kept answering 5xx/429, after every retry."""
+
+
+class CertificateRefused(SyncError):
+    """TLS: the server's certificate failed verification, so nothing was sent to it (and nothing is retried: the
+    same certificate fails again). ``tls_untrusted``: it does not chain to the pinned district CA (or, with none
+    pinned, to the system's trust store); ``tls_invalid``: it does, but is expired, not valid yet, or issued for
+    another address."""
 
 
 def answer_error(code: str) -> SyncError:
@@ -182,6 +190,9 @@ class Channel:
             try:
                 response = self._client.send(request)
             except (httpx.TransportError, httpx.DecodingError) as exc:  # a garbled gzip answer: try again
+                refused = certificate_refusal(exc)
+                if refused is not None:
+                    raise refused from None
                 attempt = self._wait_or_give_up(attempt, None, type(exc).__name__)
                 continue
             self._learn(response)
@@ -225,6 +236,54 @@ class _Packed:
         if self._gz is None:
             self._gz = gzip.compress(body, compresslevel=COMPRESS_LEVEL, mtime=0)
         return self._gz
+
+
+#: OpenSSL verification results (``X509_V_ERR_*``) that mean "not issued by a CA this desk trusts": no issuer
+#: among the trusted certificates, self-signed, or signed by another key under the district CA's name.
+_UNTRUSTED: Final = frozenset({2, 7, 18, 19, 20, 21, 27, 28})
+#: ``CERT_NOT_YET_VALID``, ``CERT_HAS_EXPIRED``: often this computer's clock, which may be days off.
+_OUT_OF_DATE: Final = frozenset({9, 10})
+
+
+def certificate_refusal(exc: BaseException) -> CertificateRefused | None:
+    """The error to show when ``exc`` (an httpx transport error) was caused by the server's certificate failing
+    verification; None for any other failure (those are the network's, retried and then "unreachable")."""
+    failure = _verification_failure(exc)
+    if failure is None:
+        return None
+    verify_code = int(getattr(failure, "verify_code", 0) or 0)
+    log.warning("the server's TLS certificate was refused (X509 error %d)", verify_code)
+    if verify_code in _UNTRUSTED:
+        return CertificateRefused(
+            _(
+                "The district server's certificate is not from the district CA, so this desk sent it nothing; "
+                "nothing was lost. Check the server address, and ask district IT for the district CA certificate."
+            ),
+            code="tls_untrusted",
+        )
+    if verify_code in _OUT_OF_DATE:
+        message = _(
+            "The district server's certificate has expired or is not valid yet, so this desk sent it nothing; "
+            "nothing was lost. Check this computer's date and time; if they are right, tell district IT."
+        )
+    else:
+        message = _(
+            "The district server's certificate is not valid for this server address, so this desk sent it "
+            "nothing; nothing was lost. Check the server address with district IT."
+        )
+    return CertificateRefused(message, code="tls_invalid")
+
+
+def _verification_failure(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+    """The ssl verification error in the chain of causes of ``exc`` (httpx wraps httpcore's, which wraps ssl's)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def _retry_after(response: httpx.Response) -> float | None:

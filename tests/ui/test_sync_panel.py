@@ -23,6 +23,7 @@ from tests.sync.test_pull import _foreign_patch
 from tests.ui.desk_support import WAIT_MS, close, in_store, sign_in
 from tests.ui.fit import clipped_texts, text_size
 from ui.desk.page import DeskEnv
+from ui.desk.settings.sync_enroll_dialog import EnrollDialog
 from ui.desk.settings.sync_panel import SyncPanel
 from ui.desk.sync_conflicts_dialog import ConflictsDialog
 from ui.desk.sync_status import SyncIndicator, controller
@@ -87,6 +88,11 @@ def test_an_administrator_enrolls_and_syncs_now(qtbot: Any, ops: Ops, staffed: W
         dialog.code.edit.setText(CODE)  # type: ignore[attr-defined]
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
         qtbot.waitUntil(lambda: bool(dialog.server.error_text()), timeout=WAIT_MS)  # type: ignore[attr-defined]
+        dialog.server.edit.setText("https://district.test")  # type: ignore[attr-defined]
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
+        # An https server is trusted only through the district CA: its file is asked for, nothing is sent.
+        qtbot.waitUntil(lambda: bool(dialog.ca.error_text()), timeout=WAIT_MS)  # type: ignore[attr-defined]
+        assert "/v1/enroll" not in fake.requests
         dialog.server.edit.setText(URL)  # type: ignore[attr-defined]
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
         qtbot.waitUntil(lambda: panel.sync.view is not None and panel.sync.view.enrolled, timeout=WAIT_MS)
@@ -238,3 +244,9 @@ def test_no_text_is_clipped(
         qtbot.waitUntil(lambda: dialog.loaded, timeout=WAIT_MS)
         qtbot.wait(50)
         assert clipped_texts(dialog) == []
+        enroll = EnrollDialog(enrolled_env)
+        qtbot.addWidget(enroll)
+        enroll.show()
+        enroll.ca.set_error(_("District CA certificate: the file cannot be read as a certificate (PEM)."))
+        qtbot.wait(50)
+        assert clipped_texts(enroll) == []

@@ -66,7 +66,8 @@ class Swappable:
 class Listener:
     """One uvicorn server on a free loopback port, in a thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, ssl_certfile: str | None = None, ssl_keyfile: str | None = None) -> None:
+        """With ``ssl_certfile`` and ``ssl_keyfile`` (PEM) the listener speaks TLS (``https://``)."""
         import uvicorn
 
         self.app = Swappable()
@@ -76,8 +77,10 @@ class Listener:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))
         self.port = int(sock.getsockname()[1])
-        self.url = "http://127.0.0.1:{0}".format(self.port)
-        config = uvicorn.Config(self.app, log_level="error", lifespan="off")
+        self.url = "{0}://127.0.0.1:{1}".format("https" if ssl_certfile else "http", self.port)
+        config = uvicorn.Config(
+            self.app, log_level="error", lifespan="off", ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
         self._thread.start()

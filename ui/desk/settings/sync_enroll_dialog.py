@@ -1,9 +1,10 @@
-"""Enroll this desk with the district server (administrators, once): the server's address and the one-time code
-district IT gave. The store makes the device key and keeps what the server assigned (unit, device code)."""
+"""Enroll this desk with the district server (administrators, once): the server's address, the one-time code
+district IT gave and, for an https address, the district CA certificate that the server's certificate must chain
+to. The store makes the device key and keeps what the server assigned (unit, device code) and the CA."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from fzmediate.desk import sync as desk_sync
 from fzmediate.errors import ValidationError
@@ -11,7 +12,7 @@ from fzmediate.i18n import _
 from ui.desk.form_field import ErrorLine, FormField
 from ui.desk.page import DeskEnv
 from ui.desk.password_fields import accept_buttons, busy_bar
-from ui.desk.settings.common import FittingDialog, wrapped
+from ui.desk.settings.common import FittingDialog, ask_open_file, wrapped
 from ui.ops import error_message, log_failure
 from ui.style import set_role
 
@@ -39,25 +40,43 @@ class EnrollDialog(FittingDialog):
         )
         self.server = FormField(_("Server address"), hint=_("For example https://sync.example.org"), parent=self)
         self.code = FormField(_("Enrollment code"), hint=_("For example K7QM-2XWD-9RTA"), parent=self)
+        self.ca = FormField(
+            _("District CA certificate"),
+            hint=_("The certificate file (.pem) district IT gave with the code; needed for an https address."),
+            parent=self,
+        )
+        self.choose_ca = QPushButton(_("Choose file…"), self)
+        self.choose_ca.clicked.connect(self._choose_ca)
+        ca_row = QHBoxLayout()
+        ca_row.addWidget(self.ca, 1)
+        ca_row.addWidget(self.choose_ca, 0)
         self.message = ErrorLine(self)
         self.busy = busy_bar(self)
         self.buttons, self.ok_button = accept_buttons(self, _("Enroll"), self.submit)
-        for w in (title, intro, self.server, self.code, self.message, self.busy, self.buttons):
-            layout.addWidget(w)
-        for field in (self.server, self.code):
+        for top in (title, intro, self.server, self.code):
+            layout.addWidget(top)
+        layout.addLayout(ca_row)
+        for bottom in (self.message, self.busy, self.buttons):
+            layout.addWidget(bottom)
+        for field in (self.server, self.code, self.ca):
             field.edit.returnPressed.connect(self.submit)
         self.setFocusProxy(self.server.edit)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
         self.busy.setVisible(busy)
-        for w in (self.server.edit, self.code.edit, self.ok_button):
+        for w in (self.server.edit, self.code.edit, self.ca.edit, self.choose_ca, self.ok_button):
             w.setEnabled(not busy)
+
+    def _choose_ca(self) -> None:
+        path = ask_open_file(self, _("District CA certificate"), _("Certificates (*.pem *.crt *.cer)"))
+        if path:
+            self.ca.edit.setText(path)
 
     def submit(self) -> None:
         if self._busy:
             return
-        for field in (self.server, self.code):
+        for field in (self.server, self.code, self.ca):
             field.clear_error()
         self.message.set_text("")
         self._set_busy(True)
@@ -65,6 +84,7 @@ class EnrollDialog(FittingDialog):
             desk_sync.enroll,
             self.server.text(),
             self.code.text(),
+            self.ca.text(),
             on_success=self._done,
             on_failure=self._failed,
             parent=self,
@@ -80,7 +100,7 @@ class EnrollDialog(FittingDialog):
         self._set_busy(False)
         log_failure(exc)
         field = (
-            {"server": self.server, "code": self.code}.get(exc.field or "")
+            {"server": self.server, "code": self.code, "ca": self.ca}.get(exc.field or "")
             if isinstance(exc, ValidationError)
             else None
         )
