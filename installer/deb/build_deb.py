@@ -3,9 +3,12 @@
     python installer/deb/build_deb.py [--bundle build/dist/fzmediate] [--out build/dist] [--compress xz|gzip|none]
 
 Layout: the bundle under /opt/fzmediate, ``/usr/bin/fzmediate`` (a wrapper), the desk's and the kiosk's
-desktop entries and the icon in the hicolor theme. ``Depends`` comes from ``depends.txt`` (the system
-libraries the bundle links but does not carry). The package creates no user data and its removal, purge
-included, never touches the users' data directories (``postrm``).
+desktop entries and the icon in the hicolor theme; for kiosk machines, the kiosk's X session
+(``/usr/share/xsessions/fzmediate-kiosk.desktop`` running ``/usr/libexec/fzmediate/fzmediate-kiosk-session``) and
+``/usr/sbin/fzmediate-kiosk-setup``, which an administrator runs to lock a machine down (installer/kiosk/).
+``Depends`` comes from ``depends.txt`` (the system libraries the bundle links but does not carry). The
+package creates no user data and its removal, purge included, never touches the users' data directories
+(``postrm``).
 """
 
 from __future__ import annotations
@@ -23,6 +26,12 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 ICONS = ROOT / "resources" / "icons"
 ARCHES = {"x86_64": "amd64", "aarch64": "arm64"}
+#: The kiosk machine's session and set-up: (file in installer/kiosk/, path in the package, mode).
+KIOSK_FILES = (
+    ("fzmediate-kiosk-session.desktop", "usr/share/xsessions/fzmediate-kiosk.desktop", 0o644),
+    ("fzmediate-kiosk-session", "usr/libexec/fzmediate/fzmediate-kiosk-session", 0o755),
+    ("fzmediate-kiosk-setup", "usr/sbin/fzmediate-kiosk-setup", 0o755),
+)
 
 
 def project_version() -> str:
@@ -56,6 +65,9 @@ def stage(bundle: Path, staging: Path, *, version: str, arch: str) -> Path:
     _install(HERE / "fzmediate.sh", staging / "usr" / "bin" / "fzmediate", 0o755)
     for entry in ("fzmediate-desk.desktop", "fzmediate-kiosk.desktop"):
         _install(HERE / entry, staging / "usr" / "share" / "applications" / entry, 0o644)
+    kiosk = ROOT / "installer" / "kiosk"  # inert until an administrator runs fzmediate-kiosk-setup
+    for src, dest, mode in KIOSK_FILES:
+        _install(kiosk / src, staging / dest, mode)
     hicolor = staging / "usr" / "share" / "icons" / "hicolor"
     for size in (48, 128, 256):
         png = ICONS / "fzmediate-{0}.png".format(size)

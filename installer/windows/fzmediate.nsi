@@ -92,6 +92,12 @@ Section "fzmediate" SecMain
   File "${BUNDLE}\fzmediate-cli.exe"
   File /r "${BUNDLE}\_internal"
   WriteUninstaller "$INSTDIR\uninstall.exe"
+  ; Examples for locking a kiosk machine down (docs/install.md), applied by an administrator, never by the
+  ; installer; an upgrade overwrites them, so edit a copy.
+  SetOutPath "$INSTDIR\kiosk"
+  File "kiosk-shell-launcher.xml"
+  File "kiosk-shell-launcher.ps1"
+  SetOutPath "$INSTDIR"
 
   CreateDirectory "$SMPROGRAMS\${PRODUCT}"
   CreateShortcut "$SMPROGRAMS\${PRODUCT}\$(DESK_NAME).lnk" "$INSTDIR\fzmediate.exe" "desk" "$INSTDIR\fzmediate.exe" 0
@@ -119,6 +125,9 @@ Section "Uninstall"
   Delete "$INSTDIR\fzmediate.exe"
   Delete "$INSTDIR\fzmediate-cli.exe"
   Delete "$INSTDIR\uninstall.exe"
+  Delete "$INSTDIR\kiosk\kiosk-shell-launcher.xml"
+  Delete "$INSTDIR\kiosk\kiosk-shell-launcher.ps1"
+  RMDir "$INSTDIR\kiosk"  ; only if empty (an administrator's own copy stays)
   RMDir "$INSTDIR"  ; only if empty
   DeleteRegKey HKLM "${UNINST_KEY}"
 SectionEnd

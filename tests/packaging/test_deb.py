@@ -25,7 +25,12 @@ pytestmark = needs("dpkg-deb")
 XCB_PACKAGES = {"libxcb-icccm4", "libxcb-keysyms1", "libxcb-cursor0", "libxkbcommon-x11-0", "libegl1", "libfontconfig1",
                 "libdbus-1-3"}  # fmt: skip
 ALLOWED_PREFIXES = ("./opt/fzmediate/", "./usr/bin/fzmediate", "./usr/share/applications/", "./usr/share/icons/",
-                    "./usr/share/doc/fzmediate/")  # fmt: skip
+                    "./usr/share/doc/fzmediate/", "./usr/share/xsessions/fzmediate-kiosk.desktop",
+                    "./usr/libexec/fzmediate/", "./usr/sbin/fzmediate-kiosk-setup")  # fmt: skip
+#: The kiosk machine's session and its set-up (installer/kiosk/, docs/install.md), with their modes.
+KIOSK_FILES = {"./usr/share/xsessions/fzmediate-kiosk.desktop": "-rw-r--r--",
+               "./usr/libexec/fzmediate/fzmediate-kiosk-session": "-rwxr-xr-x",
+               "./usr/sbin/fzmediate-kiosk-setup": "-rwxr-xr-x"}  # fmt: skip
 
 
 def _version() -> str:
@@ -72,6 +77,16 @@ def test_the_package_installs_only_the_app_its_menu_entries_and_icons(deb: Path)
                      "./usr/share/icons/hicolor/scalable/apps/fzmediate.svg",
                      "./usr/share/icons/hicolor/256x256/apps/fzmediate.png"):  # fmt: skip
         assert expected in paths
+
+
+def test_the_package_carries_the_kiosk_session_and_its_set_up(deb: Path, unpacked: Path) -> None:
+    listing = run(["dpkg-deb", "-c", str(deb)], cwd=deb.parent).stdout.splitlines()
+    modes = {line.split()[5]: line.split()[0] for line in listing}
+    assert {path: modes.get(path) for path in KIOSK_FILES} == KIOSK_FILES
+    kiosk = ROOT / "installer" / "kiosk"
+    assert (unpacked / "usr/sbin/fzmediate-kiosk-setup").read_bytes() == (kiosk / "fzmediate-kiosk-setup").read_bytes()
+    if shutil.which("desktop-file-validate"):
+        run(["desktop-file-validate", str(unpacked / "usr/share/xsessions/fzmediate-kiosk.desktop")], cwd=unpacked)
 
 
 def _parents() -> set[str]:
