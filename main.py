@@ -32,8 +32,20 @@ def _crash_dialog() -> None:
     show_crash_dialog_if_possible()
 
 
+def opens_app(argv: list[str]) -> bool:
+    """Whether ``argv`` starts the desk or the kiosk app; ``kiosk init …`` (any kiosk command, or help) is the
+    command line, wherever the command word stands among the options."""
+    if not argv or argv[0] not in ("desk", "kiosk"):
+        return False
+    if argv[0] == "kiosk":
+        from fzmediate.cli_kiosk import KIOSK_COMMANDS
+
+        return not any(a in KIOSK_COMMANDS or a in ("-h", "--help") for a in argv[1:])
+    return True
+
+
 def main(argv: list[str]) -> int:
-    if argv and argv[0] in ("desk", "kiosk"):
+    if opens_app(argv):
         from fzmediate.guard import run_guarded
 
         def app() -> int:

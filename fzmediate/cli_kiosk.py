@@ -16,7 +16,10 @@ Kiosk (its own data directory; the staff password from ``FZMEDIATE_PASSWORD``, a
 ``FZMEDIATE_NEW_PASSWORD``):
 
 * ``kiosk init --office-key FILE [--trust-uncertified FINGERPRINT]``;
-* ``kiosk export-applications FILE [--all]`` (0600), ``kiosk status``.
+* ``kiosk export-applications FILE [--all]`` (0600), ``kiosk status``;
+* ``kiosk enroll --server URL --code CODE [--ca FILE] [--label TEXT]`` (a code issued with ``--role kiosk``),
+  ``kiosk sync [--json]``: send the waiting applications to the district server (``fzmediate.sync.kiosk_push``);
+  the export file stays the offline fallback.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import argparse
 import json
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from fzmediate.errors import UsageError
 from fzmediate.i18n import _
@@ -211,6 +214,66 @@ def cmd_kiosk_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_kiosk_enroll(args: argparse.Namespace) -> int:
+    from fzmediate.cli_sync import transport_for_cli
+    from fzmediate.sync.kiosk_push import enroll_kiosk
+
+    ca_pem = None
+    if args.ca:
+        try:
+            ca_pem = Path(args.ca).read_text(encoding="ascii")
+        except (OSError, UnicodeDecodeError):
+            raise UsageError(_("Cannot read the CA file {name}.").format(name=Path(args.ca).name)) from None
+    with _kiosk(args) as kiosk:
+        result = enroll_kiosk(
+            kiosk, args.server, args.code, ca_pem=ca_pem, label=args.label, transport=transport_for_cli()
+        )
+    data = {"device_id": result.device_id, "unit": result.unit, "unit_name": result.unit_name,
+            "device_code": result.device_code, "server": result.server_url}  # fmt: skip
+    if args.json:
+        _print_json(data)
+        return 0
+    print(
+        _("Enrolled with {server}: unit {unit} ({unit_name}), device code {code}.").format(
+            server=result.server_url, unit=result.unit, unit_name=result.unit_name, code=result.device_code
+        )
+    )
+    return 0
+
+
+def cmd_kiosk_sync(args: argparse.Namespace) -> int:
+    from fzmediate.cli_sync import transport_for_cli
+    from fzmediate.sync.kiosk_push import sync_kiosk
+
+    with _kiosk(args) as kiosk:
+        report = sync_kiosk(kiosk, transport=transport_for_cli())
+    if args.json:
+        _print_json(report.as_dict())
+        return 0
+    print(
+        _("Sent {sent} sealed applications ({duplicate} the server already held); {waiting} still wait.").format(
+            sent=report.sent, duplicate=report.duplicate, waiting=report.waiting
+        )
+    )
+    if report.refused:
+        codes = ", ".join("{0} {1}".format(code, n) for code, n in sorted(report.reasons.items()))
+        print(
+            _(
+                "The server refused {count} applications ({codes}); they stay on this kiosk: export them to a file "
+                "for the office."
+            ).format(count=report.refused, codes=codes)
+        )
+    if report.catalogue:
+        print(_("The district's newer catalogue was installed on this kiosk."))
+    if report.too_large:
+        print(
+            _("{count} applications are too large to send; export them to a file for the office.").format(
+                count=report.too_large
+            )
+        )
+    return 0
+
+
 # --- parser ------------------------------------------------------------------------------------
 def _group(sub: SubParsers, name: str, common: argparse.ArgumentParser, help_text: str) -> SubParsers:
     """The sub-command group ``name``, created here or reused when another module made it first."""
@@ -221,6 +284,11 @@ def _group(sub: SubParsers, name: str, common: argparse.ArgumentParser, help_tex
                 return action
     group = sub.add_parser(name, parents=[common], help=help_text)
     return group.add_subparsers(dest=name + "_command", required=True, parser_class=type(common))
+
+
+#: The ``fzmediate kiosk …`` commands: ``main.py kiosk`` followed by one of these is the command line, not the
+#: kiosk's screen (tests/unit/test_main_routing.py keeps this in step with the parser).
+KIOSK_COMMANDS: Final = frozenset({"init", "export-applications", "status", "enroll", "sync"})
 
 
 def register(sub: SubParsers, common: argparse.ArgumentParser, as_json: argparse.ArgumentParser) -> None:
@@ -249,6 +317,18 @@ def register(sub: SubParsers, common: argparse.ArgumentParser, as_json: argparse
     p.set_defaults(func=cmd_kiosk_export)
     p = kiosk.add_parser("status", parents=[common, as_json], help=_("how many applications wait for export"))
     p.set_defaults(func=cmd_kiosk_status)
+    p = kiosk.add_parser("enroll", parents=[common, as_json], help=_("enroll this kiosk with the district server"))
+    p.add_argument("--server", required=True, metavar="URL", help=_("the district server's address"))
+    p.add_argument("--code", required=True, metavar="CODE", help=_("the one-time enrollment code"))
+    p.add_argument("--ca", metavar="FILE", help=_("the district CA certificate (PEM) to trust"))
+    p.add_argument("--label", default="", metavar="TEXT", help=_("a name for this kiosk in the server's list"))
+    p.set_defaults(func=cmd_kiosk_enroll, ca=None)
+    p = kiosk.add_parser(
+        "sync",
+        parents=[common, as_json],
+        help=_("send the sealed applications to the district server; fetch its catalogue"),
+    )
+    p.set_defaults(func=cmd_kiosk_sync)
 
     intake = _group(sub, "intake", common, _("applications sealed at a kiosk"))
     p = intake.add_parser("import", parents=[common, as_json], help=_("import a kiosk's export file"))

@@ -77,6 +77,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
             pushed=report.pushed, pulled=report.pulled, conflicts=report.conflicts, errors=report.errors
         )
     )
+    if report.applications:
+        print(_("{count} applications filed at kiosks arrived in the intake inbox.").format(count=report.applications))
     if report.conflicts:
         print(_("Conflicting changes were kept on both sides; a person must decide which value stands."))
     if abs(report.clock_offset_s) > OFFSET_NOTICE_S:

@@ -17,7 +17,16 @@ from fastapi import Depends, FastAPI, Query, Request
 from starlette.middleware.gzip import GZipMiddleware
 
 from fzmediate.i18n import set_locale
-from fzmediate.server import blob_routes, bounds, district_view, errors
+from fzmediate.server import (
+    application_routes,
+    blob_routes,
+    bounds,
+    catalogue_routes,
+    district_view,
+    errors,
+    office_certs,
+    office_routes,
+)
 from fzmediate.server.auth import Caller
 from fzmediate.server.db import Clock, Database
 from fzmediate.server.enroll import enroll
@@ -112,10 +121,10 @@ def create_app(db_url: str, *, clock: Clock | None = None, rate_limit: RateLimit
     def health(db: DB) -> HealthResponse:
         return HealthResponse(protocol=PROTOCOL_VERSION, oldest_accepted=OLDEST_ACCEPTED, server_time=db.now())
 
-    @app.post("/v1/enroll", response_model=EnrollResponse, responses=_ERRORS)
+    @app.post("/v1/enroll", response_model=EnrollResponse, responses=_ERRORS, response_model_exclude_none=True)
     def enroll_device(body: EnrollRequest, db: DB) -> EnrollResponse:
         bounds.check(body)
-        return enroll(db, body)
+        return office_certs.enroll_with_request(db, body, enroll)  # keeps the office key's request, if any
 
     @app.post("/v1/sync/push", response_model=PushResponse, responses=_ERRORS)
     def push_changes(body: PushRequest, db: DB, caller: Device) -> PushResponse:
@@ -141,6 +150,9 @@ def create_app(db_url: str, *, clock: Clock | None = None, rate_limit: RateLimit
         return anchor(db, caller, body)
 
     blob_routes.install(app, _db, _caller, _ERRORS)
+    application_routes.install(app, _db, _caller, _ERRORS)
+    office_routes.install(app, _db, _caller, _ERRORS)
+    catalogue_routes.install(app, _db, _caller, _ERRORS)
     return app
 
 

@@ -18,6 +18,7 @@ from fzmediate.cli_args import prescan as _prescan
 from fzmediate.errors import NotFoundError, UsageError, ValidationError
 from fzmediate.guard import one_line, run_guarded
 from fzmediate.i18n import _, set_locale
+from fzmediate.server import office_cli
 from fzmediate.server.db import Database, migrate
 
 DEFAULT_DB = "sqlite:///fzmediate-server.db"
@@ -78,9 +79,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--label", default="", help=_("who or what the token is for (kept with it)"))
     p.add_argument("--revoke-all", action="store_true", help=_("revoke every district token instead"))
     p.set_defaults(func=_district_token)
+    p = sub.add_parser(
+        "publish-catalogue", help=_("verify a catalogue bundle signed by the district and publish it to devices")
+    )
+    p.add_argument("bundle", metavar="BUNDLE", help=_("the signed bundle file (.fzcat.json)"))
+    p.set_defaults(func=_publish_catalogue)
     p = sub.add_parser("stats", help=_("count devices, changes and open conflicts"))
     p.add_argument("--json", action="store_true", help=_("output JSON"))
     p.set_defaults(func=_stats)
+    office_cli.register(sub)  # certify-office: the district certifies the desks' office keys
     return parser
 
 
@@ -249,6 +256,27 @@ def _revoke(args: argparse.Namespace) -> int:
     if done is None:
         raise NotFoundError(_("DEVICE: no device with this id or device code."), field="device")
     print(_("Device {code} is revoked: its requests are refused from now on.").format(code=done.device_code))
+    return 0
+
+
+def _publish_catalogue(args: argparse.Namespace) -> int:
+    """Verify the bundle as a desk would and publish it (fzmediate.server.catalogue); refusals exit 1."""
+    from pathlib import Path
+
+    from fzmediate.catalogue.bundle import read_bundle_file
+    from fzmediate.server.catalogue import publish
+
+    raw = read_bundle_file(Path(args.bundle))
+    db = _ready(args)
+    try:
+        head = publish(db, raw)
+    finally:
+        db.dispose()
+    print(
+        _(
+            "Catalogue {bundle} version {version} ({label}) published; desks and kiosks install it at their next sync."
+        ).format(bundle=head.bundle_id, version=head.version, label=head.label)
+    )
     return 0
 
 

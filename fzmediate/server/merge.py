@@ -9,6 +9,10 @@
   (``sealed``).
 - ``tombstone``: marks the entity deleted unless it changed since ``base_version`` (a conflict).
 - Sealed kinds (case events, documents, audit events) refuse ``patch`` and ``tombstone``.
+- Derived fields (:data:`~fzmediate.sync.protocol.DERIVED_FIELDS`: a case's next deadline, ``updated_at``) never
+  conflict: where the three-way rule would see one, the later ``updated_at`` stays and the next deadline last
+  sent is taken (each desk recomputes its own).
+- ``conflict``/``tombstone`` closes a conflict row a desk settled (:func:`close_conflict`).
 
 Entity versions are the server's: 1 at creation, one more for each change that altered it; a payload's
 ``version`` field (the desk row's own count) is never merged as data: the server writes its version there.
@@ -22,14 +26,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fzmediate.server.models import ConflictRow, Device, Entity
-from fzmediate.sync.protocol import SEALED_ENTITIES, Change, Status
+from fzmediate.sync.protocol import CONFLICT_ENTITY, DERIVED_FIELDS, SEALED_ENTITIES, Change, Status
 
 DELETED_FIELD: Final = "_deleted"
 #: A desk row's own version column, sent in create payloads and patches: the server keeps its own count there.
@@ -83,6 +87,8 @@ def apply_change(session: Session, device: Device, change: Change, now: datetime
     """Apply ``change`` from ``device`` to the server's state (conflict rows and new entities are added to
     ``session``, flushed by the caller). ``held`` (:func:`load_entities`) holds the entity when it was loaded
     with the batch; a new entity is put there, so a later change of the same push sees it."""
+    if change.entity == CONFLICT_ENTITY:
+        return close_conflict(session, device, change, now)
     sealed = change.entity in SEALED_ENTITIES
     if sealed and change.op in ("patch", "tombstone"):
         return Outcome("rejected", reason="sealed")
@@ -142,9 +148,10 @@ def _create(
         return Outcome("merged", version=entity.version, entity=entity)
     if entity.deleted:
         _conflict(session, entity, device, change, DELETED_FIELD, None, True, False, now)
+    derived = DERIVED_FIELDS.get(change.entity, frozenset())
     for name in sorted(set(entity.fields) | set(change.payload)):
         server, client = entity.fields.get(name), change.payload.get(name)
-        if server != client:
+        if server != client and name not in derived:
             _conflict(session, entity, device, change, name, None, server, client, now)
     return Outcome("conflict", reason="exists", version=entity.version, entity=entity)
 
@@ -161,10 +168,18 @@ def _patch(session: Session, device: Device, change: Change, entity: Entity, now
     taken: dict[str, Any] = {}
     conflicts = 0
     merged = entity.version != change.base_version
+    derived = DERIVED_FIELDS.get(change.entity, frozenset())
     for name, (old, new) in wanted.items():
         if name == VERSION_FIELD:
             continue  # the device's count, not data: versions are the server's (set below when the entity changes)
         current = fields.get(name)
+        if name in derived and current not in (old, new):
+            value = _derived(name, current, new)  # both desks changed it: derived, so never a conflict
+            if value != current:
+                fields[name] = value
+                taken[name] = {"old": current, "new": value}
+            merged = True
+            continue
         if current == old:
             fields[name] = new
             taken[name] = {"old": current, "new": new}
@@ -185,6 +200,52 @@ def _patch(session: Session, device: Device, change: Change, entity: Entity, now
     return Outcome(
         status, reason=reason, published=True, payload=taken, base_version=base, version=entity.version, entity=entity
     )
+
+
+def _derived(name: str, current: Any, new: Any) -> Any:
+    """A derived field's value after a patch, without a conflict: ``updated_at`` the later time (ISO text of the
+    same form compares as time), any other the value sent (the district view's best knowledge; desks recompute)."""
+    if name == "updated_at" and isinstance(current, str) and isinstance(new, str):
+        try:
+            return max(current, new, key=_utc)
+        except ValueError:
+            return new
+    return new
+
+
+def _utc(text: str) -> datetime:
+    at = datetime.fromisoformat(text)
+    return at.astimezone(UTC).replace(tzinfo=None) if at.tzinfo else at
+
+
+def close_conflict(session: Session, device: Device, change: Change, now: datetime) -> Outcome:
+    """Close the conflict row a desk settled (``conflict``/``tombstone``, ``entity_id`` = its id), in the push's
+    transaction; the change is published so that every other desk of the unit closes its copy when it pulls.
+
+    Refused: another op or payload shape (``malformed``), an unknown id (``not_found``), a conflict of another
+    unit (``scope``), one about another entity or field than the payload says (``mismatch``). A conflict closed
+    already answers ``merged`` and is not published again. The published payload adds ``value``: the field's
+    value at the server once settled (absent for a deletion or an entity the server does not hold)."""
+    about = {k: change.payload.get(k) for k in ("entity", "entity_id", "field")}
+    shaped = set(change.payload) == set(about) and all(isinstance(v, str) for v in about.values())
+    if change.op != "tombstone" or not shaped:
+        return Outcome("rejected", reason="malformed")
+    row = session.get(ConflictRow, change.entity_id, with_for_update=True)
+    if row is None:
+        return Outcome("rejected", reason="not_found")
+    if row.unit != device.unit:
+        return Outcome("rejected", reason="scope")
+    if (row.entity, row.entity_id, row.field) != (about["entity"], about["entity_id"], about["field"]):
+        return Outcome("rejected", reason="mismatch")
+    if row.resolved_at is not None:
+        return Outcome("merged")
+    row.resolved_at = now
+    published: dict[str, Any] = dict(about)
+    entity = session.get(Entity, (row.entity, row.entity_id))  # held by the push (and changed by its patch)
+    if entity is not None and not entity.deleted and row.field != DELETED_FIELD:
+        # The value as settled: a desk that still holds a disputed one takes it (fzmediate.sync.closing).
+        published["value"] = entity.fields.get(row.field)
+    return Outcome("applied", published=True, payload=published, version=change.version)
 
 
 def _patch_fields(payload: dict[str, Any]) -> dict[str, tuple[Any, Any]] | None:

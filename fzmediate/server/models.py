@@ -21,6 +21,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Text,
     TypeDecorator,
     UniqueConstraint,
 )
@@ -253,3 +254,80 @@ class BlobPart(Base):
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     offset: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class OfficeRequestRow(Base):
+    """A desk's certificate request for its office key, and the district's answer (migration s0004).
+
+    One row per device and key (``key_sha256``: SHA-256 of the key's SubjectPublicKeyInfo). ``status``:
+    ``pending`` until ``fzmediate-server certify-office`` runs, then ``certified`` (``certificate_pem`` holds
+    the certificate and any intermediates) or ``refused`` (``reason``); an older pending request of the same
+    device becomes ``superseded`` when the desk sends one for a new key. Public data only (no personal data):
+    the request names the office. The district's private key is never stored here.
+    """
+
+    __tablename__ = "office_requests"
+    __table_args__ = (UniqueConstraint("device_id", "key_sha256", name="uq_office_requests_device_key"),)
+    request_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(64), index=True)
+    unit: Mapped[str] = mapped_column(String(32), index=True)
+    key_sha256: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(200))
+    request_pem: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(32))
+    certificate_pem: Mapped[str | None] = mapped_column(Text, nullable=True)
+    certified_at: Mapped[datetime | None]
+    not_after: Mapped[datetime | None]
+
+
+class PublishedCatalogue(Base):
+    """A catalogue bundle the district published (``fzmediate-server publish-catalogue``, migration s0005).
+
+    Kept as the exact signed bytes the district handed over, after the same verification a desk runs
+    (:mod:`fzmediate.server.catalogue`); devices pull the newest (``GET /v1/sync/catalogue``) and verify it again
+    themselves. ``digest`` is the SHA-256 of the signed payload's canonical bytes (the desk's
+    ``catalogue_bundles.digest``), also the answer's ETag. Public data only.
+    """
+
+    __tablename__ = "published_catalogues"
+    bundle_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    digest: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(200))
+    #: The bundle's ``published_on`` as signed (ISO date).
+    published_on: Mapped[str] = mapped_column(String(10))
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    published_at: Mapped[datetime]
+
+
+class KioskApplication(Base):
+    """An application a kiosk sealed, waiting for a desk of the responsible ``unit`` (migration
+    s0005_kiosk_applications).
+
+    The server cannot open ``sealed`` (only the office's intake key does); it keeps the routing data the kiosk
+    sent in clear. ``application_id`` is unique: a retried push is a duplicate. A desk's fetch claims rows for a
+    while (``claimed_by``/``claimed_until``) so another desk of the unit does not take them meanwhile; its
+    acknowledgement sets ``acked_at`` and drops the bytes (``sealed`` None): the row stays to recognise a retry.
+    """
+
+    __tablename__ = "kiosk_applications"
+    __table_args__ = (Index("ix_kiosk_applications_unit_waiting", "unit", "acked_at"),)
+    application_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    #: The responsible unit: its desks fetch the application.
+    unit: Mapped[str] = mapped_column(String(32))
+    kiosk_device_id: Mapped[str] = mapped_column(String(64))
+    #: The kiosk's own unit when it pushed (a community's kiosk files for its street office).
+    kiosk_unit: Mapped[str] = mapped_column(String(32))
+    office_key_id: Mapped[str] = mapped_column(String(64))
+    key_fingerprint: Mapped[str] = mapped_column(String(64))
+    matter_code: Mapped[str | None] = mapped_column(String(32))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    received_at: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None]
+    acked_at: Mapped[datetime | None]
+    acked_by: Mapped[str | None] = mapped_column(String(64))

@@ -291,8 +291,13 @@ class OfficeIntake:
         return info
 
     def _office(self, s: OrmSession) -> tuple[str, str]:
+        """The office's name and its unit code as the key file names them: the desk's unit (set by an
+        administrator, ``organisation``), which the district server routes kiosk applications by; an older
+        store's ``unit`` setting, else the office name, when no unit is set."""
+        from fzmediate.services.organisation import DESK_UNIT_KEY
+
         name = s.get(Meta, "office_name")
-        unit = s.get(Meta, UNIT_KEY)
+        unit = s.get(Meta, DESK_UNIT_KEY) or s.get(Meta, UNIT_KEY)
         office = name.value if name is not None else ""
         return office, unit.value if unit is not None else office
 

@@ -13,6 +13,9 @@ applied whole or not at all. Every rule is idempotent: a page applied twice chan
   value stays and the field is recorded in ``sync_conflicts`` (origin ``local``).
 - ``tombstone``: an attachment is marked removed, a session plan cancelled; the other entities have no
   deletion (a case is voided by an act), so the tombstone is recorded in ``sync_conflicts`` and skipped.
+- derived fields (a case's next deadline, ``updated_at``) are never merged as data nor a conflict: the next
+  deadline of the page's changed cases is recomputed here (``fzmediate.sync.derived``);
+- ``conflict``/``tombstone``: another desk settled a conflict; it is closed here too (``fzmediate.sync.closing``).
 
 Nothing here writes outbox rows: these changes came from the server. Payloads may hold personal data and are
 never logged; only counts leave this module.
@@ -43,7 +46,9 @@ from fzmediate.store.models import (
     SyncConflict,
 )
 from fzmediate.store.outbox import json_value
-from fzmediate.sync.protocol import BLOB_ENTITIES, SEALED_ENTITIES, Conflict, PulledChange
+from fzmediate.sync.closing import close_pulled
+from fzmediate.sync.derived import refresh_deadlines, take_pulled
+from fzmediate.sync.protocol import BLOB_ENTITIES, CONFLICT_ENTITY, SEALED_ENTITIES, Conflict, PulledChange
 
 #: The entities a desk keeps, by the outbox's entity names.
 MODELS: Final[Mapping[str, type[Base]]] = {
@@ -167,6 +172,7 @@ def apply_changes(s: Session, changes: Iterable[PulledChange], *, local_device: 
         for change in page:
             _apply_one(s, change, result, sink, current=_fetch(s, change))
     _reindex(s, result.reindex)
+    refresh_deadlines(s, page, now=naive_now)  # derived fields: recomputed here, never merged (sync.derived)
     return result
 
 
@@ -230,6 +236,8 @@ def _apply_one(
     held: _Held | None = None,
 ) -> None:
     """One change; ``held`` is the batch's rows (:func:`_load`), None when applied row by row."""
+    if change.entity == CONFLICT_ENTITY:
+        return _close_conflict(s, change, result, sink.now)
     model = MODELS.get(change.entity)
     if model is None:  # catalogue data, audit events, kinds of a newer build: not a desk's rows
         result.skipped += 1
@@ -302,6 +310,8 @@ def _patch(change: PulledChange, current: Base | None, result: PageResult, sink:
     for name, diff in change.payload.items():
         if name not in columns or name == "id" or not isinstance(diff, Mapping):
             continue
+        if take_pulled(current, change.entity, name, diff):
+            continue  # derived: never a conflict (fzmediate.sync.derived)
         old, new = diff.get("old"), diff.get("new")
         local = json_value(getattr(current, name))
         if local == new:
@@ -425,6 +435,18 @@ class _Conflicts:
         self.s.add_all(fresh)
         self.result.conflicts += len(fresh)
         self.pending.clear()
+
+
+def _close_conflict(s: Session, change: PulledChange, result: PageResult, now: datetime) -> None:
+    """Another desk settled a conflict: close it here, and take the settled value (``fzmediate.sync.closing``)."""
+    closed, reindex = close_pulled(s, change, now=now, models=MODELS, convert=_column_value)
+    if closed:
+        result.applied += 1
+    else:
+        result.skipped += 1
+    if reindex is not None:
+        result.case_ids.add(reindex)
+        result.reindex.add(reindex)
 
 
 def store_server_conflicts(s: Session, conflicts: Iterable[Conflict], *, now: datetime) -> int:

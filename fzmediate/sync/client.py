@@ -14,12 +14,14 @@ page whose transaction did not commit is pulled again. Only counts are logged an
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import httpx
+from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import ValidationError as PydanticError
 from sqlalchemy import func, select
@@ -33,11 +35,14 @@ from fzmediate.security.permissions import may
 from fzmediate.services.numbering import DEVICE_CODE_KEY
 from fzmediate.store.models import Meta, OutboxEntry, SyncState
 from fzmediate.store.outbox import pending
+from fzmediate.sync import office_cert
 from fzmediate.sync.acks import Counts, acknowledge, blob_missing, naive
 from fzmediate.sync.apply import apply_changes, stage_blobs, store_server_conflicts
 from fzmediate.sync.blobs import fetch_for, upload_for
+from fzmediate.sync.catalogue_pull import pull_catalogue
 from fzmediate.sync.footprint import wire_change
 from fzmediate.sync.http import Channel, RetryPolicy, SyncError, answer_error, http_client
+from fzmediate.sync.intake_pull import pull_applications
 from fzmediate.sync.protocol import (
     MAX_BODY_BYTES,
     MAX_PULL_LIMIT,
@@ -49,6 +54,7 @@ from fzmediate.sync.protocol import (
     PullResponse,
     PushRequest,
     PushResponse,
+    Role,
 )
 from fzmediate.sync.report import SyncReport as SyncReport
 from fzmediate.sync.signing import public_b64
@@ -78,6 +84,8 @@ class EnrollResult:
     device_code: str
     server_url: str
     clock_offset_s: float
+    #: The district's certificate for the office key, when the enrollment answer carried one.
+    office_certificate: str | None = None
 
 
 def _device_now(session: Session, now: Callable[[], datetime] | None) -> Callable[[], datetime]:
@@ -108,18 +116,71 @@ def enroll(
     label: str = "",
     now: Callable[[], datetime] | None = None,
     retry: RetryPolicy | None = None,
+    office_request: str | None = None,
 ) -> EnrollResult:
-    """Enroll this desk with the district server using a one-time ``code`` (administrators; once)."""
+    """Enroll this desk with the district server using a one-time ``code`` (administrators; once).
+
+    ``office_request``: a certificate request for the office key (``fzmediate office request``) to send along;
+    by default one is made when this user may (``fzmediate.sync.office_cert``)."""
     may(session, "sync.enroll").require()
     already = _("This desk is already enrolled with a district server; nothing was changed.")
+    office_request = office_request or office_cert.request_pem(session)
+    result = enroll_store(
+        session,
+        server_url,
+        code,
+        role="desk",
+        already=already,
+        transport=transport,
+        ca_pem=ca_pem,
+        label=label,
+        now=now,
+        retry=retry,
+        office_request=office_request,
+    )
+    office_cert.after_enroll(session, office_request, result.office_certificate)
+    return result
+
+
+class EnrollingStore(Protocol):
+    """What enrollment needs of a store: a desk's session, or an open kiosk (``fzmediate.sync.kiosk_push``)."""
+
+    @property
+    def device_id(self) -> str: ...
+    @property
+    def store_id(self) -> str: ...
+    def now(self) -> datetime: ...
+    def read(self) -> AbstractContextManager[OrmSession]: ...
+    def write(
+        self, action: str, object_type: str, object_id: str, details: dict[str, Any] | None = None
+    ) -> AbstractContextManager[OrmSession]: ...
+
+
+def enroll_store(
+    session: EnrollingStore,
+    server_url: str,
+    code: str,
+    *,
+    role: Role,
+    already: str,
+    transport: httpx.BaseTransport | None = None,
+    ca_pem: str | None = None,
+    label: str = "",
+    now: Callable[[], datetime] | None = None,
+    retry: RetryPolicy | None = None,
+    office_request: str | None = None,
+) -> EnrollResult:
+    """Make the device key inside the store, present ``code`` as a ``role`` device, and store what the server
+    assigned in one transaction (AlreadyEnrolledError with ``already`` when the store is enrolled)."""
     with session.read() as s:
         if enrolled(s) is not None:
             raise AlreadyEnrolledError(already)
     key = Ed25519PrivateKey.generate()
-    clock = _device_now(session, now)
+    clock = now if now is not None else session.now
     request = EnrollRequest(
-        code=code.strip(), device_id=session.device_id, public_key=public_b64(key), role="desk", label=label
-    )
+        code=code.strip(), device_id=session.device_id, public_key=public_b64(key), role=role, label=label,
+        office_request=office_request,
+    )  # fmt: skip
     with http_client(server_url, transport=transport, ca_pem=ca_pem) as client:
         channel = Channel(client, now=clock, retry=retry)  # unsigned: the code is the credential
         answer: EnrollResponse = _parse(
@@ -154,8 +215,9 @@ def enroll(
             meta.value = answer.device_code
     log.info("enrolled with the district server")
     return EnrollResult(
-        answer.device_id, answer.unit, answer.unit_name, answer.device_code, server_url, channel.offset_s
-    )
+        answer.device_id, answer.unit, answer.unit_name, answer.device_code, server_url, channel.offset_s,
+        answer.office_certificate,
+    )  # fmt: skip
 
 
 # --- sync ------------------------------------------------------------------------------------------------------
@@ -168,8 +230,10 @@ def sync(
     token: CancelToken | None = None,
     now: Callable[[], datetime] | None = None,
     retry: RetryPolicy | None = None,
+    office_roots: Sequence[x509.Certificate] | None = None,
 ) -> SyncReport:
-    """Push the outbox, pull what others changed, send the audit head; one audit event with the counts."""
+    """Push the outbox, pull what others changed, send the audit head; one audit event with the counts.
+    ``office_roots``: TESTS ONLY, district roots instead of the shipped ones (``fzmediate.sync.office_cert``)."""
     may(session, "sync.run").require()
     if session.tampered:
         raise StoreDamagedError(
@@ -195,6 +259,11 @@ def sync(
         )
         _push(session, channel, counts, token)
         more = _pull(session, channel, counts, token, clock)
+        applications = pull_applications(session, channel, token)  # what kiosks sealed for this desk's unit
+        counts.errors += applications.errors
+        # The district's newest catalogue, verified here against the district's key (CatalogueRefused otherwise).
+        catalogue = pull_catalogue(session, channel)
+        certificates = office_cert.exchange(session, channel, roots=office_roots)  # fetch, install or request
         _anchor(session, channel)
     with session.read() as s:
         left = s.scalar(select(func.count()).select_from(OutboxEntry)) or 0
@@ -205,7 +274,10 @@ def sync(
         errors=counts.errors,
         up_to_date=left == 0 and not more,
         skipped=counts.skipped,
+        applications=applications.imported,
         clock_offset_s=round(channel.offset_s, 3),
+        office_certificates=certificates,
+        catalogue=1 if catalogue.installed is not None else 0,
     )
     with session.write("sync.run", "store", session.store_id, report.as_dict()) as s:
         row = enrolled(s)

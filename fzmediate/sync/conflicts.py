@@ -11,7 +11,11 @@ person settles it by keeping this desk's value, taking the server's, or entering
 - the conflict is marked resolved (who, when, the choice and the reason: kept in the encrypted store only),
   with every other open conflict about the same field of the same record (one decision settles them all);
 - a conflict no value can settle here (a whole record that could not be applied, a deletion, a sealed record,
-  a record this desk does not hold) can only be closed by keeping what this desk has: nothing is queued.
+  a record this desk does not hold, a derived field) can only be closed by keeping what this desk has;
+- every conflict it closes that the server recorded is closed there too: a ``conflict``/``tombstone`` change per
+  conflict is queued after the patch, in the same transaction (also when nothing else is queued), so the next
+  push closes the server's row and every other desk of the unit closes its copy when it pulls
+  (docs/sync-protocol.md, "Conflicts"; ``fzmediate.server.merge.close_conflict``).
 
 Values may hold personal data: the list masks them as every screen does (``fzmediate.security.masking``).
 """
@@ -35,7 +39,7 @@ from fzmediate.store.models import Base, Case, PartyRow, SyncConflict
 from fzmediate.store.outbox import Change, Op, append_changes, json_value
 from fzmediate.sync.apply import MODELS, WHOLE_ROW, _column_value
 from fzmediate.sync.conflict_views import CHOICES, MAX_REASON, ConflictSide, ConflictView, Resolution
-from fzmediate.sync.protocol import SEALED_ENTITIES
+from fzmediate.sync.protocol import CONFLICT_ENTITY, DERIVED_FIELDS, SEALED_ENTITIES
 
 if TYPE_CHECKING:
     from fzmediate.services.session import Session
@@ -149,7 +153,7 @@ def _settles(s: OrmSession, c: SyncConflict) -> tuple[Base | None, str]:
         return None, _("Records of this kind never change once made: only keeping this desk's record settles it.")
     if c.field in (WHOLE_ROW, DELETED_FIELD):
         return None, _("The whole record is in question, not one value: only keeping this desk's record settles it.")
-    if c.field in _FIXED or c.field not in model.__table__.columns:
+    if c.field in _FIXED or c.field in DERIVED_FIELDS.get(c.entity, ()) or c.field not in model.__table__.columns:
         return None, _("This field is not one a person sets: only keeping this desk's record settles it.")
     row = s.get(model, c.entity_id)
     if row is None:
@@ -280,12 +284,39 @@ def resolve(session: Session, conflict_id: str, choice: str, reason: str, value:
             )
         )
         closed = sorted({conflict_id, *(c.conflict_id for c in siblings)})
+        at_server: list[SyncConflict] = []
         for other in s.scalars(select(SyncConflict).where(SyncConflict.conflict_id.in_(closed))):
             other.resolved_at = now
             other.resolved_by = session.actor.login
             other.resolution = {"choice": choice, "reason": why, "decided_in": conflict_id}
+            if other.origin == "server" and other.field != WHOLE_ROW:
+                at_server.append(other)  # a "*" row of origin server is a change the server refused: not its row
+        _close_at_server(session, s, at_server)
     log.info("sync conflict settled (%s, %d closed, queued %s)", choice, len(closed), queued)
     return Resolution(conflict_id, choice, tuple(closed), queued, case_id)
+
+
+def _close_at_server(session: Session, s: OrmSession, conflicts: list[SyncConflict]) -> None:
+    """Queue the closing of the server's conflict rows (one ``conflict``/``tombstone`` change each, naming what
+    the conflict is about so that the server refuses a mix-up), in the caller's transaction."""
+    if not conflicts:
+        return
+    append_changes(
+        s,
+        [
+            Change(
+                CONFLICT_ENTITY,
+                c.conflict_id,
+                Op.TOMBSTONE,
+                0,
+                {"entity": c.entity, "entity_id": c.entity_id, "field": c.field},
+            )
+            for c in sorted(conflicts, key=lambda c: c.conflict_id)
+        ],
+        device_id=session.device_id,
+        actor=session.actor.login,
+        at=session.now(),
+    )
 
 
 def _apply(session: Session, s: OrmSession, conflict: SyncConflict, row: Base, choice: str, value: Any) -> bool:

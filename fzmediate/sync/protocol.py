@@ -47,6 +47,22 @@ BLOB_MISSING: Final = "blob_missing"
 BLOB_RECEIVED_HEADER: Final = "FZ-Blob-Received"
 BLOB_COMPLETE_HEADER: Final = "FZ-Blob-Complete"
 
+#: A conflict settled on a desk closes at the server as a change of its own (docs/sync-protocol.md,
+#: "Conflicts"): entity ``conflict``, op ``tombstone``, ``entity_id`` the server's conflict id, payload
+#: ``{"entity", "entity_id", "field"}`` of what it was about. Published, so every other desk closes its copy;
+#: an older desk skips it like any kind it does not keep.
+CONFLICT_ENTITY: Final = "conflict"
+#: Fields every desk derives itself (a case's next deadline from its events, the time of its last change): they
+#: travel in patches (the district view reads ``next_due``) but never conflict, at the server or on a desk.
+DERIVED_FIELDS: Final = {"case": frozenset({"next_due", "next_due_name", "next_due_provisional", "updated_at"})}
+
+#: Office certificates (docs/sync-protocol.md, "Office certificates"): a desk sends a certificate request for
+#: its office key and fetches the certificate the district issued. A request PEM is well under 2 KiB.
+OFFICE_REQUEST_PATH: Final = "/v1/sync/office/request"
+OFFICE_CERTIFICATE_PATH: Final = "/v1/sync/office/certificate"
+MAX_OFFICE_REQUEST: Final = 8 * 1024
+OfficeRequestState = Literal["pending", "certified", "refused", "superseded"]
+
 _ID = Field(min_length=1, max_length=64)
 
 
@@ -142,6 +158,9 @@ class EnrollRequest(_Model):
     public_key: str = Field(min_length=40, max_length=64)
     role: Role
     label: str = Field(default="", max_length=100)
+    #: A PKCS #10 request (PEM) for the desk's active office key, as ``fzmediate office request`` makes it
+    #: (docs/sync-protocol.md, "Office certificates"); the district certifies it later (``certify-office``).
+    office_request: str | None = Field(default=None, min_length=1, max_length=MAX_OFFICE_REQUEST)
 
 
 class EnrollResponse(_Model):
@@ -152,6 +171,8 @@ class EnrollResponse(_Model):
     #: Unique district-wide; case numbers minted on this device carry it.
     device_code: str
     server_time: datetime
+    #: The district's certificate (PEM, then any intermediates) for the office key, when already certified.
+    office_certificate: str | None = None
 
 
 class AnchorRequest(_Model):
@@ -196,4 +217,30 @@ class HealthResponse(_Model):
     status: Literal["ok"] = "ok"
     protocol: int
     oldest_accepted: int
+    server_time: datetime
+
+
+class OfficeRequestBody(_Model):
+    """A certificate request for the desk's active office key (PEM, as ``fzmediate office request`` makes it)."""
+
+    office_request: str = Field(min_length=1, max_length=MAX_OFFICE_REQUEST)
+
+
+class OfficeRequestStatus(_Model):
+    """Where the district stands with the request for this key: ``pending`` until ``certify-office`` runs,
+    ``certified`` (fetch it), ``refused`` (``reason``: e.g. ``unit_mismatch``) or ``superseded`` by a newer one."""
+
+    status: OfficeRequestState
+    reason: str | None = None
+    #: SHA-256 (hex) of the key's SubjectPublicKeyInfo (DER): which key the answer is about.
+    key_sha256: str = Field(pattern=SHA256_PATTERN)
+    server_time: datetime
+
+
+class OfficeCertificate(_Model):
+    """The district's latest certificate for the device's office key: the certificate, then any intermediates."""
+
+    certificate: str
+    key_sha256: str = Field(pattern=SHA256_PATTERN)
+    not_after: datetime
     server_time: datetime

@@ -18,6 +18,12 @@ class SyncReport:
     #: Pulled changes that needed nothing (already here, or not a desk's kind of row).
     skipped: int = 0
     clock_offset_s: float = 0.0
+    #: Applications sealed at kiosks that this sync brought into the intake inbox.
+    applications: int = 0
+    #: District certificates for the office key installed by this sync (0 or 1; docs/sync-protocol.md).
+    office_certificates: int = 0
+    #: Catalogue versions installed from the district server by this sync (0 or 1).
+    catalogue: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

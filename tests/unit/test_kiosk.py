@@ -29,9 +29,11 @@ from fzmediate.services.office_intake import (
     read_key_file,
 )
 from fzmediate.services.session import Session
+from fzmediate.services.workspace import Workspace
 from tests.cases_support import APPLICANT_ID, person
 from tests.kiosk_support import (
     MEDIATOR,
+    MEDIATOR_ARGS,
     Desk,
     flip_bit,
     kiosk_intake,
@@ -258,3 +260,17 @@ def test_each_side_refuses_the_other_store(desk: Desk, kiosk: KioskDevice) -> No
         KioskDevice(desk.ws.paths.root, kdf=FAST_KDF).open(KIOSK_PW)
     with pytest.raises(AuthenticationError):
         kiosk.open(ADMIN_PW)
+
+
+def test_the_key_file_names_the_desks_unit_for_routing(tmp_path: Path, clock: FakeClock) -> None:
+    """The district server routes a kiosk's applications by the unit its key file names: the desk's unit code
+    (set by an administrator), not the office's name."""
+    ws = Workspace(tmp_path / "unit-desk", kdf=FAST_KDF, clock=clock)
+    ws.initialize("admin", ADMIN_PW, full_name="管理员")
+    with ws.unlock("admin", ADMIN_PW) as s:
+        s.users.add(*MEDIATOR_ARGS)
+        s.organisation.set_desk_unit("PS-JD-PS")
+    with ws.unlock(*MEDIATOR) as s:
+        exported = OfficeIntake(s).export_key(tmp_path / "unit-key.json")
+    payload = json.loads(exported.path.read_text(encoding="utf-8"))["payload"]
+    assert payload["unit"] == "PS-JD-PS"

@@ -28,6 +28,7 @@ from fzmediate.server.models import ChangeLog, ConflictRow, Entity
 from fzmediate.services.session import Session
 from fzmediate.store.models import Case, CaseEventRow, OutboxEntry, PartyRow, SyncConflict, SyncState
 from fzmediate.store.outbox import row_fields
+from fzmediate.sync.protocol import DERIVED_FIELDS
 from tests.sync.fault.proxy import Ledger
 
 KINDS: dict[str, Any] = {"case": Case, "party": PartyRow, "case_event": CaseEventRow}
@@ -194,6 +195,8 @@ def _check_merges(oracle: Oracle, log: list[ChangeLog], conflicts: list[Conflict
         for name, diff in written.payload.items():
             if name == "version":
                 continue  # the desk's count: the server keeps its own version there, never merged
+            if name in DERIVED_FIELDS.get(row.entity, ()):
+                continue  # derived (next deadline, updated_at): merged by rule, never a conflict (sync-protocol.md)
             old, new = diff["old"], diff["new"]
             before = fields.get(name)
             if before == old and old != new:
