@@ -33,14 +33,14 @@ def _crash_dialog() -> None:
 
 
 def opens_app(argv: list[str]) -> bool:
-    """Whether ``argv`` starts the desk or the kiosk app; ``kiosk init …`` (any kiosk command, or help) is the
-    command line, wherever the command word stands among the options."""
+    """Whether ``argv`` starts the desk or the kiosk app; ``kiosk init …`` (any kiosk command) is the command
+    line, wherever the command word stands among the options (``kiosk --help`` is the kiosk app's help)."""
     if not argv or argv[0] not in ("desk", "kiosk"):
         return False
     if argv[0] == "kiosk":
         from fzmediate.cli_kiosk import KIOSK_COMMANDS
 
-        return not any(a in KIOSK_COMMANDS or a in ("-h", "--help") for a in argv[1:])
+        return not any(a in KIOSK_COMMANDS for a in argv[1:])
     return True
 
 

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Final
 
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Query, Request, Response
 from starlette.middleware.gzip import GZipMiddleware
 
 from fzmediate.i18n import set_locale
@@ -127,11 +127,12 @@ def create_app(db_url: str, *, clock: Clock | None = None, rate_limit: RateLimit
         return office_certs.enroll_with_request(db, body, enroll)  # keeps the office key's request, if any
 
     @app.post("/v1/sync/push", response_model=PushResponse, responses=_ERRORS)
-    def push_changes(body: PushRequest, db: DB, caller: Device) -> PushResponse:
+    def push_changes(body: PushRequest, db: DB, caller: Device) -> Response:
         if caller.role == "kiosk" and any(c.entity not in KIOSK_ENTITIES or c.op != "append" for c in body.changes):
             raise errors.Refusal(403, "forbidden")
         bounds.check(body)
-        return push(db, caller, list(body.changes))
+        answer = push(db, caller, list(body.changes))
+        return Response(answer.model_dump_json(), media_type="application/json")  # built here: not validated again
 
     @app.get("/v1/sync/pull", response_model=PullResponse, responses=_ERRORS)
     def pull_changes(
@@ -139,10 +140,13 @@ def create_app(db_url: str, *, clock: Clock | None = None, rate_limit: RateLimit
         caller: Device,
         after: Annotated[int, Query(ge=0, le=bounds.MAX_BIGINT)] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = MAX_PULL_LIMIT,
-    ) -> PullResponse:
+    ) -> Response:
         if caller.role == "kiosk":
             raise errors.Refusal(403, "forbidden")
-        return pull(db, caller, after, limit)
+        # Serialised here, once: the page was built from what the server stored and validated on the way in
+        # (returning the model would have FastAPI validate its 500 changes again on the way out).
+        page = pull(db, caller, after, limit)
+        return Response(page.model_dump_json(), media_type="application/json")
 
     @app.post("/v1/sync/anchor", response_model=AnchorResponse, responses=_ERRORS)
     def anchor_head(body: AnchorRequest, db: DB, caller: Device) -> AnchorResponse:

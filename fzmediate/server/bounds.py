@@ -40,37 +40,52 @@ INTEGER_FIELDS: Final[Mapping[str, int]] = {
 def check(body: BaseModel) -> None:
     """Refuse (422 ``invalid``) a request body the database could not store as sent."""
     problems: list[str] = []
-    _walk(body, "body", problems)
+    _walk(body, ("body", None), problems)
     if problems:
         raise Refusal(422, "invalid", problems[:50])
 
 
-def _walk(value: Any, path: str, problems: list[str]) -> None:
+#: Where a value sits in the body: (its name, where its parent sits); spelled out only for a problem (a push
+#: has tens of thousands of values, and nearly always none to report).
+_Path = tuple[str, "_Path | None"]
+
+
+def _spelled(path: _Path) -> str:
+    names: list[str] = []
+    node: _Path | None = path
+    while node is not None:
+        names.append(node[0])
+        node = node[1]
+    return ".".join(reversed(names))
+
+
+def _walk(value: Any, path: _Path, problems: list[str]) -> None:
     if isinstance(value, BaseModel):
         for name in type(value).model_fields:
             item = getattr(value, name)
-            where = "{0}.{1}".format(path, name)
+            where = (name, path)
             limit = INTEGER_FIELDS.get(name)
             if limit is not None and isinstance(item, int) and not -MAX_BIGINT <= item <= limit:
-                problems.append("{0}: out of range".format(where))
+                problems.append("{0}: out of range".format(_spelled(where)))
             _walk(item, where, problems)
     elif isinstance(value, str):
         if "\x00" in value:
-            problems.append("{0}: contains NUL".format(path))
+            problems.append("{0}: contains NUL".format(_spelled(path)))
     elif isinstance(value, datetime):
         try:
             value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
         except OverflowError:
-            problems.append("{0}: out of range".format(path))
+            problems.append("{0}: out of range".format(_spelled(path)))
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
-            _walk(item, "{0}.{1}".format(path, index), problems)
+            _walk(item, (str(index), path), problems)
     elif isinstance(value, dict):
         # A payload: its keys and values are the desk's data; their names are not told back.
+        where = ("*", path)
         for key, item in value.items():
             if isinstance(key, str) and "\x00" in key:
-                problems.append("{0}.*: contains NUL".format(path))
-            _walk(item, "{0}.*".format(path), problems)
+                problems.append("{0}: contains NUL".format(_spelled(where)))
+            _walk(item, where, problems)
 
 
 # --- compressed request bodies ----------------------------------------------------------------------------------

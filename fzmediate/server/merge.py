@@ -32,6 +32,7 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fzmediate.server.bulk import insert_rows, update_rows
 from fzmediate.server.models import ConflictRow, Device, Entity
 from fzmediate.sync.protocol import CONFLICT_ENTITY, DERIVED_FIELDS, SEALED_ENTITIES, Change, Status
 
@@ -40,6 +41,33 @@ DELETED_FIELD: Final = "_deleted"
 VERSION_FIELD: Final = "version"
 #: Ids per ``IN (…)`` list: well under every database's limit on bound parameters.
 _IN_CHUNK: Final = 500
+
+
+@dataclass(eq=False)
+class EntityState:
+    """The server's state of one entity during a push: read once (locked), changed in memory, written once.
+
+    Plain data rather than a mapped object: a push of 500 changes builds and writes 500 of these, and the ORM's
+    per-object bookkeeping was most of a push's time. ``loaded_version`` is the version read from the database
+    (None for an entity this push creates): :func:`write_entities` inserts the new ones and updates the changed
+    ones."""
+
+    entity: str
+    entity_id: str
+    unit: str
+    version: int
+    fields: dict[str, Any]
+    deleted: bool
+    last_server_seq: int | None
+    last_device: str
+    last_actor: str
+    loaded_version: int | None = None
+
+    def row(self) -> dict[str, Any]:
+        return {c: getattr(self, c) for c in _ENTITY_COLUMNS}
+
+
+_ENTITY_COLUMNS: Final = tuple(c.key for c in Entity.__table__.columns)
 
 
 @dataclass
@@ -53,12 +81,12 @@ class Outcome:
     payload: dict[str, Any] = field(default_factory=dict)
     base_version: int | None = None
     version: int | None = None
-    entity: Entity | None = None
+    entity: EntityState | None = None
 
 
 #: The entities a push touches, by ``(entity, entity_id)``, loaded (and locked) once for the whole request;
 #: None for one the server does not hold. :func:`apply_change` puts the entities it creates here.
-Held = dict[tuple[str, str], Entity | None]
+Held = dict[tuple[str, str], EntityState | None]
 
 
 def load_entities(session: Session, keys: Iterable[tuple[str, str]]) -> Held:
@@ -70,34 +98,52 @@ def load_entities(session: Session, keys: Iterable[tuple[str, str]]) -> Held:
     by_kind: dict[str, list[str]] = {}
     for kind, entity_id in sorted(held):
         by_kind.setdefault(kind, []).append(entity_id)
+    table = Entity.__table__
     for kind, ids in by_kind.items():
         for start in range(0, len(ids), _IN_CHUNK):
             query = (
-                select(Entity)
-                .where(Entity.entity == kind, Entity.entity_id.in_(ids[start : start + _IN_CHUNK]))
-                .order_by(Entity.entity_id)
+                select(table)
+                .where(table.c.entity == kind, table.c.entity_id.in_(ids[start : start + _IN_CHUNK]))
+                .order_by(table.c.entity_id)
                 .with_for_update()
             )
-            for entity in session.scalars(query):
-                held[(entity.entity, entity.entity_id)] = entity
+            for row in session.execute(query).mappings():
+                state = EntityState(**row, loaded_version=row["version"])
+                held[(state.entity, state.entity_id)] = state
     return held
+
+
+def write_entities(session: Session, entities: Iterable[EntityState]) -> None:
+    """Insert the entities a push created and update those it changed: one statement each, many rows."""
+    new: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    for state in entities:
+        if state.loaded_version is None:
+            new.append(state.row())
+        elif state.version != state.loaded_version:
+            changed.append(state.row())
+        else:
+            continue
+        state.loaded_version = state.version  # written: a second call writes nothing again
+    insert_rows(session, Entity, new)
+    update_rows(session, Entity, changed, keys=("entity", "entity_id"))
 
 
 def apply_change(session: Session, device: Device, change: Change, now: datetime, held: Held | None = None) -> Outcome:
     """Apply ``change`` from ``device`` to the server's state (conflict rows and new entities are added to
     ``session``, flushed by the caller). ``held`` (:func:`load_entities`) holds the entity when it was loaded
     with the batch; a new entity is put there, so a later change of the same push sees it."""
+    if held is None:
+        held = {}
     if change.entity == CONFLICT_ENTITY:
-        return close_conflict(session, device, change, now)
+        return close_conflict(session, device, change, now, held)
     sealed = change.entity in SEALED_ENTITIES
     if sealed and change.op in ("patch", "tombstone"):
         return Outcome("rejected", reason="sealed")
     key = (change.entity, change.entity_id)
-    if held is None:
-        held = {}
     if key not in held:
         # Locks the entity row until the commit (PostgreSQL): concurrent pushes touching it merge one at a time.
-        held[key] = session.get(Entity, key, with_for_update=True)
+        held.update(load_entities(session, [key]))
     entity = held[key]
     if entity is not None and entity.unit != device.unit:
         return Outcome("rejected", reason="scope")
@@ -113,7 +159,7 @@ def apply_change(session: Session, device: Device, change: Change, now: datetime
 
 
 def _insert(session: Session, device: Device, change: Change, held: Held) -> Outcome:
-    entity = Entity(
+    entity = EntityState(
         entity=change.entity,
         entity_id=change.entity_id,
         unit=device.unit,
@@ -124,14 +170,13 @@ def _insert(session: Session, device: Device, change: Change, held: Held) -> Out
         last_device=device.device_id,
         last_actor=change.actor,
     )
-    session.add(entity)
     # A later change of this push finds it in ``held``; a concurrent create of the same entity fails at the
-    # flush (its key is taken) and the whole push is run again.
+    # insert (its key is taken) and the whole push is run again.
     held[(change.entity, change.entity_id)] = entity
     return Outcome("applied", published=True, payload=dict(change.payload), version=1, entity=entity)
 
 
-def _append(session: Session, device: Device, change: Change, entity: Entity | None, held: Held) -> Outcome:
+def _append(session: Session, device: Device, change: Change, entity: EntityState | None, held: Held) -> Outcome:
     if entity is None:
         return _insert(session, device, change, held)
     if entity.fields == change.payload and not entity.deleted:
@@ -140,7 +185,7 @@ def _append(session: Session, device: Device, change: Change, entity: Entity | N
 
 
 def _create(
-    session: Session, device: Device, change: Change, entity: Entity | None, now: datetime, held: Held
+    session: Session, device: Device, change: Change, entity: EntityState | None, now: datetime, held: Held
 ) -> Outcome:
     if entity is None:
         return _insert(session, device, change, held)
@@ -156,7 +201,7 @@ def _create(
     return Outcome("conflict", reason="exists", version=entity.version, entity=entity)
 
 
-def _patch(session: Session, device: Device, change: Change, entity: Entity, now: datetime) -> Outcome:
+def _patch(session: Session, device: Device, change: Change, entity: EntityState, now: datetime) -> Outcome:
     wanted = _patch_fields(change.payload)
     if wanted is None:
         return Outcome("rejected", reason="malformed")
@@ -218,7 +263,9 @@ def _utc(text: str) -> datetime:
     return at.astimezone(UTC).replace(tzinfo=None) if at.tzinfo else at
 
 
-def close_conflict(session: Session, device: Device, change: Change, now: datetime) -> Outcome:
+def close_conflict(
+    session: Session, device: Device, change: Change, now: datetime, held: Held | None = None
+) -> Outcome:
     """Close the conflict row a desk settled (``conflict``/``tombstone``, ``entity_id`` = its id), in the push's
     transaction; the change is published so that every other desk of the unit closes its copy when it pulls.
 
@@ -241,7 +288,11 @@ def close_conflict(session: Session, device: Device, change: Change, now: dateti
         return Outcome("merged")
     row.resolved_at = now
     published: dict[str, Any] = dict(about)
-    entity = session.get(Entity, (row.entity, row.entity_id))  # held by the push (and changed by its patch)
+    key = (row.entity, row.entity_id)
+    held = {} if held is None else held
+    if key not in held:
+        held.update(load_entities(session, [key]))
+    entity = held[key]  # as this push left it (a patch before the closure settled the value)
     if entity is not None and not entity.deleted and row.field != DELETED_FIELD:
         # The value as settled: a desk that still holds a disputed one takes it (fzmediate.sync.closing).
         published["value"] = entity.fields.get(row.field)
@@ -258,7 +309,7 @@ def _patch_fields(payload: dict[str, Any]) -> dict[str, tuple[Any, Any]] | None:
     return result
 
 
-def _tombstone(session: Session, device: Device, change: Change, entity: Entity, now: datetime) -> Outcome:
+def _tombstone(session: Session, device: Device, change: Change, entity: EntityState, now: datetime) -> Outcome:
     if entity.deleted:
         return Outcome("merged", version=entity.version, entity=entity)
     if change.base_version is not None and change.base_version != entity.version:
@@ -274,7 +325,7 @@ def _tombstone(session: Session, device: Device, change: Change, entity: Entity,
 
 def _conflict(
     session: Session,
-    entity: Entity,
+    entity: EntityState,
     device: Device,
     change: Change,
     name: str,

@@ -12,23 +12,27 @@ numbers become visible in order and a reader never sees 11 before 10 has committ
 
 Batched: what the request touches (its logged changes, its change ids, its entities) is read in a few queries up
 front, the changes are merged in memory in order (a later change sees an earlier one's result), and the rows
-are written in one flush before the counter is locked and one after (the log rows), whatever the request's size.
+are written as plain rows, a statement per table whatever the request's size: the rare conflict rows before the
+counter is locked, the entities (with the number of the change that last published them) and the log rows once
+the numbers are drawn.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fzmediate.server import blobs
 from fzmediate.server.auth import Caller
+from fzmediate.server.bulk import insert_rows
 from fzmediate.server.db import Database
-from fzmediate.server.merge import Outcome, apply_change, load_entities
-from fzmediate.server.models import CHANGE_SEQ, ChangeLog, Device, Entity, SeqCounter
+from fzmediate.server.merge import EntityState, Outcome, apply_change, load_entities, write_entities
+from fzmediate.server.models import CHANGE_SEQ, ChangeLog, Device, SeqCounter
 from fzmediate.sync.protocol import BLOB_MISSING, Change, PushResponse, PushResult
 
 #: Values per ``IN (…)`` list: well under every database's limit on bound parameters.
@@ -41,7 +45,7 @@ class _Taken:
 
     change: Change
     outcome: Outcome
-    row: ChangeLog
+    row: dict[str, Any]  # the change_log row, written once its server_seq is drawn
 
 
 def push(db: Database, caller: Caller, changes: list[Change]) -> PushResponse:
@@ -96,12 +100,12 @@ def _take(session: Session, device: Device, changes: list[Change], now: datetime
         change_ids.add(change.change_id)
         answers.append(item)
         acked = change.device_seq
-    # The entities and conflict rows in a few statements (the ORM groups inserts and same-shaped updates), before
-    # the counter's lock is taken: other pushes wait on that lock only for the log rows.
+    # The conflict rows before the counter's lock is taken (other pushes wait on that lock only for the entity
+    # and log rows).
     session.flush()
     if taken:
         device.acked_through = acked
-        _number(session, list(taken.values()))
+        _number(session, list(taken.values()), held.values())
     return PushResponse(results=[_result(a) for a in answers], acked_through=acked, server_time=now)
 
 
@@ -167,9 +171,10 @@ def _version_at(session: Session, row: ChangeLog) -> int | None:
     return version
 
 
-def _log_row(device: Device, change: Change, outcome: Outcome, now: datetime, *, keep_id: bool) -> ChangeLog:
+def _log_row(device: Device, change: Change, outcome: Outcome, now: datetime, *, keep_id: bool) -> dict[str, Any]:
     published = outcome.published
-    return ChangeLog(
+    return dict(
+        server_seq=None,
         device_id=device.device_id,
         device_seq=change.device_seq,
         change_id=change.change_id if keep_id else None,
@@ -189,27 +194,27 @@ def _log_row(device: Device, change: Change, outcome: Outcome, now: datetime, *,
     )
 
 
-def _number(session: Session, taken: list[_Taken]) -> None:
-    """Draw the commit sequence numbers, last thing before the commit, holding the counter's lock."""
+def _number(session: Session, taken: list[_Taken], entities: Iterable[EntityState | None]) -> None:
+    """Draw the commit sequence numbers, last thing before the commit, holding the counter's lock; then write
+    the entities and the log rows (each entity with the number of the change that last published it)."""
     counter = session.scalar(select(SeqCounter).where(SeqCounter.name == CHANGE_SEQ).with_for_update())
     if counter is None:  # a database made without the migration's first row
         counter = SeqCounter(name=CHANGE_SEQ, value=0)
         session.add(counter)
     value = counter.value
+    rows: list[dict[str, Any]] = []
     for item in taken:
         if item.outcome.status == "duplicate":
             continue
         value += 1
-        item.row.server_seq = value
-        session.add(item.row)
+        item.row["server_seq"] = value
+        rows.append(item.row)
         if item.outcome.published and item.outcome.entity is not None:
-            _mark(item.outcome.entity, value)
+            item.outcome.entity.last_server_seq = value
     counter.value = value
     session.flush()
-
-
-def _mark(entity: Entity, server_seq: int) -> None:
-    entity.last_server_seq = server_seq
+    write_entities(session, (e for e in entities if e is not None))
+    insert_rows(session, ChangeLog, rows)
 
 
 def _result(answer: PushResult | _Taken) -> PushResult:
@@ -220,6 +225,6 @@ def _result(answer: PushResult | _Taken) -> PushResult:
         device_seq=answer.change.device_seq,
         status=outcome.status,
         reason=outcome.reason,
-        server_seq=answer.row.server_seq,
+        server_seq=answer.row["server_seq"],
         version=outcome.version if outcome.status in ("applied", "merged", "conflict") else None,
     )

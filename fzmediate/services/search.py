@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import cast
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from fzmediate.domain.identity import IdType, normalize_id_number
@@ -30,6 +31,8 @@ from fzmediate.services.case_dto import MAX_QUERY as MAX_QUERY
 from fzmediate.services.numbering import NUMBER_PREFIX, format_number
 from fzmediate.store.models import Case, SearchTerm
 
+#: Case ids per ``IN (…)`` list: under SQLite's limit on bound parameters.
+_CHUNK = 500
 _ID_CHARS = re.compile(r"[0-9A-Z]{5,18}")
 _NUMBER_END = "\U0010ffff"
 _CN_MOBILE = re.compile(r"1[3-9][0-9]{9}")
@@ -74,6 +77,25 @@ def index_case(session: Session, case_id: str, parties: Iterable[tuple[str, str,
     if terms:
         session.execute(insert(SearchTerm), [{"term": t, "case_id": case_id} for t in sorted(terms)])
     return len(terms)
+
+
+def index_cases(session: Session, parties: Mapping[str, Iterable[tuple[str, str, str]]]) -> int:
+    """:func:`index_case` for many cases at once (a pulled page): one delete per chunk of cases and one insert
+    for all their rows; returns the row count."""
+    ids = sorted(parties)
+    table = cast(Table, SearchTerm.__table__)
+    connection = session.connection()
+    for start in range(0, len(ids), _CHUNK):
+        connection.execute(delete(table).where(table.c.case_id.in_(ids[start : start + _CHUNK])))
+    rows: list[dict[str, str]] = []
+    for case_id in ids:
+        terms: set[str] = set()
+        for name, id_number, phone in parties[case_id]:
+            terms |= party_terms(name, id_number, phone)
+        rows.extend({"term": t, "case_id": case_id} for t in sorted(terms))
+    if rows:
+        connection.execute(insert(table), rows)
+    return len(rows)
 
 
 def query_terms(text: str) -> list[str]:

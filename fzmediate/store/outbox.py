@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Final
 
-from sqlalchemy import event, func, select
+from sqlalchemy import Row, event, func, select
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from fzmediate.store.changes import NO_CHANGES as NO_CHANGES
@@ -124,9 +124,18 @@ def append_changes(
     return entries
 
 
-def pending(session: Session, *, limit: int = 500) -> list[OutboxEntry]:
-    """The oldest changes first (the push sends them in device_seq order)."""
-    return list(session.scalars(select(OutboxEntry).order_by(OutboxEntry.device_seq).limit(limit)))
+def pending(session: Session, *, limit: int = 500, after: int = 0) -> list[OutboxEntry]:
+    """The oldest changes first (the push sends them in device_seq order), those numbered above ``after``."""
+    query = select(OutboxEntry).where(OutboxEntry.device_seq > after).order_by(OutboxEntry.device_seq)
+    return list(session.scalars(query.limit(limit)))
+
+
+def pending_rows(session: Session, *, limit: int = 500, after: int = 0) -> list[Row[Any]]:
+    """:func:`pending` as plain rows with the same attributes, for reading only (the push reads 40,000 of them
+    for a big outbox: mapped objects cost more than the rest of the push's work on this side)."""
+    table = OutboxEntry.__table__
+    query = select(table).where(table.c.device_seq > after).order_by(table.c.device_seq).limit(limit)
+    return list(session.execute(query))
 
 
 # --- what a unit of work changed (for the screens) ---------------------------------------------
@@ -156,6 +165,16 @@ _TABLE_KINDS = {
 def _note(session: Session, changes: OpChanges) -> None:
     if changes:
         session.info[_NOTED] = session.info.get(_NOTED, NO_CHANGES) | changes
+
+
+def note(session: Session, changes: OpChanges) -> None:
+    """Say what a unit of work changed through statements the ORM does not see (rows inserted in bulk)."""
+    _note(session, changes)
+
+
+def row_kind(table: str) -> str:
+    """The kind of change a write to ``table`` is (the outbox's entity names)."""
+    return _TABLE_KINDS.get(table, table)
 
 
 def _row_changes(rows: Iterable[object]) -> OpChanges:

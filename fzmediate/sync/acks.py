@@ -12,12 +12,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, cast
 
-from sqlalchemy import delete
+from sqlalchemy import Table, bindparam, delete, update
 from sqlalchemy.orm import Session as OrmSession
 
-from fzmediate.store.models import OutboxEntry, SyncConflict, SyncState
+from fzmediate.store.models import Base, OutboxEntry, SyncConflict, SyncState
 from fzmediate.sync.apply import MODELS
 from fzmediate.sync.protocol import BLOB_MISSING, Change, PushResponse
 
@@ -56,18 +56,20 @@ def acknowledge(
     with session.db.unit_of_work() as s:
         state = s.get(SyncState, 1)
         assert state is not None
+        adopted: list[tuple[Change, int | None]] = []
         for result in answer.results:
             change = sent.get(result.device_seq)
             if change is None or result.device_seq > acked:
                 continue
             if result.status in HELD:
                 counts.pushed += 1
-                _adopt_version(s, change, result.version)
+                adopted.append((change, result.version))
             if result.status == "conflict":
                 counts.conflicts += 1
             elif result.status == "rejected":
                 counts.errors += 1
                 _keep_rejected(s, change, result.reason, session.device_id)
+        _adopt_versions(s, adopted)
         s.execute(
             delete(OutboxEntry).where(OutboxEntry.device_id == session.device_id, OutboxEntry.device_seq <= acked)
         )
@@ -75,15 +77,26 @@ def acknowledge(
         state.clock_offset_s = offset_s
 
 
-def _adopt_version(s: OrmSession, change: Change, version: int | None) -> None:
-    """Versions are the server's: the row takes the server's version of the change it acknowledged, unless
-    the row changed here since (its own later change will be acknowledged with a newer one)."""
-    model = MODELS.get(change.entity)
-    if version is None or model is None:
-        return
-    row = s.get(model, change.entity_id)
-    if row is not None and getattr(row, "version", None) == change.version and version != change.version:
-        row.version = version  # type: ignore[attr-defined]  # every versioned model has it
+def _adopt_versions(s: OrmSession, adopted: list[tuple[Change, int | None]]) -> None:
+    """Versions are the server's: each row takes the server's version of the change it acknowledged, unless the
+    row changed here since (its own later change will be acknowledged with a newer one). One statement per kind
+    of row for the whole answer: ``UPDATE … SET version = new WHERE id = … AND version = the change's``."""
+    by_model: dict[type[Base], list[dict[str, object]]] = {}
+    for change, version in adopted:
+        model = MODELS.get(change.entity)
+        if version is None or model is None or change.version is None or version == change.version:
+            continue
+        if "version" not in model.__table__.c:
+            continue
+        by_model.setdefault(model, []).append({"k_id": change.entity_id, "k_old": change.version, "k_new": version})
+    for model, params in by_model.items():
+        table = cast(Table, model.__table__)
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("k_id"), table.c.version == bindparam("k_old"))
+            .values(version=bindparam("k_new"))
+        )
+        s.connection().execute(statement, params)
 
 
 def _keep_rejected(s: OrmSession, change: Change, reason: str | None, device_id: str) -> None:

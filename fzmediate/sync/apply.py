@@ -28,13 +28,14 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any, Final
 
-from sqlalchemy import Boolean, Date, DateTime, Float, Integer, LargeBinary, select
+from sqlalchemy import Boolean, Date, DateTime, Float, Integer, LargeBinary, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from fzmediate.services.search import index_case
+from fzmediate.services.search import index_cases
 from fzmediate.store.models import (
     AttachmentRow,
     Base,
@@ -45,7 +46,7 @@ from fzmediate.store.models import (
     SessionPlan,
     SyncConflict,
 )
-from fzmediate.store.outbox import json_value
+from fzmediate.store.outbox import OpChanges, json_value, note, row_kind
 from fzmediate.sync.closing import close_pulled
 from fzmediate.sync.derived import refresh_deadlines, take_pulled
 from fzmediate.sync.protocol import BLOB_ENTITIES, CONFLICT_ENTITY, SEALED_ENTITIES, Conflict, PulledChange
@@ -112,8 +113,50 @@ def _column_value(column: Any, value: Any) -> Any:
     return value
 
 
+@cache
 def _columns(model: type[Base]) -> dict[str, Any]:
     return {c.key: c for c in model.__table__.columns}
+
+
+class NewRow:
+    """A row a page inserts, as its column values: written with the page, one statement per table and shape
+    (:func:`_insert_new`). A later change of the same page (a patch, a tombstone) changes these values like it
+    would change a loaded row's attributes; building and flushing mapped objects instead was most of a pull's
+    time."""
+
+    __slots__ = ("model", "values")
+
+    def __init__(self, model: type[Base], values: dict[str, Any]) -> None:
+        object.__setattr__(self, "model", model)
+        object.__setattr__(self, "values", values)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in _columns(self.model):
+            return self.values.get(name)
+        raise AttributeError(name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name not in _columns(self.model):
+            raise AttributeError(name)
+        self.values[name] = value
+
+
+def _model_of(row: Base | NewRow) -> type[Base]:
+    return row.model if isinstance(row, NewRow) else type(row)
+
+
+def _insert_new(s: Session, rows: list[NewRow]) -> None:
+    """Insert a page's new rows: tables in dependency order (cases before their parties), one executemany per
+    table and set of columns given (a column left out keeps its default)."""
+    groups: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = {}
+    for row in rows:
+        values = row.values
+        groups.setdefault((row.model.__table__.name, tuple(sorted(values))), []).append(values)
+    connection = s.connection()
+    for table in Base.metadata.sorted_tables:
+        for (name, _keys), params in groups.items():
+            if name == table.name:
+                connection.execute(insert(table), params)
 
 
 def stage_blobs(s: Session, blobs: Mapping[str, bytes]) -> None:
@@ -134,6 +177,18 @@ def row_from_payload(
     What a lean payload leaves out comes back: the id (``entity_id``), a counted row's ``version`` (the
     change's), and a document's or attachment's bytes (from ``blobs``, by the payload's ``sha256``; a row whose
     bytes are not there raises ``ValueError``: it is never stored without them)."""
+    return model(**row_values(model, entity_id, payload, version=version, blobs=blobs))
+
+
+def row_values(
+    model: type[Base],
+    entity_id: str,
+    payload: Mapping[str, Any],
+    *,
+    version: int | None = None,
+    blobs: Mapping[str, bytes] | None = None,
+) -> dict[str, Any]:
+    """The column values of :func:`row_from_payload`'s row."""
     columns = _columns(model)
     values = {k: _column_value(columns[k], v) for k, v in payload.items() if k in columns}
     values["id"] = entity_id
@@ -145,7 +200,7 @@ def row_from_payload(
         if found is None:
             raise ValueError("bytes not fetched")
         values[column] = found
-    return model(**values)
+    return values
 
 
 # --- the rules -----------------------------------------------------------------------------------------------
@@ -163,7 +218,8 @@ def apply_changes(s: Session, changes: Iterable[PulledChange], *, local_device: 
     try:
         with s.begin_nested():
             with s.no_autoflush:
-                result = _apply_batch(s, page, local_device=local_device, now=naive_now)
+                result, new = _apply_batch(s, page, local_device=local_device, now=naive_now)
+            _insert_new(s, new)
             s.flush()
     except (IntegrityError, ValueError, TypeError):
         s.expire_all()  # what the rolled-back attempt changed in memory is read again from the database
@@ -176,7 +232,10 @@ def apply_changes(s: Session, changes: Iterable[PulledChange], *, local_device: 
     return result
 
 
-def _apply_batch(s: Session, page: list[PulledChange], *, local_device: str, now: datetime) -> PageResult:
+def _apply_batch(
+    s: Session, page: list[PulledChange], *, local_device: str, now: datetime
+) -> tuple[PageResult, list[NewRow]]:
+    """The page applied in memory: loaded rows changed in place (flushed by the caller), new rows returned."""
     result = PageResult()
     sink = _Conflicts(s, result, local_device=local_device, now=now, batched=True)
     held = _load(s, page)
@@ -185,11 +244,14 @@ def _apply_batch(s: Session, page: list[PulledChange], *, local_device: str, now
         current = held.get((model, change.entity_id)) if model is not None else None
         _apply_one(s, change, result, sink, current=current, held=held)
     sink.finish()
-    return result
+    new = [row for row in held.values() if isinstance(row, NewRow)]
+    if new:
+        note(s, OpChanges(frozenset(result.case_ids), frozenset(row_kind(r.model.__table__.name) for r in new)))
+    return result, new
 
 
 #: The rows a page touches, by (model, id); None for one this desk does not hold.
-_Held = dict[tuple[type[Base], str], Base | None]
+_Held = dict[tuple[type[Base], str], Base | NewRow | None]
 
 
 def _load(s: Session, page: list[PulledChange]) -> _Held:
@@ -219,7 +281,7 @@ def _fetch(s: Session, change: PulledChange) -> Base | None:
     return s.get(model, change.entity_id) if model is not None else None
 
 
-def _case_of(change: PulledChange, row: Base | None) -> str | None:
+def _case_of(change: PulledChange, row: Base | NewRow | None) -> str | None:
     if change.entity == "case":
         return change.entity_id
     case_id = getattr(row, "case_id", None) if row is not None else change.payload.get("case_id")
@@ -232,7 +294,7 @@ def _apply_one(
     result: PageResult,
     sink: _Conflicts,
     *,
-    current: Base | None,
+    current: Base | NewRow | None,
     held: _Held | None = None,
 ) -> None:
     """One change; ``held`` is the batch's rows (:func:`_load`), None when applied row by row."""
@@ -262,7 +324,7 @@ def _insert(
     s: Session,
     model: type[Base],
     change: PulledChange,
-    current: Base | None,
+    current: Base | NewRow | None,
     result: PageResult,
     sink: _Conflicts,
     held: _Held | None,
@@ -280,14 +342,13 @@ def _insert(
             sink.whole_row(change)
             return False
     blobs = s.info.get(_STAGED, {})
-    if held is not None:  # the batch: flushed with the page; a collision there sends the page row by row
+    if held is not None:  # the batch: inserted with the page; a collision there sends the page row by row
         try:
-            row = row_from_payload(model, change.entity_id, change.payload, version=change.version, blobs=blobs)
+            values = row_values(model, change.entity_id, change.payload, version=change.version, blobs=blobs)
         except (ValueError, TypeError):
             sink.whole_row(change)
             return False
-        s.add(row)
-        held[(model, change.entity_id)] = row
+        held[(model, change.entity_id)] = NewRow(model, values)
         result.applied += 1
         return True
     try:
@@ -301,11 +362,11 @@ def _insert(
     return True
 
 
-def _patch(change: PulledChange, current: Base | None, result: PageResult, sink: _Conflicts) -> bool:
+def _patch(change: PulledChange, current: Base | NewRow | None, result: PageResult, sink: _Conflicts) -> bool:
     if current is None:
         sink.whole_row(change)
         return False
-    columns = _columns(type(current))
+    columns = _columns(_model_of(current))
     changed = False
     for name, diff in change.payload.items():
         if name not in columns or name == "id" or not isinstance(diff, Mapping):
@@ -329,7 +390,7 @@ def _patch(change: PulledChange, current: Base | None, result: PageResult, sink:
             client=local,
         )
     if "version" in columns and change.version > (getattr(current, "version", 0) or 0):
-        current.version = change.version  # type: ignore[attr-defined]  # every versioned model has it
+        current.version = change.version  # type: ignore[union-attr]  # every versioned model has it
     if changed:
         result.applied += 1
     else:
@@ -337,16 +398,18 @@ def _patch(change: PulledChange, current: Base | None, result: PageResult, sink:
     return changed
 
 
-def _tombstone(change: PulledChange, current: Base | None, result: PageResult, sink: _Conflicts) -> bool:
-    if isinstance(current, AttachmentRow):
-        if current.removed_at is None:
-            current.removed_at = sink.now
-            current.removed_by = change.actor
+def _tombstone(change: PulledChange, current: Base | NewRow | None, result: PageResult, sink: _Conflicts) -> bool:
+    model = _model_of(current) if current is not None else None
+    row: Any = current  # a loaded row or a NewRow of the page: the same attributes
+    if model is AttachmentRow:
+        if row.removed_at is None:
+            row.removed_at = sink.now
+            row.removed_by = change.actor
             result.applied += 1
             return True
-    elif isinstance(current, SessionPlan):
-        if current.cancelled_at is None:
-            current.cancelled_at = sink.now
+    elif model is SessionPlan:
+        if row.cancelled_at is None:
+            row.cancelled_at = sink.now
             result.applied += 1
             return True
     else:
@@ -358,7 +421,7 @@ def _tombstone(change: PulledChange, current: Base | None, result: PageResult, s
 
 def _reindex(s: Session, case_ids: set[str]) -> None:
     """Rewrite the search rows of ``case_ids`` (those held here) from their parties, read in one query per chunk
-    of cases (:func:`index_case` itself is two statements per case, cheap in SQLite: no round trips)."""
+    of cases, written by :func:`index_cases` (a statement per chunk, not two per case)."""
     ordered = sorted(case_ids)
     for start in range(0, len(ordered), _IN_CHUNK):
         chunk = ordered[start : start + _IN_CHUNK]
@@ -370,8 +433,7 @@ def _reindex(s: Session, case_ids: set[str]) -> None:
         )
         for case_id, name, id_number, phone in s.execute(query):
             parties[case_id].append((name, id_number, phone))
-        for case_id in sorted(parties):
-            index_case(s, case_id, parties[case_id])
+        index_cases(s, parties)
 
 
 # --- conflicts -----------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +25,7 @@ import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import ValidationError as PydanticError
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session as OrmSession
 
 from fzmediate.errors import FzError, StoreDamagedError
@@ -34,7 +35,7 @@ from fzmediate.security.crashpoints import crashpoint
 from fzmediate.security.permissions import may
 from fzmediate.services.numbering import DEVICE_CODE_KEY
 from fzmediate.store.models import Meta, OutboxEntry, SyncState
-from fzmediate.store.outbox import pending
+from fzmediate.store.outbox import pending_rows
 from fzmediate.sync import office_cert
 from fzmediate.sync.acks import Counts, acknowledge, blob_missing, naive
 from fzmediate.sync.apply import apply_changes, stage_blobs, store_server_conflicts
@@ -52,7 +53,6 @@ from fzmediate.sync.protocol import (
     EnrollRequest,
     EnrollResponse,
     PullResponse,
-    PushRequest,
     PushResponse,
     Role,
 )
@@ -305,58 +305,105 @@ def _progress(counts: Counts) -> str:
 
 def batch(rows: list[OutboxEntry]) -> list[Change]:
     """The longest prefix of ``rows`` within the push limits (one change even when it alone is larger)."""
+    return encode_batch(rows)[0]
+
+
+def encode_batch(rows: Sequence[OutboxEntry] | Sequence[Row[Any]]) -> tuple[list[Change], bytes]:
+    """:func:`batch` and the push request's body (``PushRequest``'s JSON, each change encoded once)."""
     out: list[Change] = []
+    parts: list[bytes] = []
     size = _ENVELOPE
     for row in rows[:MAX_PUSH_CHANGES]:
         change = wire_change(row)
-        n = len(change.model_dump_json().encode()) + 1
-        if out and size + n > MAX_BODY_BYTES:
+        part = change.model_dump_json().encode()
+        if out and size + len(part) + 1 > MAX_BODY_BYTES:
             break
         out.append(change)
-        size += n
-    return out
+        parts.append(part)
+        size += len(part) + 1
+    return out, b'{"changes":[' + b",".join(parts) + b"]}"
+
+
+@dataclass
+class _Batch:
+    """Changes to push: the outbox rows after some ``device_seq``, their request body, and the server's
+    ``acked_through`` before them (an answer that moves past it is progress); ``unsent`` counts the uploads that
+    did not finish."""
+
+    changes: list[Change]
+    body: bytes
+    acked_before: int
+    unsent: int = 0
+
+
+def _next_batch(session: Session, *, after: int = 0) -> _Batch:
+    with session.read() as s:
+        changes, body = encode_batch(pending_rows(s, limit=MAX_PUSH_CHANGES, after=after))
+        state = enrolled(s)
+        assert state is not None
+        return _Batch(changes, body, state.acked_through)
 
 
 def _push(session: Session, channel: Channel, counts: Counts, token: CancelToken | None) -> None:
+    """Push the outbox in batches, one request in flight at a time, and this desk's work beside it.
+
+    While batch N is on its way (a worker thread holds the request) the next batch is read and encoded; when
+    N's answer moves the server's cursor past the whole batch, N+1 is sent at once, and N's answer is
+    acknowledged while the server works on N+1. Every store access stays on this thread. The server sees
+    nothing new: requests still go one after the other in ``device_seq`` order, and an acknowledgement that
+    never ran (the process stopped) only means those changes are sent again and answered ``duplicate``."""
     stalled = 0
-    while True:
-        if token is not None:
-            token.check()
-        with session.read() as s:
-            changes = batch(pending(s, limit=MAX_PUSH_CHANGES))
-            state = enrolled(s)
-            assert state is not None
-            acked_before = state.acked_through
-        if not changes:
-            return
-        crashpoint("sync.outbox_read")  # the outbox rows are committed; nothing sent yet
-        unsent = upload_for(session, channel, changes)  # the bytes the batch names go first
-        body = PushRequest(changes=changes).model_dump_json().encode()
-        response = channel.call("POST", "/v1/sync/push", body=body)
-        crashpoint("sync.pushed")  # the server committed; its answer is not looked at yet
-        answer: PushResponse = _parse(PushResponse, response)
-        sent = {c.device_seq: c for c in changes}
-        crashpoint("sync.before_ack")  # the answer is read; the acknowledging transaction has not run
-        acknowledge(session, channel.offset_s, answer, sent, counts)
-        crashpoint("sync.acked")
-        if blob_missing(answer):  # an upload did not finish: that change and those after it wait for next time
-            counts.errors += max(unsent, 1)
-            return
-        if answer.acked_through > acked_before:
-            stalled = 0
-            if token is not None:
-                token.report(counts.pushed, None, _progress(counts))
-            continue
-        # No progress: the server wants a change from before our first one (which we deleted once it was
-        # acknowledged), or it answers gap for what we resend. Stop rather than loop.
-        stalled += 1
-        if changes[0].device_seq > answer.acked_through + 1 or stalled >= 2:
-            raise SyncError(
-                _("The district server lacks changes this desk no longer holds ({code}); ask district IT.").format(
-                    code="gap"
-                ),
-                code="gap",
-            )
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-push") as pool:
+        current = _next_batch(session)
+        in_flight: Future[httpx.Response] | None = None
+        while current.changes:
+            if in_flight is None:
+                if token is not None:
+                    token.check()
+                crashpoint("sync.outbox_read")  # the outbox rows are committed; nothing of them sent yet
+                in_flight = _send(session, channel, pool, current)
+            following = _next_batch(session, after=current.changes[-1].device_seq)  # read while N is away
+            response = in_flight.result()
+            in_flight = None
+            crashpoint("sync.pushed")  # the server committed; its answer is not looked at yet
+            answer: PushResponse = _parse(PushResponse, response)
+            missing = blob_missing(answer)
+            progress = answer.acked_through > current.acked_before
+            whole = progress and not missing and answer.acked_through >= current.changes[-1].device_seq
+            if whole and following.changes and (token is None or not token.cancelled):
+                following.acked_before = answer.acked_through
+                crashpoint("sync.outbox_read")
+                in_flight = _send(session, channel, pool, following)  # on its way while we acknowledge
+            crashpoint("sync.before_ack")  # the answer is read; the acknowledging transaction has not run
+            acknowledge(session, channel.offset_s, answer, {c.device_seq: c for c in current.changes}, counts)
+            crashpoint("sync.acked")
+            if missing:  # an upload did not finish: that change and those after it wait for next time
+                counts.errors += max(current.unsent, 1)
+                return
+            if progress:
+                stalled = 0
+                if token is not None:
+                    token.report(counts.pushed, None, _progress(counts))
+                current = following if in_flight is not None else _next_batch(session)
+                continue
+            # No progress: the server wants a change from before our first one (which we deleted once it was
+            # acknowledged), or it answers gap for what we resend. Stop rather than loop.
+            stalled += 1
+            if current.changes[0].device_seq > answer.acked_through + 1 or stalled >= 2:
+                raise SyncError(
+                    _("The district server lacks changes this desk no longer holds ({code}); ask district IT.").format(
+                        code="gap"
+                    ),
+                    code="gap",
+                )
+            current = _next_batch(session)
+
+
+def _send(session: Session, channel: Channel, pool: ThreadPoolExecutor, pushed: _Batch) -> Future[httpx.Response]:
+    """Upload the bytes the batch names (on this thread: they are read from the store), then post the batch
+    from the worker thread."""
+    pushed.unsent = upload_for(session, channel, pushed.changes)
+    return pool.submit(channel.call, "POST", "/v1/sync/push", body=pushed.body)
 
 
 # --- pull ----------------------------------------------------------------------------------------------------
@@ -365,28 +412,39 @@ def _push(session: Session, channel: Channel, counts: Counts, token: CancelToken
 def _pull(
     session: Session, channel: Channel, counts: Counts, token: CancelToken | None, clock: Callable[[], datetime]
 ) -> bool:
-    """Pull and apply pages until the server has no more; returns whether more remained (cancelled)."""
-    while True:
-        if token is not None and token.cancelled:
-            return True
-        with session.read() as s:
-            state = enrolled(s)
-            assert state is not None
-            after = state.after
-        page: PullResponse = _parse(
-            PullResponse,
-            channel.call("GET", "/v1/sync/pull", params={"after": after, "limit": MAX_PULL_LIMIT}),
-        )
-        fetched = fetch_for(session, channel, page.changes)  # the bytes the page lacks, checked
-        crashpoint("sync.page_received")  # mid-pull: a page is here, not applied
-        apply_page(session, page, after=after, counts=counts, offset_s=channel.offset_s, now=clock(), blobs=fetched)
-        crashpoint("sync.cursor_saved")  # the page and its cursor committed; the next page not asked for
-        if token is not None:
-            token.report(counts.pulled, None, _progress(counts))
-        if not page.more:
-            return False
-        if page.next_after <= after:
-            raise answer_error("stalled_cursor")
+    """Pull and apply pages until the server has no more; returns whether more remained (cancelled).
+
+    The next page is asked for (from the worker thread) while this one is applied: its cursor is the one this
+    page's answer names, which is what the store will hold once this page commits. A page fetched but never
+    applied (the process stopped, the apply failed) is simply asked for again next time. The bytes a page's
+    documents need are fetched before the next page is asked for, so the channel serves one request at a time."""
+    with session.read() as s:
+        state = enrolled(s)
+        assert state is not None
+        after = state.after
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-pull") as pool:
+        in_flight: Future[httpx.Response] | None = _ask(pool, channel, after)
+        while in_flight is not None:
+            page: PullResponse = _parse(PullResponse, in_flight.result())
+            in_flight = None
+            fetched = fetch_for(session, channel, page.changes)  # the bytes the page lacks, checked
+            crashpoint("sync.page_received")  # mid-pull: a page is here, not applied
+            if page.more and page.next_after <= after:
+                raise answer_error("stalled_cursor")
+            if page.more and (token is None or not token.cancelled):
+                in_flight = _ask(pool, channel, page.next_after)  # on its way while this page is applied
+            apply_page(session, page, after=after, counts=counts, offset_s=channel.offset_s, now=clock(), blobs=fetched)
+            crashpoint("sync.cursor_saved")  # the page and its cursor committed (the next one may be on its way)
+            if token is not None:
+                token.report(counts.pulled, None, _progress(counts))
+            after = page.next_after
+            if page.more and in_flight is None:
+                return True  # cancelled
+    return False
+
+
+def _ask(pool: ThreadPoolExecutor, channel: Channel, after: int) -> Future[httpx.Response]:
+    return pool.submit(channel.call, "GET", "/v1/sync/pull", params={"after": after, "limit": MAX_PULL_LIMIT})
 
 
 def apply_page(

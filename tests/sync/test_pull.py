@@ -79,7 +79,7 @@ def test_a_page_and_its_cursor_commit_together_and_a_page_twice_changes_nothing(
     def fail(*_args: Any, **_kw: Any) -> int:
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(apply, "index_case", fail)  # fails after the page's rows were inserted
+    monkeypatch.setattr(apply, "index_cases", fail)  # fails after the page's rows were inserted
     with pytest.raises(RuntimeError):
         sync(enrolled, transport=server.transport())
     assert _counts(enrolled) == before and _after(enrolled) == 0

@@ -1,0 +1,105 @@
+"""Many rows in one statement: what a push writes (hundreds of log rows and entities a request).
+
+On PostgreSQL the rows travel as one JSON array parameter, unpacked by ``json_to_recordset`` into an
+``INSERT … SELECT`` or an ``UPDATE … FROM``: one statement and one round trip, where an ``executemany`` sends a
+statement per row (psycopg pipelines them, but each is still parsed, planned and executed on its own, and that
+was most of a push's database time). ``json`` rather than ``jsonb``, so that the JSON columns keep the text
+they were given. SQLite is in-process: its ``executemany`` has no round trips to save and is used as it is.
+
+Values pass through each column's type (:meth:`TypeEngine.bind_processor` semantics by way of
+``process_bind_param`` for our :class:`~fzmediate.server.models.UTCDateTime`), so both paths store the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from pydantic_core import to_json
+from sqlalchemy import Column, Table, bindparam, insert, text, update
+from sqlalchemy.orm import Session
+from sqlalchemy.types import JSON, DateTime, TypeDecorator
+
+
+def insert_rows(session: Session, model: type[Any], rows: Sequence[dict[str, Any]]) -> None:
+    """Insert ``rows`` (dicts keyed by column name, every row the same keys) into ``model``'s table."""
+    table = _table(model)
+    if not rows:
+        return
+    if not _postgres(session):
+        session.execute(insert(table), list(rows))
+        return
+    columns = [table.c[name] for name in rows[0]]
+    names = ", ".join(_quoted(session, c.name) for c in columns)
+    statement = "INSERT INTO {table} ({names}) SELECT {names} FROM json_to_recordset(CAST(:rows AS json)) AS r({defs})"
+    sql = statement.format(table=_quoted(session, table.name), names=names, defs=_defs(session, columns))
+    session.execute(text(sql), {"rows": _json(session, columns, rows)})
+
+
+def update_rows(session: Session, model: type[Any], rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> None:
+    """Update the rows of ``model``'s table named by ``keys`` (column names; every row holds them) to ``rows``'
+    values."""
+    table = _table(model)
+    if not rows:
+        return
+    if not _postgres(session):
+        params = [{**row, **{"k_" + k: row[k] for k in keys}} for row in rows]
+        values: dict[str, Any] = {name: bindparam(name) for name in rows[0] if name not in keys}
+        where = [table.c[k] == bindparam("k_" + k) for k in keys]
+        session.connection().execute(update(table).where(*where).values(values), params)
+        return
+    columns = [table.c[name] for name in rows[0]]
+    sets = ", ".join("{0} = r.{0}".format(_quoted(session, c.name)) for c in columns if c.name not in keys)
+    match = " AND ".join("t.{0} = r.{0}".format(_quoted(session, k)) for k in keys)
+    sql = "UPDATE {table} AS t SET {sets} FROM json_to_recordset(CAST(:rows AS json)) AS r({defs}) WHERE {match}"
+    statement = sql.format(table=_quoted(session, table.name), sets=sets, defs=_defs(session, columns), match=match)
+    session.execute(text(statement), {"rows": _json(session, columns, rows)})
+
+
+def _table(model: type[Any]) -> Table:
+    return cast(Table, model.__table__)
+
+
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _quoted(session: Session, name: str) -> str:
+    return str(session.get_bind().dialect.identifier_preparer.quote(name))
+
+
+def _defs(session: Session, columns: list[Column[Any]]) -> str:
+    dialect = session.get_bind().dialect
+    return ", ".join("{0} {1}".format(_quoted(session, c.name), c.type.compile(dialect=dialect)) for c in columns)
+
+
+def _json(session: Session, columns: list[Column[Any]], rows: Sequence[dict[str, Any]]) -> str:
+    """The rows as one JSON array, each value as its column stores it (only the columns whose values need
+    converting are touched: times; JSON and plain values are encoded as they are)."""
+    dialect = session.get_bind().dialect
+    converted = [(c.name, convert) for c in columns if (convert := _converter(c, dialect)) is not None]
+    if converted:
+        rows = [{**row, **{name: convert(row[name]) for name, convert in converted}} for row in rows]
+    return to_json(list(rows)).decode()  # pydantic's encoder: several times the standard library's speed
+
+
+def _converter(column: Column[Any], dialect: Any) -> Callable[[Any], Any] | None:
+    """How a value of ``column`` goes into the JSON array, or None when it goes as it is."""
+    kind = column.type
+    if isinstance(kind, JSON):
+        return None
+    if isinstance(kind, TypeDecorator):
+
+        def decorated(value: Any) -> Any:
+            value = kind.process_bind_param(value, dialect)
+            return value.isoformat() if isinstance(value, datetime) else value
+
+        return decorated
+    if isinstance(kind, DateTime):
+        return _iso
+    return None
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
