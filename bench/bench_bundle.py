@@ -33,9 +33,11 @@ NOTE = (
     "\nLeft out (installer/bundle_rules.py): Qt QML/Quick/virtual keyboard/Wayland/WebEngine and every unused Qt "
     "module, plugin and translation (only qtbase zh_CN/zh_TW kept), the system's X11/GL/GLib/CUPS libraries (the "
     ".deb depends on them), Babel's locale data other than en/zh, phonenumbers' geocoding/carrier data, Pillow's "
-    "AVIF and Tk parts, lxml's objectify/HTML, the server, test and dev packages; binaries are stripped. The two "
-    "parts that keep the bundle over the targets are load-bearing: the fonts (documents and UI; resources/fonts) "
-    "and ICU (linked by QtCore).\n"
+    "AVIF and Tk parts, lxml's objectify/HTML, the server, test and dev packages; binaries are stripped. ICU's data is "
+    "rebuilt with only what Qt reads (installer/icu_trim.py: collation, time-zone names and code pages for root, "
+    "English and Chinese); the UI font is the platform's CJK face (the .deb recommends fonts-noto-cjk; Windows has "
+    "Microsoft YaHei UI), with the documents' own faces behind it for rare characters and for a system without "
+    "any CJK face.\n"
 )
 #: The bundle's parts, in the order of the size table: (label, paths under _internal/, glob-style).
 PARTS = [

@@ -51,6 +51,26 @@ EXCLUDED_MODULES = [
     "phonenumbers.carrierdata",
     "phonenumbers.timezone",
     "phonenumbers.tzdata",
+    # fontTools: only pyHanko's OpenType stamp fonts import it (and need uharfbuzz, not installed); the
+    # fonts are subset by resources/fonts/build_subsets.py at development time.
+    "fontTools",
+    # Only fallbacks nothing reaches: python-stdnum's SOAP client (requests) and its pkg_resources fallback
+    # (importlib.resources serves its data), pydantic's v1 shim and mypy plugin, pydoc's help topics,
+    # cffi's build helpers (distutils).
+    "requests",
+    "urllib3",
+    "pkg_resources",
+    "pydantic.v1",
+    "pydantic.mypy",
+    "pydoc_data",
+    "distutils",
+    # ReportLab's encoding guess for XMP files it reads from a path (the app writes its own XMP: pdfa.py).
+    "charset_normalizer",
+    # Python's Japanese and Korean codecs (the Chinese ones stay) and greenlet (SQLAlchemy's asyncio only).
+    "_codecs_jp",
+    "_codecs_kr",
+    "_codecs_iso2022",
+    "greenlet",
     # httpx's own command line (and what only it imports).
     "httpx._main",
     "rich",
@@ -117,8 +137,17 @@ KEPT_QT_TRANSLATIONS = {"qtbase_zh_CN.qm", "qtbase_zh_TW.qm"}
 #: Babel's locale data kept (35 MB for 1,100 locales otherwise): the three UI languages and their parents.
 BABEL_LOCALES_KEPT = re.compile(r"(root|en|en_001|en_150|en_US|en_GB|zh|zh_Hans(_\w+)?|zh_Hant(_\w+)?)\.dat$")
 
+#: python-stdnum's data files the app reads (the Chinese region codes behind resident ID checks); the others
+#: (MAC OUI, IMSI, IBAN, ISBN … 2.1 MB) belong to number formats it never validates.
+STDNUM_DATA_KEPT = {"stdnum/cn/loc.dat"}
+
 #: Files under resources/ the app never reads (the same as the wheel's, setup.py).
 RESOURCES_LEFT_OUT = ("source", "README.md", "build_subsets.py", "*.po", "*.pot", "*.cfg", "__pycache__")
+#: Left out of the bundle only (a checkout and the wheel keep it for `make run`): the UI's Noto Sans CJK
+#: collection (19.5 MB). The installed app uses the platform's CJK UI face (the .deb recommends
+#: fonts-noto-cjk; UOS, Kylin and Windows have one) with the document faces behind it for rare characters,
+#: and the documents' faces alone where there is none (ui/fonts.py).
+UI_FONT_LEFT_OUT = {"NotoSansCJK-Regular.ttc", "LICENSE-NotoSansCJK.txt"}
 
 
 def _parts(dest: str) -> list[str]:
@@ -174,6 +203,10 @@ def prune(binaries: list[Entry], datas: list[Entry]) -> tuple[list[Entry], list[
 def keep_data(dest: str) -> bool:
     """Whether a collected data file belongs in the bundle."""
     parts = _parts(dest)
+    if parts[:2] == ["resources", "fonts"] and parts[-1] in UI_FONT_LEFT_OUT:
+        return False
+    if parts[0] == "stdnum" and parts[-1].endswith(".dat"):
+        return "/".join(parts) in STDNUM_DATA_KEPT
     if "locale-data" in parts and "babel" in parts:
         return BABEL_LOCALES_KEPT.match(parts[-1]) is not None
     if "PySide6" in parts:

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
+from fzmediate.documents.fonts import FACES
 from fzmediate.i18n import set_locale
 from fzmediate.services.workspace import Workspace
 from fzmediate.store.migrate import head_revision
 from installer.bundle_rules import EXCLUDED_MODULES, KEPT_PLUGINS
+from installer.icu_trim import SYMBOL
 from tests.documents import case_lifecycles as life
 from tests.packaging.conftest import ROOT, clean_env, needs, run
 from tests.support import ADMIN_PW, FAST_KDF
@@ -35,7 +38,9 @@ def test_the_bundle_carries_what_the_app_reads(bundle: Path) -> None:
         assert (inside / "resources" / "locale" / lang / "LC_MESSAGES" / "fzmediate.mo").is_file()
     assert (inside / "resources" / "catalogue" / "pingshan.fzcat.json").is_file()
     assert list((inside / "resources" / "holidays").glob("*.json"))
-    assert (inside / "resources" / "fonts" / "NotoSansCJK-Regular.ttc").is_file()
+    # The documents' faces (also the UI's rare-character fallback); the UI's own face is the platform's.
+    assert {p.name for p in (inside / "resources" / "fonts").glob("doc*.ttf")} == {f.file for f in FACES}
+    assert not (inside / "resources" / "fonts" / "NotoSansCJK-Regular.ttc").exists()
     assert (inside / "resources" / "icons" / "fzmediate.svg").is_file()
     versions = inside / "fzmediate" / "store" / "migrations" / "versions"
     shipped = {p.name for p in (ROOT / "fzmediate" / "store" / "migrations" / "versions").glob("*.py")}
@@ -69,6 +74,40 @@ def test_the_desk_starts_offscreen_to_its_first_screen(bundle: Path, tmp_path: P
     )
     assert done.stdout.startswith("ready ")
     assert "Traceback" not in done.stderr
+
+
+def test_the_desk_logs_its_ui_font_and_has_one(bundle: Path, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    run(
+        [str(bundle / "fzmediate"), "desk", "--data-dir", str(data), "--exit-when-ready"], cwd=tmp_path, env=clean_env()
+    )
+    said = [line for line in (data / "logs" / "fzmediate.log").read_text("utf-8").splitlines() if "UI font for" in line]
+    assert said and "none" not in said[0]  # the platform's CJK face, or the documents' faces where there is none
+
+
+#: QtCore's ICU calls with the bundle's trimmed data: pinyin order (李 li, 王 wang, 张 zhang), stroke order for
+#: Traditional Chinese (王 4 strokes, 李 7, 張 11), the Chinese legacy codecs, time-zone names in Chinese.
+ICU_PROBE = """
+from PySide6.QtCore import QCollator, QLocale, QStringDecoder, QTimeZone
+pinyin = QCollator(QLocale("zh_CN"))
+stroke = QCollator(QLocale("zh_TW"))
+print(" ".join(sorted("张李王", key=pinyin.sortKey)), " ".join(sorted("張李王", key=stroke.sortKey)))
+print(all(QStringDecoder(n).isValid() for n in ("GB18030", "GBK", "Big5", "Big5-HKSCS")))
+print(QTimeZone(b"Asia/Shanghai").displayName(QTimeZone.TimeType.StandardTime, QTimeZone.NameType.LongName,
+      QLocale("zh_CN")))
+"""
+
+
+def test_icu_is_trimmed_and_still_sorts_chinese(bundle: Path, tmp_path: Path) -> None:
+    lib = bundle / "_internal" / "PySide6" / "Qt" / "lib"
+    data = lib / "libicudata.so.73"
+    if not data.exists():
+        pytest.skip("Qt uses the system's ICU here (Windows)")
+    assert data.stat().st_size < 8_000_000  # the wheel's: 32 MB
+    assert SYMBOL in run(["readelf", "-W", "--dyn-syms", str(data)], cwd=tmp_path).stdout
+    # This checkout's PySide6 bindings on the bundle's Qt and ICU libraries (found first on LD_LIBRARY_PATH).
+    done = run([sys.executable, "-c", ICU_PROBE], cwd=tmp_path, env={**clean_env(), "LD_LIBRARY_PATH": str(lib)})
+    assert done.stdout.splitlines() == ["李 王 张 王 李 張", "True", "中国标准时间"]
 
 
 def test_the_kiosk_mode_is_in_the_bundle(bundle: Path, tmp_path: Path) -> None:

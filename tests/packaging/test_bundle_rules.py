@@ -8,6 +8,7 @@ import ast
 from pathlib import Path
 
 from installer.bundle_rules import EXCLUDED_MODULES, keep_binary, keep_data, prune
+from installer.icu_trim import keep_item
 from tests.packaging.conftest import ROOT
 
 #: The district server's own code may import the server's packages: it is not in the bundle at all.
@@ -65,6 +66,7 @@ def test_qt_plugins_libraries_and_translations_are_pruned_to_what_is_used() -> N
         ("babel/locale-data/zh_Hant_TW.dat", "/v/x", "DATA"),
         ("babel/locale-data/fr.dat", "/v/x", "DATA"),
         ("resources/fonts/NotoSansCJK-Regular.ttc", "/r/x", "DATA"),
+        ("resources/fonts/docfallback-hanamina.ttf", "/r/x", "DATA"),
     ]
     kept_binaries, kept_datas = prune(binaries, datas)
     assert [b[0].rsplit("/", 1)[-1] for b in kept_binaries] == [
@@ -75,7 +77,24 @@ def test_qt_plugins_libraries_and_translations_are_pruned_to_what_is_used() -> N
         "libQt6Pdf.so.6",
         "PySide6/Qt/translations/qtbase_zh_CN.qm",
         "babel/locale-data/zh_Hant_TW.dat",
-        "resources/fonts/NotoSansCJK-Regular.ttc",
+        "resources/fonts/docfallback-hanamina.ttf",  # the UI font is the platform's: only the documents' ship
     ]
     assert keep_binary("PySide6/QtWidgets.abi3.so") and not keep_binary("PySide6/QtQml.abi3.so")
     assert not keep_data("PySide6/Qt/qml/QtQuick/qmldir")
+
+
+def test_icu_keeps_what_qt_reads_for_chinese_and_drops_the_rest() -> None:
+    kept = [
+        "coll/zh.res", "coll/zh_Hant_TW.res", "coll/root.res", "coll/ucadata.icu", "coll/res_index.res",
+        "zone/zh_Hans.res", "zone/pool.res", "zone/en_GB.res", "zh_Hant.res", "root.res", "pool.res",
+        "zoneinfo64.res", "metaZones.res", "likelySubtags.res", "cnvalias.icu", "gb18030.cnv",
+        "windows-936-2000.cnv", "windows-950-2000.cnv", "ibm-1375_P100-2008.cnv", "ibm-5348_P100-1997.cnv",
+        "uts46.nrm", "nfkc.nrm",
+    ]  # fmt: skip
+    dropped = [
+        "coll/de.res", "coll/de_.res", "coll/sr_Latn_BA.res", "zone/fr.res", "ja.res", "brkitr/cjdict.dict",
+        "brkitr/line.brk", "translit/root.res", "rbnf/zh.res", "curr/zh.res", "lang/en.res", "unit/root.res",
+        "ibm-37_P100-1995.cnv", "euc-jp-2007.cnv", "unames.icu", "rfc3491.spp", "confusables.cfu",
+    ]  # fmt: skip
+    assert [i for i in kept if not keep_item(i)] == []
+    assert [i for i in dropped if keep_item(i)] == []

@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QRawFont
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from fzmediate.i18n import _, current_locale
-from ui.fonts import sans_family
+from ui.fonts import ui_draws
 from ui.kiosk.application.look import set_kiosk_role, sized
 
 ROWS, COLUMNS = 2, 8
@@ -33,7 +32,6 @@ class RarePicker(QFrame):
         self._all: tuple[str, ...] = ()
         self._page = 0
         self._query = ""
-        self._raw: QRawFont | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         head = QHBoxLayout()
@@ -97,11 +95,8 @@ class RarePicker(QFrame):
         self.set_characters("", ())
 
     def _drawable(self, char: str) -> bool:
-        """Whether the shipped CJK face draws ``char`` (everything passes when that face is not loaded)."""
-        if self._raw is None:
-            family = sans_family(current_locale())
-            self._raw = QRawFont.fromFont(QFont(family)) if family else QRawFont()
-        return not self._raw.isValid() or self._raw.supportsCharacter(ord(char))
+        """Whether the UI's faces draw ``char`` (the UI face or a document face behind it: ui/fonts.py)."""
+        return ui_draws(char, current_locale())
 
     def _fill(self) -> None:
         start = self._page * len(self.cells)
