@@ -135,6 +135,6 @@ def _remember_nonce(db: Database, device_id: str, nonce: str, now: datetime) -> 
         return True
 
     try:
-        return db.transaction(work)
+        return db.transaction(work, durable=False)
     except IntegrityError:
         return False  # the same nonce, at the same moment, from a concurrent request: one of them is a replay
