@@ -143,10 +143,8 @@ def create_app(db_url: str, *, clock: Clock | None = None, rate_limit: RateLimit
     ) -> Response:
         if caller.role == "kiosk":
             raise errors.Refusal(403, "forbidden")
-        # Serialised here, once: the page was built from what the server stored and validated on the way in
-        # (returning the model would have FastAPI validate its 500 changes again on the way out).
-        page = pull(db, caller, after, limit)
-        return Response(page.model_dump_json(), media_type="application/json")
+        # The page's JSON, written from what the server stored and validated on the way in (fzmediate.server.pull).
+        return Response(pull(db, caller, after, limit), media_type="application/json")
 
     @app.post("/v1/sync/anchor", response_model=AnchorResponse, responses=_ERRORS)
     def anchor_head(body: AnchorRequest, db: DB, caller: Device) -> AnchorResponse:

@@ -96,10 +96,14 @@ class Device:
         return result
 
     def pull(self, after: int = 0, limit: int = 500) -> dict[str, Any]:
+        result: dict[str, Any] = json.loads(self.pull_raw(after, limit))
+        return result
+
+    def pull_raw(self, after: int = 0, limit: int = 500) -> bytes:
+        """The page's body as the server wrote it."""
         r = self.call("GET", "/v1/sync/pull?after={0}&limit={1}".format(after, limit))
         assert r.status_code == 200, r.text
-        result: dict[str, Any] = r.json()
-        return result
+        return r.content
 
 
 class Server:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tests.server.harness import OTHER_UNIT, Server
 
 
@@ -48,3 +50,17 @@ def test_limit_above_500_is_invalid(server: Server) -> None:
     r = desk.call("GET", "/v1/sync/pull?after=0&limit=501")
     assert r.status_code == 422 and r.json()["error"] == "invalid"
     assert any(p.startswith("query.limit") for p in r.json()["problems"])
+
+
+def test_a_page_is_the_json_the_protocol_model_gives(server: Server) -> None:
+    """The page is written without the model (payloads spliced in as stored): it must still be exactly what
+    PullResponse describes, values and formats alike (times in UTC with Z, rare characters as they are)."""
+    from fzmediate.sync.protocol import PullResponse
+
+    a, b = server.enroll(), server.enroll()
+    payload = {"name": "王𠮷", "address": "坪山区䶮路1号", "amounts": [1, 2.5, None], "nested": {"ok": True}}
+    a.push(a.change("party", "p-json", "create", payload))
+    raw = b.pull_raw()
+    page = PullResponse.model_validate_json(raw)
+    assert page.changes[0].payload == payload
+    assert json.loads(raw) == json.loads(page.model_dump_json())
