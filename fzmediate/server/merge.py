@@ -10,8 +10,10 @@
 - ``tombstone``: marks the entity deleted unless it changed since ``base_version`` (a conflict).
 - Sealed kinds (case events, documents, audit events) refuse ``patch`` and ``tombstone``.
 - Derived fields (:data:`~fzmediate.sync.protocol.DERIVED_FIELDS`: a case's next deadline, ``updated_at``) never
-  conflict: where the three-way rule would see one, the later ``updated_at`` stays and the next deadline last
-  sent is taken (each desk recomputes its own).
+  conflict. ``updated_at`` is the latest time any replica held (the maximum of the server's, the patch's ``old``
+  and ``new``; a ``create`` meeting the entity takes the later too and is published again if that moved it), so
+  replicas converge whatever order they see the changes in; where the three-way rule would see a conflict on
+  the next deadline, the one last sent is taken (each desk recomputes its own).
 - ``conflict``/``tombstone`` closes a conflict row a desk settled (:func:`close_conflict`).
 
 Entity versions are the server's: 1 at creation, one more for each change that altered it; a payload's
@@ -39,6 +41,8 @@ from fzmediate.sync.protocol import CONFLICT_ENTITY, DERIVED_FIELDS, SEALED_ENTI
 DELETED_FIELD: Final = "_deleted"
 #: A desk row's own version column, sent in create payloads and patches: the server keeps its own count there.
 VERSION_FIELD: Final = "version"
+#: The derived field kept as the latest time any replica held (never three-way merged: see ``_later``).
+UPDATED_AT: Final = "updated_at"
 #: Ids per ``IN (…)`` list: well under every database's limit on bound parameters.
 _IN_CHUNK: Final = 500
 
@@ -198,6 +202,26 @@ def _create(
         server, client = entity.fields.get(name), change.payload.get(name)
         if server != client and name not in derived:
             _conflict(session, entity, device, change, name, None, server, client, now)
+    later = _later(entity.fields.get(UPDATED_AT), change.payload.get(UPDATED_AT))
+    if UPDATED_AT in derived and not entity.deleted and later != entity.fields.get(UPDATED_AT):
+        # The sender's time is the later one: the entity takes it (derived, never a conflict), and every other
+        # desk learns it from the create published again with the server's whole entity (a desk that holds the
+        # row takes the later time from it, one that does not inserts the server's row).
+        base = entity.version
+        entity.fields = {**entity.fields, UPDATED_AT: later}
+        if VERSION_FIELD in entity.fields:
+            entity.fields[VERSION_FIELD] = base + 1
+        entity.version = base + 1
+        entity.last_device, entity.last_actor = device.device_id, change.actor
+        return Outcome(
+            "conflict",
+            reason="exists",
+            published=True,
+            payload=dict(entity.fields),
+            base_version=base,
+            version=entity.version,
+            entity=entity,
+        )
     return Outcome("conflict", reason="exists", version=entity.version, entity=entity)
 
 
@@ -218,8 +242,18 @@ def _patch(session: Session, device: Device, change: Change, entity: EntityState
         if name == VERSION_FIELD:
             continue  # the device's count, not data: versions are the server's (set below when the entity changes)
         current = fields.get(name)
+        if name == UPDATED_AT and name in derived:
+            # The latest time any replica held, whatever the order changes arrive in (docs/sync-protocol.md,
+            # "Conflicts"): ``old`` too, a time the sender held (it may have moved its own back since).
+            value = _later(current, old, new)
+            if value != current:
+                fields[name] = value
+                taken[name] = {"old": current, "new": value}
+            if value != new:
+                merged = True  # the server keeps a later time than the one sent
+            continue
         if name in derived and current not in (old, new):
-            value = _derived(name, current, new)  # both desks changed it: derived, so never a conflict
+            value = new  # both desks changed it: derived, so never a conflict (each desk recomputes its own)
             if value != current:
                 fields[name] = value
                 taken[name] = {"old": current, "new": value}
@@ -247,15 +281,24 @@ def _patch(session: Session, device: Device, change: Change, entity: EntityState
     )
 
 
-def _derived(name: str, current: Any, new: Any) -> Any:
-    """A derived field's value after a patch, without a conflict: ``updated_at`` the later time (ISO text of the
-    same form compares as time), any other the value sent (the district view's best knowledge; desks recompute)."""
-    if name == "updated_at" and isinstance(current, str) and isinstance(new, str):
+def _later(*values: Any) -> Any:
+    """The latest of ``updated_at`` values (ISO text compared as time; text that is no time, or None, never
+    wins over a time). A maximum, so every replica that has seen the same values holds the same one, in
+    whatever order they came (the server and :func:`fzmediate.sync.derived.take_pulled` alike)."""
+    best: Any = None
+    best_at: datetime | None = None
+    for value in values:
         try:
-            return max(current, new, key=_utc)
+            at = _utc(value) if isinstance(value, str) else None
         except ValueError:
-            return new
-    return new
+            at = None
+        if at is None:
+            if best is None and best_at is None and value is not None:
+                best = value
+            continue
+        if best_at is None or at > best_at:
+            best, best_at = value, at
+    return best
 
 
 def _utc(text: str) -> datetime:

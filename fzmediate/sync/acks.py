@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final, cast
 
-from sqlalchemy import Table, bindparam, delete, update
+from sqlalchemy import Table, bindparam, delete, or_, update
 from sqlalchemy.orm import Session as OrmSession
 
-from fzmediate.store.models import Base, OutboxEntry, SyncConflict, SyncState
+from fzmediate.store.models import Base, Case, OutboxEntry, SyncConflict, SyncState
 from fzmediate.sync.apply import MODELS
-from fzmediate.sync.protocol import BLOB_MISSING, Change, PushResponse
+from fzmediate.sync.derived import UPDATED_AT, moment
+from fzmediate.sync.protocol import BLOB_MISSING, DERIVED_FIELDS, Change, PushResponse
 
 if TYPE_CHECKING:
     from fzmediate.services.session import Session
@@ -70,6 +71,7 @@ def acknowledge(
                 counts.errors += 1
                 _keep_rejected(s, change, result.reason, session.device_id)
         _adopt_versions(s, adopted)
+        _keep_later_times(s, [change for change, _version in adopted])
         s.execute(
             delete(OutboxEntry).where(OutboxEntry.device_id == session.device_id, OutboxEntry.device_seq <= acked)
         )
@@ -97,6 +99,34 @@ def _adopt_versions(s: OrmSession, adopted: list[tuple[Change, int | None]]) -> 
             .values(version=bindparam("k_new"))
         )
         s.connection().execute(statement, params)
+
+
+def _keep_later_times(s: OrmSession, held: list[Change]) -> None:
+    """``updated_at`` is the latest time any replica held (docs/sync-protocol.md, "Conflicts"): the server kept
+    the latest of each change's times (``old`` too) and publishes nothing to the sender when its own time stays,
+    so a row whose time moved back here (a desk clock set back) takes the latest of the times its held changes
+    carried. One statement for the whole answer; never an outbox row (a derived value)."""
+    latest: dict[str, datetime] = {}
+    for change in held:
+        if UPDATED_AT not in DERIVED_FIELDS.get(change.entity, ()) or change.entity != "case":
+            continue
+        value = change.payload.get(UPDATED_AT)
+        times = [value.get("old"), value.get("new")] if isinstance(value, dict) else [value]
+        for at in filter(None, map(moment, times)):
+            if change.entity_id not in latest or at > latest[change.entity_id]:
+                latest[change.entity_id] = at
+    if not latest:
+        return
+    table = cast(Table, Case.__table__)
+    statement = (
+        update(table)
+        .where(
+            table.c.id == bindparam("k_id"),
+            or_(table.c.updated_at.is_(None), table.c.updated_at < bindparam("k_at")),
+        )
+        .values(updated_at=bindparam("k_at"))
+    )
+    s.connection().execute(statement, [{"k_id": k, "k_at": at} for k, at in latest.items()])
 
 
 def _keep_rejected(s: OrmSession, change: Change, reason: str | None, device_id: str) -> None:

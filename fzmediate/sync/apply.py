@@ -48,8 +48,15 @@ from fzmediate.store.models import (
 )
 from fzmediate.store.outbox import OpChanges, json_value, note, row_kind
 from fzmediate.sync.closing import close_pulled
-from fzmediate.sync.derived import refresh_deadlines, take_pulled
-from fzmediate.sync.protocol import BLOB_ENTITIES, CONFLICT_ENTITY, SEALED_ENTITIES, Conflict, PulledChange
+from fzmediate.sync.derived import UPDATED_AT, refresh_deadlines, take_later, take_pulled
+from fzmediate.sync.protocol import (
+    BLOB_ENTITIES,
+    CONFLICT_ENTITY,
+    DERIVED_FIELDS,
+    SEALED_ENTITIES,
+    Conflict,
+    PulledChange,
+)
 
 #: The entities a desk keeps, by the outbox's entity names.
 MODELS: Final[Mapping[str, type[Base]]] = {
@@ -330,6 +337,8 @@ def _insert(
     held: _Held | None,
 ) -> bool:
     if current is not None:
+        if UPDATED_AT in DERIVED_FIELDS.get(change.entity, ()):
+            take_later(current, change.payload.get(UPDATED_AT))  # derived: the later time (sync.derived)
         result.skipped += 1  # already here: an earlier pull, or our own row
         return False
     parent = change.payload.get("case_id")

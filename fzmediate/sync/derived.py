@@ -3,8 +3,9 @@
 ``next_due``, ``next_due_name`` and ``next_due_provisional`` cache the procedure engine's next deadline of the
 case, ``updated_at`` says when it last changed (:data:`fzmediate.sync.protocol.DERIVED_FIELDS`). Every desk
 derives them after its own acts; the values another desk sent were derived from *its* events, which may miss
-this desk's. So a pulled page never records a conflict on them: ``updated_at`` follows the three-way rule where
-it holds and otherwise becomes the later of the two times (as at the server, so both converge), and
+this desk's. So a pulled page never records a conflict on them: ``updated_at`` becomes the later of the two
+times (the latest any replica held, as at the server, so all converge whatever the order; a push answer moves
+it back up too, ``fzmediate.sync.acks``), and
 the next deadline of every case whose events or record changed in the page is computed again here, under the
 case's pinned catalogue version, exactly as an act on this desk would (``CaseService.act``). Derived values:
 no version bump, no outbox row.
@@ -30,7 +31,6 @@ from fzmediate.services.case_engine import CaseEngines
 from fzmediate.services.case_views import record_of
 from fzmediate.services.catalogue import CatalogueService
 from fzmediate.store.models import Case, CaseEventRow, CatalogueBundle, DocumentRow, PartyRow
-from fzmediate.store.outbox import json_value
 from fzmediate.sync.protocol import DERIVED_FIELDS, PulledChange
 
 if TYPE_CHECKING:
@@ -98,16 +98,25 @@ def moment(value: Any) -> datetime | None:
 
 def take_pulled(current: Any, entity: str, name: str, diff: Mapping[str, Any]) -> bool:
     """Apply a pulled patch's derived field ``name`` to ``current`` without a three-way merge; False when the
-    field is not derived (the caller merges it as data). Never a conflict: ``updated_at`` takes the later time,
-    the next deadline is left to :func:`refresh_deadlines`."""
+    field is not derived (the caller merges it as data). Never a conflict: ``updated_at`` takes the later time
+    (:func:`take_later`), the next deadline is left to :func:`refresh_deadlines`."""
     if name not in DERIVED_FIELDS.get(entity, ()):
         return False
     if name == UPDATED_AT and current is not None:
-        local = getattr(current, UPDATED_AT)
-        mine, theirs = moment(local), moment(diff.get("new"))
-        # As the server does: the three-way rule where it holds (local == old), else the later time.
-        if theirs is not None and (json_value(local) == diff.get("old") or mine is None or theirs > mine):
-            setattr(current, UPDATED_AT, theirs)
+        take_later(current, diff.get("new"))
+    return True
+
+
+def take_later(current: Any, value: Any) -> bool:
+    """Move ``current``'s ``updated_at`` to ``value`` if that is a later time; whether it moved.
+
+    ``updated_at`` is the latest time any replica held (as the server keeps it, ``fzmediate.server.merge``): a
+    maximum, so every replica that has seen the same times holds the same one, whatever order they came in —
+    the three-way rule would let a late page move it back to a time the server has left behind."""
+    mine, theirs = moment(getattr(current, UPDATED_AT)), moment(value)
+    if theirs is None or (mine is not None and theirs <= mine):
+        return False
+    setattr(current, UPDATED_AT, theirs)
     return True
 
 

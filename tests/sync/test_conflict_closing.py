@@ -11,6 +11,7 @@ real district server over HTTP on loopback (the ``district`` fixture of ``test_r
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -219,3 +220,49 @@ def test_two_desks_acting_on_one_case_offline_do_not_conflict_on_derived_fields(
     assert (state, due, name) == (accepted.state, accepted.next_due, accepted.next_due_name)
     assert listed == [(due, name)]
     assert updated_at == clock.now.replace(tzinfo=None)  # the later of the two acts' times
+
+
+def test_updated_at_converges_when_a_desk_clock_moves_back_between_two_acts(
+    tmp_path: Path, district: tuple[str, Any]
+) -> None:
+    """The sequence the fault harness found (FZ_SYNC_SEED=20261243): ``b`` acts at a late time, then, its clock
+    set back, at an early one; ``a`` acted offline in between (from the first version) and syncs last. Every
+    replica ends with the latest time any of them held: the server keeps ``b``'s late time over its early one
+    (``b`` takes it back from the push answer), ``a``'s push changes nothing and ``a`` pulls the late time (the
+    three-way rule had the server at ``a``'s time and ``a`` at ``b``'s early one)."""
+    from fzmediate.server.enroll import issue_code
+    from fzmediate.server.models import ConflictRow, Entity
+
+    base, db = district
+    clock_a, clock_b = FakeClock(), FakeClock()
+    a, b = _desk(tmp_path, "a", clock_a), _desk(tmp_path, "b", clock_b)
+    for ws in (a, b):
+        life.staff(ws)
+        with ws.unlock("admin", ADMIN_PW) as s:
+            enroll(s, base, issue_code(db, UNIT, "desk")[0])
+    case_id = _new_case(a, b)
+    clock_a.advance(3 * 86400)
+    with a.unlock(*life.SUPERVISOR) as s:
+        s.cases.correct(case_id, {"facts": "申请人补充：电梯已停运三个月。"}, "核对原件", reissue=False)
+    clock_b.advance(6 * 86400)
+    _correct(b, case_id, "物业服务费纠纷（更正）")
+    _sync(b)
+    late = clock_b.now.replace(tzinfo=None)
+    clock_b.advance(-8 * 86400)  # b's clock set back, behind a's act
+    _correct(b, case_id, "物业服务费纠纷（再更正）")
+    _sync(b)
+    _sync(a)
+    _sync(b)
+    times = []
+    for ws in (a, b):
+        with ws.unlock(*life.MEDIATOR) as s, s.read() as r:
+            stored = r.get(Case, case_id)
+            assert stored is not None
+            times.append(stored.updated_at)
+    with db.sessions() as session:
+        entity = session.get(Entity, ("case", case_id))
+        assert entity is not None
+        at_server = datetime.fromisoformat(entity.fields["updated_at"])
+        assert session.scalar(select(func.count()).select_from(ConflictRow)) == 0
+    assert times == [late, late] and at_server == late
+    assert _summary(a, case_id) == _summary(b, case_id) == "物业服务费纠纷（再更正）"
