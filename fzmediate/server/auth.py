@@ -3,8 +3,9 @@
 :func:`authenticate` answers with the device or refuses with one code: ``unknown_device``, ``revoked``,
 ``bad_signature``, ``clock_skew`` or ``replayed``. The order matters: the signature is checked before the
 device's status or the time is told to anyone, so an unsigned probe learns only ``unknown_device`` or
-``bad_signature``. A nonce is stored (in its own committed transaction) once the request is authentic, so a
-replayed request is refused even when the first one failed later.
+``bad_signature``. A nonce is stored (in the request's bookkeeping transaction, committed before the endpoint
+runs, with the rate allowance: :func:`admit`) once the request is authentic, so a replayed request is refused even
+when the first one failed later.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from fzmediate.server.db import Database
 from fzmediate.server.models import Device, Nonce
+from fzmediate.server.ratelimit import RateLimiter
 from fzmediate.sync.signing import WINDOW, SignatureRefused, public_key_of, verify_request
 
 _KEYID = re.compile(r';\s*keyid="([^"]{1,64})"')
@@ -76,12 +78,33 @@ def message_of(scope: dict[str, Any]) -> Message:
 
 def authenticate(db: Database, message: Message, body: bytes) -> Caller:
     """The device that signed ``message`` and ``body``, or :class:`AuthRefused`."""
+    return admit(db, message, body)[0]
+
+
+def admit(db: Database, message: Message, body: bytes, limiter: RateLimiter | None = None) -> tuple[Caller, int | None]:
+    """:func:`authenticate`, then take one of the device's request allowance (``limiter``): the device and
+    None, or the whole seconds it must wait. One transaction for the device's key, its nonce and its allowance
+    (a request's bookkeeping: it commits without waiting for the WAL flush, fzmediate.server.db)."""
+
+    def work(session: Session) -> tuple[Caller, int | None]:
+        caller = _authenticate_in(session, db, message, body)
+        wait = limiter.take_in(session, caller.device_id) if limiter is not None else None
+        return caller, wait
+
+    try:
+        return db.transaction(work, durable=False)
+    except IntegrityError:
+        # The same nonce, at the same moment, from a concurrent request (every attempt lost the race): one of
+        # them is a replay.
+        raise AuthRefused("replayed") from None
+
+
+def _authenticate_in(session: Session, db: Database, message: Message, body: bytes) -> Caller:
     found: dict[str, Device | None] = {}
 
     def key_of(device_id: str) -> Ed25519PublicKey | None:
-        with db.sessions() as session:
-            device = session.get(Device, device_id)
-            found["device"] = device
+        device = session.get(Device, device_id)
+        found["device"] = device
         if device is None:
             return None
         try:
@@ -108,7 +131,7 @@ def authenticate(db: Database, message: Message, body: bytes) -> Caller:
     now = db.now()
     if abs(now - signed.created) > WINDOW:
         raise AuthRefused("clock_skew")
-    if len(signed.nonce) > 64 or not _remember_nonce(db, device.device_id, signed.nonce, now):
+    if len(signed.nonce) > 64 or not _remember_nonce(session, device.device_id, signed.nonce, now):
         raise AuthRefused("replayed")
     return Caller(device.device_id, device.unit, device.role, device.device_code)
 
@@ -122,19 +145,13 @@ def _claimed_keyid(message: Message) -> str | None:
     return None
 
 
-def _remember_nonce(db: Database, device_id: str, nonce: str, now: datetime) -> bool:
-    """Store the nonce; False when the device used it before (within twice the window, older ones are gone)."""
-
-    def work(session: Session) -> bool:
-        session.execute(delete(Nonce).where(Nonce.device_id == device_id, Nonce.created_at < now - 2 * WINDOW))
-        seen = session.scalar(select(Nonce.nonce).where(Nonce.device_id == device_id, Nonce.nonce == nonce))
-        if seen is not None:
-            return False
-        session.add(Nonce(device_id=device_id, nonce=nonce, created_at=now))
-        session.flush()
-        return True
-
-    try:
-        return db.transaction(work, durable=False)
-    except IntegrityError:
-        return False  # the same nonce, at the same moment, from a concurrent request: one of them is a replay
+def _remember_nonce(session: Session, device_id: str, nonce: str, now: datetime) -> bool:
+    """Store the nonce; False when the device used it before (within twice the window, older ones are gone). A
+    concurrent request with the same nonce fails at the flush, and its transaction is run again (and refused)."""
+    session.execute(delete(Nonce).where(Nonce.device_id == device_id, Nonce.created_at < now - 2 * WINDOW))
+    seen = session.scalar(select(Nonce.nonce).where(Nonce.device_id == device_id, Nonce.nonce == nonce))
+    if seen is not None:
+        return False
+    session.add(Nonce(device_id=device_id, nonce=nonce, created_at=now))
+    session.flush()
+    return True

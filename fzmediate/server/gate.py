@@ -18,7 +18,7 @@ from typing import Any, Final
 
 import anyio.to_thread
 
-from fzmediate.server.auth import AuthRefused, authenticate, message_of
+from fzmediate.server.auth import AuthRefused, admit, message_of
 from fzmediate.server.db import Database
 from fzmediate.server.ratelimit import RateLimiter
 from fzmediate.sync.protocol import MAX_BODY_BYTES, OLDEST_ACCEPTED, PROTOCOL_HEADER, PROTOCOL_VERSION
@@ -104,11 +104,12 @@ class Gate:
             return
         if path.startswith(SIGNED):
             try:
-                caller = await anyio.to_thread.run_sync(authenticate, self.db, message_of(dict(scope)), body)
+                caller, wait = await anyio.to_thread.run_sync(
+                    admit, self.db, message_of(dict(scope)), body, self.limiter
+                )
             except AuthRefused as refused:
                 await _refuse(send, 401, refused.code)
                 return
-            wait = await anyio.to_thread.run_sync(self.limiter.take, caller.device_id)
             if wait is not None:
                 await _refuse(send, 429, "rate_limited", [(b"retry-after", str(wait).encode("ascii"))])
                 return

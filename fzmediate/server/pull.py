@@ -9,7 +9,7 @@ device may not see (its own, other units', refused ones).
 
 from __future__ import annotations
 
-from typing import Any, Unpack
+from typing import Any
 
 from pydantic_core import to_json
 from sqlalchemy import Row, Text, cast, or_, select
@@ -75,7 +75,7 @@ _HEAD = tuple(getattr(ChangeLog, name) for name in _FIELDS[: _FIELDS.index("payl
 _TAIL = tuple(getattr(ChangeLog, name) for name in _FIELDS[_FIELDS.index("payload") + 1 :])
 
 
-def _pulled(row: Row[Any, Unpack[tuple[Any, ...]]]) -> bytes:
+def _pulled(row: Row[Any, *tuple[Any, ...]]) -> bytes:
     """One change of the page as JSON, its payload spliced in as stored (every value went through the push's
     validation on its way in)."""
     values = row._mapping

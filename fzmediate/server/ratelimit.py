@@ -76,22 +76,24 @@ class RateLimiter:
         """None when the request of ``key`` (a device id) may go on; else the whole seconds to wait."""
         if not self.limit.enabled:
             return None
+        return self.db.transaction(lambda session: self.take_in(session, key), durable=False)
+
+    def take_in(self, session: Session, key: str) -> int | None:
+        """:meth:`take` inside the caller's transaction (the request's bookkeeping, fzmediate.server.auth.admit)."""
+        if not self.limit.enabled:
+            return None
         interval = self.limit.interval
         tolerance = interval * (self.limit.burst - 1)
-
-        def work(session: Session) -> int | None:
-            now = self.db.now()
-            row = session.get(RateBucket, key, with_for_update=True)
-            full_at = now if row is None or row.full_at < now else row.full_at
-            ahead = full_at - now
-            if ahead > tolerance:
-                return max(1, math.ceil((ahead - tolerance).total_seconds()))
-            if row is None:
-                # A concurrent first request of the same device inserts too: the loser's transaction fails on
-                # the primary key and is run again by Database.transaction, then finds the row.
-                session.add(RateBucket(key=key, full_at=full_at + interval))
-            else:
-                row.full_at = full_at + interval
-            return None
-
-        return self.db.transaction(work, durable=False)  # an allowance lost in a crash costs nothing
+        now = self.db.now()
+        row = session.get(RateBucket, key, with_for_update=True)
+        full_at = now if row is None or row.full_at < now else row.full_at
+        ahead = full_at - now
+        if ahead > tolerance:
+            return max(1, math.ceil((ahead - tolerance).total_seconds()))
+        if row is None:
+            # A concurrent first request of the same device inserts too: the loser's transaction fails on the
+            # primary key and is run again by Database.transaction, then finds the row.
+            session.add(RateBucket(key=key, full_at=full_at + interval))
+        else:
+            row.full_at = full_at + interval
+        return None
