@@ -27,7 +27,7 @@ from fzmediate.server import (
     office_certs,
     office_routes,
 )
-from fzmediate.server.auth import Caller
+from fzmediate.server.auth import Caller, require_role
 from fzmediate.server.db import Clock, Database
 from fzmediate.server.enroll import enroll
 from fzmediate.server.gate import Gate
@@ -141,8 +141,7 @@ def create_app(db_url: str, *, clock: Clock | None = None, rate_limit: RateLimit
         after: Annotated[int, Query(ge=0, le=bounds.MAX_BIGINT)] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = MAX_PULL_LIMIT,
     ) -> Response:
-        if caller.role == "kiosk":
-            raise errors.Refusal(403, "forbidden")
+        require_role(caller, "desk")
         # The page's JSON, written from what the server stored and validated on the way in (fzmediate.server.pull).
         return Response(pull(db, caller, after, limit), media_type="application/json")
 

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
 
-from fzmediate.server import applications, bounds, errors
-from fzmediate.server.auth import Caller
+from fzmediate.server import applications, bounds
+from fzmediate.server.auth import Caller, require_role
 from fzmediate.server.db import Database
 from fzmediate.sync.application_protocol import (
     ACK_PATH,
@@ -22,11 +22,6 @@ from fzmediate.sync.application_protocol import (
     ApplicationPushRequest,
     ApplicationPushResponse,
 )
-
-
-def _only(caller: Caller, role: str) -> None:
-    if caller.role != role:
-        raise errors.Refusal(403, "forbidden")
 
 
 def install(
@@ -42,20 +37,20 @@ def install(
     @app.post(APPLICATIONS_PATH, response_model=ApplicationPushResponse, responses=responses)
     def push_applications(body: ApplicationPushRequest, db: DB, caller: Device) -> ApplicationPushResponse:
         """A kiosk's sealed applications, for the units responsible for them (kiosks only)."""
-        _only(caller, "kiosk")
+        require_role(caller, "kiosk")
         bounds.check(body)
         return applications.receive(db, caller, body)
 
     @app.post(FETCH_PATH, response_model=ApplicationFetchResponse, responses=responses)
     def fetch_applications(body: ApplicationFetchRequest, db: DB, caller: Device) -> ApplicationFetchResponse:
         """The applications waiting for the desk's unit, sealed to the keys it names (desks only)."""
-        _only(caller, "desk")
+        require_role(caller, "desk")
         bounds.check(body)
         return applications.fetch(db, caller, body)
 
     @app.post(ACK_PATH, response_model=ApplicationAckResponse, responses=responses)
     def acknowledge_applications(body: ApplicationAckRequest, db: DB, caller: Device) -> ApplicationAckResponse:
         """The applications the desk has stored (desks only)."""
-        _only(caller, "desk")
+        require_role(caller, "desk")
         bounds.check(body)
         return applications.acknowledge(db, caller, body)

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fzmediate.server.db import Database
+from fzmediate.server.errors import Refusal
 from fzmediate.server.models import Device, Nonce
 from fzmediate.server.ratelimit import RateLimiter
 from fzmediate.sync.signing import WINDOW, SignatureRefused, public_key_of, verify_request
@@ -45,6 +46,12 @@ class Caller:
     unit: str
     role: str
     device_code: str
+
+
+def require_role(caller: Caller, role: str) -> None:
+    """403 ``forbidden`` unless ``caller`` is a device of ``role`` (``desk`` or ``kiosk``)."""
+    if caller.role != role:
+        raise Refusal(403, "forbidden")
 
 
 @dataclass(frozen=True)

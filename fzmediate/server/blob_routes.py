@@ -9,7 +9,7 @@ from fastapi import Depends, FastAPI, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from fzmediate.server import blobs, errors
-from fzmediate.server.auth import Caller
+from fzmediate.server.auth import Caller, require_role
 from fzmediate.server.db import Database
 from fzmediate.sync.protocol import (
     BLOB_COMPLETE_HEADER,
@@ -21,11 +21,6 @@ from fzmediate.sync.protocol import (
 )
 
 _OCTETS: dict[str, Any] = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
-
-
-def _desk_only(caller: Caller) -> None:
-    if caller.role != "desk":
-        raise errors.Refusal(403, "forbidden")
 
 
 def install(
@@ -43,7 +38,7 @@ def install(
     @app.head(BLOB_PATH, responses=responses)
     def blob_held(sha256: Sha256, db: DB, caller: Device) -> Response:
         """How many bytes of the blob the server holds (``FZ-Blob-Received``), and whether they are whole."""
-        _desk_only(caller)
+        require_role(caller, "desk")
         held = blobs.status(db, caller, sha256)
         headers = {BLOB_RECEIVED_HEADER: str(held.received), BLOB_COMPLETE_HEADER: "1" if held.complete else "0"}
         return Response(status_code=200, headers=headers)
@@ -58,7 +53,7 @@ def install(
         request: Request, sha256: Sha256, offset: Bytes, size: Bytes, db: DB, caller: Device
     ) -> BlobStatus:
         """Append one chunk (the body) at ``offset`` of the ``size``-byte blob; the answer says where to go on."""
-        _desk_only(caller)
+        require_role(caller, "desk")
         if size < 1:
             raise errors.Refusal(422, "invalid", ["query.size: greater_than_equal"])
         chunk = await request.body()
@@ -68,5 +63,5 @@ def install(
     @app.get(BLOB_PATH, response_class=Response, responses={**responses, 200: {"content": _OCTETS}})
     def blob_bytes(sha256: Sha256, db: DB, caller: Device) -> Response:
         """The whole bytes of a blob a change of the device's unit named (404 otherwise)."""
-        _desk_only(caller)
+        require_role(caller, "desk")
         return Response(content=blobs.fetch(db, caller, sha256), media_type="application/octet-stream")

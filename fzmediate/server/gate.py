@@ -21,7 +21,16 @@ import anyio.to_thread
 from fzmediate.server.auth import AuthRefused, admit, message_of
 from fzmediate.server.db import Database
 from fzmediate.server.ratelimit import RateLimiter
-from fzmediate.sync.protocol import MAX_BODY_BYTES, OLDEST_ACCEPTED, PROTOCOL_HEADER, PROTOCOL_VERSION
+from fzmediate.sync.application_protocol import ACK_PATH, APPLICATIONS_PATH, FETCH_PATH
+from fzmediate.sync.catalogue_pull import CATALOGUE_PATH
+from fzmediate.sync.protocol import (
+    MAX_BODY_BYTES,
+    OFFICE_CERTIFICATE_PATH,
+    OFFICE_REQUEST_PATH,
+    OLDEST_ACCEPTED,
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
+)
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -42,6 +51,12 @@ KNOWN_PATHS: Final = frozenset(
         "/v1/sync/push",
         "/v1/sync/pull",
         "/v1/sync/anchor",
+        OFFICE_REQUEST_PATH,
+        OFFICE_CERTIFICATE_PATH,
+        CATALOGUE_PATH,
+        APPLICATIONS_PATH,
+        FETCH_PATH,
+        ACK_PATH,
         "/openapi.json",
         "/district/",
         "/district/stats.json",

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Query, Request
 
 from fzmediate.server import bounds, errors, office_certs
-from fzmediate.server.auth import Caller
+from fzmediate.server.auth import Caller, require_role
 from fzmediate.server.db import Database
 from fzmediate.sync.protocol import (
     OFFICE_CERTIFICATE_PATH,
@@ -19,11 +19,6 @@ from fzmediate.sync.protocol import (
     OfficeRequestBody,
     OfficeRequestStatus,
 )
-
-
-def _desk_only(caller: Caller) -> None:
-    if caller.role != "desk":
-        raise errors.Refusal(403, "forbidden")
 
 
 def install(
@@ -43,7 +38,7 @@ def install(
     @app.post(OFFICE_REQUEST_PATH, response_model=OfficeRequestStatus, responses=responses)
     def office_request(body: OfficeRequestBody, db: DB, caller: Device) -> OfficeRequestStatus:
         """Keep a certificate request for the desk's office key; the answer says where the district stands."""
-        _desk_only(caller)
+        require_role(caller, "desk")
         bounds.check(body)
         return office_certs.receive(db, caller.device_id, caller.unit, body.office_request, field="body.office_request")
 
@@ -51,7 +46,7 @@ def install(
     def office_certificate(db: DB, caller: Device, key: Key = None) -> OfficeCertificate:
         """The district's certificate for the desk's office key ``key`` (SHA-256 of its SubjectPublicKeyInfo; the
         latest one without it), or 404 ``not_found`` while there is none."""
-        _desk_only(caller)
+        require_role(caller, "desk")
         found = office_certs.certificate_for(db, caller, key)
         if found is None:
             raise errors.Refusal(404, "not_found")
