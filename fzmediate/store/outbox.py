@@ -130,12 +130,14 @@ def pending(session: Session, *, limit: int = 500, after: int = 0) -> list[Outbo
     return list(session.scalars(query.limit(limit)))
 
 
-def pending_rows(session: Session, *, limit: int = 500, after: int = 0) -> list[Row[Any]]:
-    """:func:`pending` as plain rows with the same attributes, for reading only (the push reads 40,000 of them
-    for a big outbox: mapped objects cost more than the rest of the push's work on this side)."""
+def pending_rows(session: Session, device_id: str, *, limit: int = 500, after: int = 0) -> list[Row[Any]]:
+    """:func:`pending` of ``device_id`` (this store's device: the only one whose rows the push sends) as plain rows
+    with the same attributes, for reading only (the push reads 40,000 of them for a big outbox: mapped objects
+    cost more than the rest of the push's work on this side). Naming the device lets SQLite walk the
+    ``(device_id, device_seq)`` index from ``after``; without it every batch scanned and sorted the whole outbox."""
     table = OutboxEntry.__table__
-    query = select(table).where(table.c.device_seq > after).order_by(table.c.device_seq).limit(limit)
-    return list(session.execute(query))
+    query = select(table).where(table.c.device_id == device_id, table.c.device_seq > after)
+    return list(session.execute(query.order_by(table.c.device_seq).limit(limit)))
 
 
 # --- what a unit of work changed (for the screens) ---------------------------------------------

@@ -338,7 +338,7 @@ class _Batch:
 
 def _next_batch(session: Session, *, after: int = 0) -> _Batch:
     with session.read() as s:
-        changes, body = encode_batch(pending_rows(s, limit=MAX_PUSH_CHANGES, after=after))
+        changes, body = encode_batch(pending_rows(s, session.device_id, limit=MAX_PUSH_CHANGES, after=after))
         state = enrolled(s)
         assert state is not None
         return _Batch(changes, body, state.acked_through)
