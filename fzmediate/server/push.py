@@ -61,7 +61,9 @@ def push(db: Database, caller: Caller, changes: list[Change]) -> PushResponse:
         with session.no_autoflush:
             return _take(session, device, changes, now)
 
-    return db.transaction(work)
+    answer = db.transaction(work)
+    db.written(2 * len(changes))  # at most an entity and a log row a change
+    return answer
 
 
 def _take(session: Session, device: Device, changes: list[Change], now: datetime) -> PushResponse:

@@ -1,5 +1,6 @@
 """What the server commits durably: devices' changes always; a request's nonce and rate allowance need not wait
-for the WAL flush (fzmediate.server.db.Database.transaction, ``durable=False``)."""
+for the WAL flush (fzmediate.server.db.Database.transaction, ``durable=False``). And the planner's statistics
+after bulk pushes (Database.written)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from fzmediate.server import db as db_module
 from fzmediate.server.db import Database
+from tests.server.harness import Server
 
 
 @pytest.fixture
@@ -33,3 +36,25 @@ def test_bookkeeping_commits_without_waiting_for_the_flush_and_nothing_else(db: 
         assert (relaxed, durable, after) == ("off", "on", "on")
     else:
         assert (relaxed, durable, after) == (None, None, None)
+
+
+def _analyzed(db: Database) -> dict[str, bool]:
+    with db.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT relname, last_analyze IS NOT NULL FROM pg_stat_user_tables "
+            "WHERE relname IN ('entities', 'change_log')"
+        ).all()
+    return {str(name): bool(done) for name, done in rows}
+
+
+def test_bulk_pushes_refresh_the_planners_statistics(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new server's first large pushes must not leave the tables without statistics (the entity lookup was
+    planned as a scan of every entity of a kind): once enough rows were written, the bulk tables are analysed."""
+    if not server.url.startswith("postgresql"):
+        pytest.skip("planner statistics are PostgreSQL's (SQLite plans by its indexes alone)")
+    monkeypatch.setattr(db_module, "ANALYZE_AFTER", 10)
+    desk = server.enroll()
+    desk.push(*[desk.change("party", "p{0}".format(i), "create", {"i": i}) for i in range(3)])
+    assert _analyzed(server.db) == {"entities": False, "change_log": False}  # 6 rows noted: under the threshold
+    desk.push(*[desk.change("party", "q{0}".format(i), "create", {"i": i}) for i in range(3)])
+    assert _analyzed(server.db) == {"entities": True, "change_log": True}
