@@ -440,7 +440,7 @@ class CaseService(CaseKeeping):
         """A keyset page of the case list for a lazy model (see ``case_listing``)."""
         return self.listing.page(query, after, size)
 
-    def refresh_stale(self, *, batch: int = 50, deadline_ms: float = 5.0) -> RefreshProgress:
+    def refresh_stale(self, *, batch: int = 50, deadline_ms: float | None = 5.0) -> RefreshProgress:
         """One bounded pass of the background deadline refresh (see ``deadline_refresh``)."""
         return self.deadline_refresher.refresh_stale(batch=batch, deadline_ms=deadline_ms)
 

@@ -188,9 +188,10 @@ class DeadlineRefresher:
         with self._cases._s.read() as s:
             return int(s.scalar(select(func.count()).select_from(Case).where(self.stale_filter(s, today))) or 0)
 
-    def refresh_stale(self, *, batch: int = 50, deadline_ms: float = 5.0) -> RefreshProgress:
+    def refresh_stale(self, *, batch: int = 50, deadline_ms: float | None = 5.0) -> RefreshProgress:
         """Recompute at most ``batch`` stale next deadlines, stopping early once ``deadline_ms`` has passed
-        (checked after each case); returns what was done and what remains. Call it again until ``done``.
+        (checked after each case, so at least one case is done; ``None``: no time limit, only ``batch``);
+        returns what was done and what remains. Call it again until ``done``.
 
         Derived values only: no version bump, no outbox row. One audit event per pass that changed anything.
         """
@@ -213,7 +214,7 @@ class DeadlineRefresher:
                     elif case is not None:
                         case.next_due_as_of = today  # looked at: right as stored, for today
                     done += 1
-                    if (time.perf_counter() - started) * 1000.0 >= deadline_ms:
+                    if deadline_ms is not None and (time.perf_counter() - started) * 1000.0 >= deadline_ms:
                         break
         if len(ids) < batch and done == len(ids):
             return RefreshProgress(refreshed=done, remaining=0)  # the query found every candidate there was
