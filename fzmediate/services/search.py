@@ -81,20 +81,26 @@ def index_case(session: Session, case_id: str, parties: Iterable[tuple[str, str,
 
 def index_cases(session: Session, parties: Mapping[str, Iterable[tuple[str, str, str]]]) -> int:
     """:func:`index_case` for many cases at once (a pulled page): one delete per chunk of cases and one insert
-    for all their rows; returns the row count."""
+    for all their rows; returns the row count.
+
+    Both are plain statements on the driver: the rows are two text columns with nothing to convert, and a page
+    of 2,000 changes writes some 100,000 of them, where SQLAlchemy's per-row parameter handling took longer
+    than SQLite's own insert."""
     ids = sorted(parties)
     table = cast(Table, SearchTerm.__table__)
     connection = session.connection()
     for start in range(0, len(ids), _CHUNK):
-        connection.execute(delete(table).where(table.c.case_id.in_(ids[start : start + _CHUNK])))
-    rows: list[dict[str, str]] = []
+        chunk = ids[start : start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        connection.exec_driver_sql("DELETE FROM {0} WHERE case_id IN ({1})".format(table.name, marks), tuple(chunk))
+    rows: list[tuple[str, str]] = []
     for case_id in ids:
         terms: set[str] = set()
         for name, id_number, phone in parties[case_id]:
             terms |= party_terms(name, id_number, phone)
-        rows.extend({"term": t, "case_id": case_id} for t in sorted(terms))
+        rows.extend((t, case_id) for t in sorted(terms))
     if rows:
-        connection.execute(insert(table), rows)
+        connection.exec_driver_sql("INSERT INTO {0} (term, case_id) VALUES (?, ?)".format(table.name), rows)
     return len(rows)
 
 

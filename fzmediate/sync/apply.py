@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cache
@@ -101,23 +101,47 @@ def _column_value(column: Any, value: Any) -> Any:
     """A JSON payload value as the column stores it (ISO dates back to dates, base64 back to bytes)."""
     if value is None:
         return None
-    kind = column.type
+    convert = _converter(column.type)
+    return value if convert is None else convert(value)
+
+
+def _to_datetime(value: Any) -> Any:
+    parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if isinstance(parsed, datetime) and parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)  # the store keeps naive UTC
+    return parsed
+
+
+def _to_date(value: Any) -> Any:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _to_bytes(value: Any) -> bytes:
+    return base64.b64decode(value) if isinstance(value, str) else bytes(value)
+
+
+def _converter(kind: Any) -> Callable[[Any], Any] | None:
+    """How a column of this SQL type takes a JSON value; None: as it is (text, JSON)."""
     if isinstance(kind, DateTime):
-        parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
-        if isinstance(parsed, datetime) and parsed.tzinfo is not None:
-            parsed = parsed.astimezone(UTC).replace(tzinfo=None)  # the store keeps naive UTC
-        return parsed
+        return _to_datetime
     if isinstance(kind, Date):
-        return date.fromisoformat(value) if isinstance(value, str) else value
+        return _to_date
     if isinstance(kind, LargeBinary):
-        return base64.b64decode(value) if isinstance(value, str) else bytes(value)
+        return _to_bytes
     if isinstance(kind, Boolean):
-        return bool(value)
+        return bool
     if isinstance(kind, Integer):
-        return int(value)
+        return int
     if isinstance(kind, Float):
-        return float(value)
-    return value
+        return float
+    return None
+
+
+@cache
+def _converters(model: type[Base]) -> dict[str, Callable[[Any], Any] | None]:
+    """Each column's converter (:func:`_converter`), by key: looked up once per model, not once per value
+    (a pulled page converts tens of thousands of values)."""
+    return {c.key: _converter(c.type) for c in model.__table__.columns}
 
 
 @cache
@@ -196,10 +220,14 @@ def row_values(
     blobs: Mapping[str, bytes] | None = None,
 ) -> dict[str, Any]:
     """The column values of :func:`row_from_payload`'s row."""
-    columns = _columns(model)
-    values = {k: _column_value(columns[k], v) for k, v in payload.items() if k in columns}
+    converters = _converters(model)
+    values: dict[str, Any] = {}
+    for k, v in payload.items():
+        if k in converters:
+            convert = converters[k]
+            values[k] = v if v is None or convert is None else convert(v)
     values["id"] = entity_id
-    if "version" in columns and "version" not in values and version is not None:
+    if "version" in converters and "version" not in values and version is not None:
         values["version"] = version
     column = _BYTES.get(model)
     if column is not None and column not in values:

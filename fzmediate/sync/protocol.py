@@ -23,7 +23,7 @@ SERVER_TIME_HEADER: Final = "FZ-Server-Time"
 #: Limits of one push (docs/sync-protocol.md): a dropped request costs at most one batch.
 MAX_PUSH_CHANGES: Final = 500
 MAX_BODY_BYTES: Final = 1024 * 1024
-MAX_PULL_LIMIT: Final = 500
+MAX_PULL_LIMIT: Final = 2000
 
 Op = Literal["create", "patch", "append", "tombstone"]
 Role = Literal["desk", "kiosk"]
