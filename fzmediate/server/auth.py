@@ -14,10 +14,12 @@ import binascii
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import delete, select
+from sqlalchemy import Connection, Row, delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -106,11 +108,23 @@ def admit(db: Database, message: Message, body: bytes, limiter: RateLimiter | No
         raise AuthRefused("replayed") from None
 
 
+#: What a request needs of its device, read as a plain row.
+_DEVICE_COLUMNS: Final = (
+    Device.device_id,
+    Device.public_key,
+    Device.revoked_at,
+    Device.unit,
+    Device.role,
+    Device.device_code,
+)
+
+
 def _authenticate_in(session: Session, db: Database, message: Message, body: bytes) -> Caller:
-    found: dict[str, Device | None] = {}
+    found: dict[str, Row[str, str, datetime | None, str, str, str] | None] = {}
+    core = session.connection()  # plain statements: every request runs these
 
     def key_of(device_id: str) -> Ed25519PublicKey | None:
-        device = session.get(Device, device_id)
+        device = core.execute(select(*_DEVICE_COLUMNS).where(Device.device_id == device_id)).first()
         found["device"] = device
         if device is None:
             return None
@@ -138,7 +152,7 @@ def _authenticate_in(session: Session, db: Database, message: Message, body: byt
     now = db.now()
     if abs(now - signed.created) > WINDOW:
         raise AuthRefused("clock_skew")
-    if len(signed.nonce) > 64 or not _remember_nonce(session, device.device_id, signed.nonce, now):
+    if len(signed.nonce) > 64 or not _remember_nonce(core, device.device_id, signed.nonce, now):
         raise AuthRefused("replayed")
     return Caller(device.device_id, device.unit, device.role, device.device_code)
 
@@ -152,13 +166,12 @@ def _claimed_keyid(message: Message) -> str | None:
     return None
 
 
-def _remember_nonce(session: Session, device_id: str, nonce: str, now: datetime) -> bool:
-    """Store the nonce; False when the device used it before (within twice the window, older ones are gone). A
-    concurrent request with the same nonce fails at the flush, and its transaction is run again (and refused)."""
-    session.execute(delete(Nonce).where(Nonce.device_id == device_id, Nonce.created_at < now - 2 * WINDOW))
-    seen = session.scalar(select(Nonce.nonce).where(Nonce.device_id == device_id, Nonce.nonce == nonce))
-    if seen is not None:
-        return False
-    session.add(Nonce(device_id=device_id, nonce=nonce, created_at=now))
-    session.flush()
-    return True
+def _remember_nonce(core: Connection, device_id: str, nonce: str, now: datetime) -> bool:
+    """Store the nonce; False when the device used it before (within twice the window, older ones are gone).
+
+    One insert that does nothing on a nonce already there: a concurrent request with the same nonce waits for
+    the first one's transaction and then finds it, so exactly one of them is admitted."""
+    core.execute(delete(Nonce).where(Nonce.device_id == device_id, Nonce.created_at < now - 2 * WINDOW))
+    insert = pg_insert if core.dialect.name == "postgresql" else sqlite_insert
+    taken = insert(Nonce).values(device_id=device_id, nonce=nonce, created_at=now).on_conflict_do_nothing()
+    return core.execute(taken.returning(Nonce.nonce)).first() is not None

@@ -66,3 +66,34 @@ def test_a_page_is_the_json_the_protocol_model_gives(server: Server) -> None:
     page = PullResponse.model_validate_json(raw)
     assert page.changes[0].payload == payload
     assert json.loads(raw) == json.loads(page.model_dump_json())
+
+
+def test_each_change_is_encoded_once_per_process_and_served_alike(server: Server) -> None:
+    """Every desk of a unit pulls the same changes: the server reads and encodes each once (for its database)
+    and gives every desk the same bytes, whatever its cursor."""
+    from fzmediate.server.pull import encoded_changes
+
+    a, b, c = server.enroll(), server.enroll(), server.enroll()
+    a.push(*[a.change("party", "p{0}".format(i), "create", {"name": "王𠮷{0}".format(i)}) for i in range(4)])
+    cache = encoded_changes(server.app.state.db)
+    assert cache.size == 0
+    first = json.loads(b.pull_raw())["changes"]
+    held = cache.size
+    assert held > 0
+    again = json.loads(c.pull_raw())["changes"]
+    later = json.loads(c.pull_raw(after=2))["changes"]
+    assert cache.size == held  # nothing read or encoded again
+    assert again == first and later == first[2:]
+    assert encoded_changes(server.db) is not cache  # another Database (another database, maybe) has its own
+
+
+def test_the_encoded_changes_are_bounded_and_keyed_by_change_id() -> None:
+    from fzmediate.server.pull import EncodedChanges
+
+    cache = EncodedChanges(100)
+    cache.put_many({(1, "x"): b"a" * 40, (2, "y"): b"b" * 40})
+    assert cache.get_many([(1, "x")]) == {(1, "x"): b"a" * 40}  # now the most recently used
+    cache.put_many({(3, "z"): b"c" * 40})
+    assert cache.size == 80 and set(cache.get_many([(1, "x"), (2, "y"), (3, "z")])) == {(1, "x"), (3, "z")}
+    # The same number with another change id (a database restored from an older backup) is another change.
+    assert cache.get_many([(1, "other")]) == {}
