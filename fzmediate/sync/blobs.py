@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
@@ -86,16 +86,24 @@ def held(channel: Channel, sha256: str) -> tuple[int, bool]:
 
 
 def upload(
-    channel: Channel, sha256: str, data: bytes, *, chunk: int = BLOB_CHUNK_BYTES, max_chunks: int | None = None
+    channel: Channel,
+    sha256: str,
+    data: bytes,
+    *,
+    chunk: int = BLOB_CHUNK_BYTES,
+    max_chunks: int | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> BlobStatus:
     """Send ``data`` from where the server's copy stops, a chunk per request, until it is whole (or after
-    ``max_chunks`` chunks: an upload cut short, as a lost link would). The server checks the hash of the whole."""
+    ``max_chunks`` chunks: an upload cut short, as a lost link would; or once ``cancelled()`` says so, asked
+    before each chunk: a user who cancels a sync over a slow link waits for one chunk at most, and the next sync
+    goes on from the server's offset). The server checks the hash of the whole."""
     received, complete = held(channel, sha256)
     status = BlobStatus(sha256=sha256, size=len(data), received=received, complete=complete)
     sent = 0
     budget = 2 * (len(data) // max(chunk, 1)) + 4  # a server that never moves on must not keep us here
     while not status.complete and budget > 0:
-        if max_chunks is not None and sent >= max_chunks:
+        if (max_chunks is not None and sent >= max_chunks) or (cancelled is not None and cancelled()):
             break
         offset = min(status.received, len(data))
         piece = data[offset : offset + chunk]
@@ -117,14 +125,20 @@ def _local_bytes(s: OrmSession, ref: BlobRef) -> bytes | None:
     return bytes(data) if data is not None else None
 
 
-def upload_for(session: Session, channel: Channel, changes: Iterable[Change]) -> int:
+def upload_for(
+    session: Session, channel: Channel, changes: Iterable[Change], cancelled: Callable[[], bool] | None = None
+) -> int:
     """Upload every blob ``changes`` name that the server does not hold whole; returns how many could not be
     (their changes will be answered ``blob_missing`` and sent again at the next sync). The store is read in a
-    short transaction per blob, never across a request."""
+    short transaction per blob, never across a request. Once ``cancelled()`` says so, no further chunk is sent
+    (what is left counts as not uploaded)."""
     failed = 0
     done: set[str] = set()
     for ref in references(changes):
         if ref.sha256 in done:
+            continue
+        if cancelled is not None and cancelled():
+            failed += 1
             continue
         done.add(ref.sha256)
         if held(channel, ref.sha256)[1]:
@@ -136,7 +150,7 @@ def upload_for(session: Session, channel: Channel, changes: Iterable[Change]) ->
             failed += 1
             continue
         try:
-            if not upload(channel, ref.sha256, data).complete:
+            if not upload(channel, ref.sha256, data, cancelled=cancelled).complete:
                 failed += 1
         except SyncError as refused:
             if refused.code != "hash_mismatch":

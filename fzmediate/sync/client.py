@@ -361,7 +361,7 @@ def _push(session: Session, channel: Channel, counts: Counts, token: CancelToken
                 if token is not None:
                     token.check()
                 crashpoint("sync.outbox_read")  # the outbox rows are committed; nothing of them sent yet
-                in_flight = _send(session, channel, pool, current)
+                in_flight = _send(session, channel, pool, current, token)
             following = _next_batch(session, after=current.changes[-1].device_seq)  # read while N is away
             response = in_flight.result()
             in_flight = None
@@ -373,7 +373,7 @@ def _push(session: Session, channel: Channel, counts: Counts, token: CancelToken
             if whole and following.changes and (token is None or not token.cancelled):
                 following.acked_before = answer.acked_through
                 crashpoint("sync.outbox_read")
-                in_flight = _send(session, channel, pool, following)  # on its way while we acknowledge
+                in_flight = _send(session, channel, pool, following, token)  # on its way while we acknowledge
             crashpoint("sync.before_ack")  # the answer is read; the acknowledging transaction has not run
             acknowledge(session, channel.offset_s, answer, {c.device_seq: c for c in current.changes}, counts)
             crashpoint("sync.acked")
@@ -399,10 +399,13 @@ def _push(session: Session, channel: Channel, counts: Counts, token: CancelToken
             current = _next_batch(session)
 
 
-def _send(session: Session, channel: Channel, pool: ThreadPoolExecutor, pushed: _Batch) -> Future[httpx.Response]:
+def _send(
+    session: Session, channel: Channel, pool: ThreadPoolExecutor, pushed: _Batch, token: CancelToken | None
+) -> Future[httpx.Response]:
     """Upload the bytes the batch names (on this thread: they are read from the store), then post the batch
     from the worker thread."""
-    pushed.unsent = upload_for(session, channel, pushed.changes)
+    cancelled = (lambda: token.cancelled) if token is not None else None
+    pushed.unsent = upload_for(session, channel, pushed.changes, cancelled)
     return pool.submit(channel.call, "POST", "/v1/sync/push", body=pushed.body)
 
 
