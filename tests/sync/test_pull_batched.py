@@ -115,3 +115,46 @@ def test_a_colliding_row_is_parked_alone_and_the_rest_of_the_page_applied(
     # The same page again changes nothing.
     apply_page(enrolled, page, after=0, offset_s=0.0, now=enrolled.now())
     assert _count(enrolled, SyncConflict) == 1 and _count(enrolled, PartyRow) >= 2
+
+
+def _raw(session: Session, tables: tuple[str, ...]) -> dict[str, list[tuple[Any, ...]]]:
+    """The tables' rows as stored (no type conversion on the way out)."""
+    with session.read() as s:
+        connection = s.connection()
+        return {t: list(connection.exec_driver_sql("SELECT * FROM {0} ORDER BY id".format(t))) for t in tables}
+
+
+def test_rows_written_on_the_driver_are_the_rows_sqlalchemy_writes(
+    tmp_path: Path,
+    clock: FakeClock,
+    server: FakeServer,
+    enrolled: Session,
+    one_case_page: list[PulledChange],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A page's new rows go to the driver with each value through its column type's processor: byte for byte
+    what SQLAlchemy's own executemany stores (dates, times, JSON, NULLs)."""
+    from fzmediate.sync import apply
+
+    page, now = _page(one_case_page), enrolled.now()
+    tables = ("cases", "parties", "case_events")
+    on_driver: list[bool] = []
+    real = apply._insert_on_driver
+
+    def spy(*args: Any) -> bool:
+        on_driver.append(real(*args))
+        return on_driver[-1]
+
+    monkeypatch.setattr(apply, "_insert_on_driver", spy)
+    apply_page(enrolled, page, after=0, offset_s=0.0, now=now)
+    assert on_driver and all(on_driver)
+    fast = _raw(enrolled, tables)
+    third = Workspace(tmp_path / "third", kdf=FAST_KDF, clock=clock)
+    third.initialize("admin", ADMIN_PW, full_name="管理员", unit="PS-JD-PS")
+    with third.unlock("admin", ADMIN_PW) as s:
+        server.codes["THIRD-CODE-0000"] = "PS-JD-PS"
+        enroll(s, "http://district.test", "THIRD-CODE-0000", transport=server.transport())
+        monkeypatch.setattr(apply, "_insert_on_driver", lambda *_args: False)
+        apply_page(s, page, after=0, offset_s=0.0, now=now)
+        assert _raw(s, tables) == fast
+    assert all(fast[t] for t in tables)
