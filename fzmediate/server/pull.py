@@ -43,7 +43,7 @@ def pull(db: Database, caller: Caller, after: int, limit: int) -> bytes:
     bytes are what ``PullResponse.model_dump_json`` would give. A page is up to 2,000 changes and every device of
     a unit pulls the same ones: this was most of the server's time when many desks synced at once, so the page's
     changes are found first (their numbers only) and only those this process has not encoded yet are read
-    (:data:`ENCODED`)."""
+    (:func:`encoded_changes`)."""
     limit = max(1, min(limit, MAX_PULL_LIMIT))
 
     def work(session: Session) -> bytes:
