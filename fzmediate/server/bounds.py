@@ -37,10 +37,15 @@ INTEGER_FIELDS: Final[Mapping[str, int]] = {
 }
 
 
-def check(body: BaseModel) -> None:
-    """Refuse (422 ``invalid``) a request body the database could not store as sent."""
+def check(body: BaseModel, raw: bytes | None = None) -> None:
+    """Refuse (422 ``invalid``) a request body the database could not store as sent.
+
+    ``raw``: the JSON text ``body`` was parsed from, when the caller has it. JSON can carry NUL only escaped
+    (``\\u0000``; a raw control character is invalid JSON), so text without that escape holds no NUL in any string
+    or key, and only the models' own fields are looked at (integers and times), not every value of every payload
+    (most of a push's check)."""
     problems: list[str] = []
-    _walk(body, ("body", None), problems)
+    _walk(body, ("body", None), problems, text=raw is None or _NUL_ESCAPE in raw)
     if problems:
         raise Refusal(422, "invalid", problems[:50])
 
@@ -59,7 +64,11 @@ def _spelled(path: _Path) -> str:
     return ".".join(reversed(names))
 
 
-def _walk(value: Any, path: _Path, problems: list[str]) -> None:
+_NUL_ESCAPE: Final = b"\\u0000"
+
+
+def _walk(value: Any, path: _Path, problems: list[str], *, text: bool) -> None:
+    """Check ``value``; ``text``: whether strings and payloads may hold NUL and must be looked at."""
     if isinstance(value, BaseModel):
         for name in type(value).model_fields:
             item = getattr(value, name)
@@ -67,7 +76,9 @@ def _walk(value: Any, path: _Path, problems: list[str]) -> None:
             limit = INTEGER_FIELDS.get(name)
             if limit is not None and isinstance(item, int) and not -MAX_BIGINT <= item <= limit:
                 problems.append("{0}: out of range".format(_spelled(where)))
-            _walk(item, where, problems)
+            _walk(item, where, problems, text=text)
+    elif not text and isinstance(value, str | dict):
+        return  # no NUL anywhere in the body, and payloads hold nothing else to check (JSON has no times)
     elif isinstance(value, str):
         if "\x00" in value:
             problems.append("{0}: contains NUL".format(_spelled(path)))
@@ -78,14 +89,14 @@ def _walk(value: Any, path: _Path, problems: list[str]) -> None:
             problems.append("{0}: out of range".format(_spelled(path)))
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
-            _walk(item, (str(index), path), problems)
+            _walk(item, (str(index), path), problems, text=text)
     elif isinstance(value, dict):
         # A payload: its keys and values are the desk's data; their names are not told back.
         where = ("*", path)
         for key, item in value.items():
             if isinstance(key, str) and "\x00" in key:
                 problems.append("{0}: contains NUL".format(_spelled(where)))
-            _walk(item, where, problems)
+            _walk(item, where, problems, text=text)
 
 
 # --- compressed request bodies ----------------------------------------------------------------------------------

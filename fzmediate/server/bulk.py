@@ -12,14 +12,35 @@ Values pass through each column's type (:meth:`TypeEngine.bind_processor` semant
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Final, cast
 
 from pydantic_core import to_json
-from sqlalchemy import Column, Table, bindparam, insert, text, update
+from sqlalchemy import Column, ColumnElement, Table, any_, bindparam, insert, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import KeyedColumnElement
 from sqlalchemy.types import JSON, DateTime, TypeDecorator
+
+#: Values per ``IN (…)`` list on SQLite: well under its limit on bound parameters.
+IN_CHUNK: Final = 500
+
+
+def one_of(session: Session, column: KeyedColumnElement[Any], values: Collection[Any]) -> Iterator[ColumnElement[bool]]:
+    """Conditions that together select the rows whose ``column`` is one of ``values`` (a query for each).
+
+    PostgreSQL: one condition, ``column = ANY(:array)``, the values as one array parameter: the statement is the
+    same whatever their number, so it is compiled and planned once (an ``IN`` list of 500 was rendered, parsed
+    and converted value by value: a tenth of a push's server time). SQLite: ``IN`` lists of :data:`IN_CHUNK`."""
+    unique = sorted(set(values))
+    if not unique:
+        return
+    if _postgres(session):
+        yield column == any_(bindparam(None, unique, type_=ARRAY(column.type)))
+        return
+    for start in range(0, len(unique), IN_CHUNK):
+        yield column.in_(unique[start : start + IN_CHUNK])
 
 
 def insert_rows(session: Session, model: type[Any], rows: Sequence[dict[str, Any]]) -> None:

@@ -34,7 +34,7 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fzmediate.server.bulk import insert_rows, update_rows
+from fzmediate.server.bulk import insert_rows, one_of, update_rows
 from fzmediate.server.models import ConflictRow, Device, Entity
 from fzmediate.sync.protocol import CONFLICT_ENTITY, DERIVED_FIELDS, SEALED_ENTITIES, Change, Status
 
@@ -43,8 +43,6 @@ DELETED_FIELD: Final = "_deleted"
 VERSION_FIELD: Final = "version"
 #: The derived field kept as the latest time any replica held (never three-way merged: see ``_later``).
 UPDATED_AT: Final = "updated_at"
-#: Ids per ``IN (…)`` list: well under every database's limit on bound parameters.
-_IN_CHUNK: Final = 500
 
 
 @dataclass(eq=False)
@@ -104,13 +102,8 @@ def load_entities(session: Session, keys: Iterable[tuple[str, str]]) -> Held:
         by_kind.setdefault(kind, []).append(entity_id)
     table = Entity.__table__
     for kind, ids in by_kind.items():
-        for start in range(0, len(ids), _IN_CHUNK):
-            query = (
-                select(table)
-                .where(table.c.entity == kind, table.c.entity_id.in_(ids[start : start + _IN_CHUNK]))
-                .order_by(table.c.entity_id)
-                .with_for_update()
-            )
+        for where in one_of(session, table.c.entity_id, ids):
+            query = select(table).where(table.c.entity == kind, where).order_by(table.c.entity_id).with_for_update()
             for row in session.execute(query).mappings():
                 state = EntityState(**row, loaded_version=row["version"])
                 held[(state.entity, state.entity_id)] = state

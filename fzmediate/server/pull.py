@@ -20,6 +20,7 @@ from sqlalchemy import Row, Text, cast, or_, select
 from sqlalchemy.orm import Session
 
 from fzmediate.server.auth import Caller
+from fzmediate.server.bulk import one_of
 from fzmediate.server.db import Database
 from fzmediate.server.models import CHANGE_SEQ, Anchor, ChangeLog, ConflictRow, SeqCounter
 from fzmediate.sync.protocol import (
@@ -69,12 +70,8 @@ def pull(db: Database, caller: Caller, after: int, limit: int) -> bytes:
         cache = encoded_changes(db)
         encoded = cache.get_many(keys)
         missing = [seq for seq, change_id in keys if (seq, change_id) not in encoded]
-        for start in range(0, len(missing), _IN_CHUNK):
-            rows = core.execute(
-                select(*_HEAD, cast(ChangeLog.payload, Text).label("payload"), *_TAIL).where(
-                    ChangeLog.server_seq.in_(missing[start : start + _IN_CHUNK])
-                )
-            )
+        for where in one_of(session, ChangeLog.__table__.c.server_seq, missing):
+            rows = core.execute(select(*_HEAD, cast(ChangeLog.payload, Text).label("payload"), *_TAIL).where(where))
             fresh = {(row.server_seq, row.change_id or ""): _pulled(row) for row in rows}
             cache.put_many(fresh)
             encoded.update(fresh)
@@ -149,9 +146,6 @@ def encoded_changes(db: Database) -> EncodedChanges:
             cache = _CACHES[db] = EncodedChanges(CACHE_BYTES)
         return cache
 
-
-#: Numbers per ``IN (…)`` list: under SQLite's limit on bound parameters.
-_IN_CHUNK: Final = 500
 
 #: The columns of a pulled change before its payload and after it, in the order of PulledChange's fields.
 _FIELDS = tuple(PulledChange.model_fields)

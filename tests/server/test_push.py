@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from fzmediate.server.models import ChangeLog, Entity
+from fzmediate.sync.protocol import PushResponse
 from tests.server.harness import OTHER_UNIT, Server
 
 
@@ -37,6 +38,24 @@ def test_a_retried_push_is_answered_duplicate_and_changes_nothing(server: Server
     assert _statuses(again) == [(1, "duplicate"), (2, "duplicate")] and again["acked_through"] == 2
     assert [r["server_seq"] for r in again["results"]] == [r["server_seq"] for r in first["results"]]
     assert _log_count(server) == 2
+
+
+def test_the_answer_is_push_responses_own_json_whatever_the_statuses(server: Server) -> None:
+    """The server writes its answer as plain data: it must be the bytes the model itself would give, for every
+    kind of result (taken, duplicate, gap, refused, conflict)."""
+    desk, other = server.enroll(), server.enroll()
+    other.push(other.change("case", "c9", "create", {"title": "甲"}))
+    one = desk.change("case", "c1", "create", {"title": "甲"})
+    clash = desk.change("case", "c9", "create", {"title": "乙"})
+    sealed = desk.change("case_event", "e1", "tombstone", {})
+    late = desk.change("case", "c2", "create", {"title": "丙"}, device_seq=9)
+    desk.push(one)
+    answer = desk.call("POST", "/v1/sync/push", {"changes": [one, clash, sealed, late]})
+    assert answer.status_code == 200, answer.text
+    parsed = PushResponse.model_validate_json(answer.content)
+    statuses = [(r.status, r.reason) for r in parsed.results]
+    assert statuses == [("duplicate", None), ("conflict", "exists"), ("rejected", "sealed"), ("gap", None)]
+    assert answer.content == parsed.model_dump_json().encode()
 
 
 def test_a_change_after_a_gap_waits_until_the_gap_is_filled(server: Server) -> None:
