@@ -43,7 +43,7 @@ from fzmediate.server.db import Database
 from fzmediate.server.enroll import issue_code
 from fzmediate.services.workspace import Workspace
 from fzmediate.store.models import OutboxEntry
-from fzmediate.sync.client import SyncReport, batch, enroll, sync
+from fzmediate.sync.client import SyncReport, encode_batch, enroll, sync
 
 CASES = int(os.environ.get("BENCH_SYNC_CASES", "10000"))
 RUNS = int(os.environ.get("BENCH_SYNC_RUNS", "3"))
@@ -122,8 +122,8 @@ def _export(s: Any, path: Path) -> tuple[Path, list[dict[str, Any]], int]:
     with s.read() as r:
         rows = list(r.scalars(select(OutboxEntry).order_by(OutboxEntry.device_seq)))
         while rows:  # the rows as the push sends them
-            chunk = batch(rows)
-            wire += [c.model_dump(mode="json") for c in chunk]
+            chunk, body = encode_batch(rows)
+            wire += json.loads(body)["changes"]
             rows = rows[len(chunk) :]
     for change in wire:
         payload = change["payload"]

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Final
 
-from sqlalchemy import Row, event, func, select
+from sqlalchemy import Row, Text, event, func, select, type_coerce
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from fzmediate.store.changes import NO_CHANGES as NO_CHANGES
@@ -130,14 +130,20 @@ def pending(session: Session, *, limit: int = 500, after: int = 0) -> list[Outbo
     return list(session.scalars(query.limit(limit)))
 
 
-def pending_rows(session: Session, device_id: str, *, limit: int = 500, after: int = 0) -> list[Row[Any]]:
-    """:func:`pending` of ``device_id`` (this store's device: the only one whose rows the push sends) as plain rows
-    with the same attributes, for reading only (the push reads 40,000 of them for a big outbox: mapped objects
-    cost more than the rest of the push's work on this side). Naming the device lets SQLite walk the
-    ``(device_id, device_seq)`` index from ``after``; without it every batch scanned and sorted the whole outbox."""
+def pending_rows(session: Session, device_id: str | None, *, limit: int | None = 500, after: int = 0) -> list[Row[Any]]:
+    """:func:`pending` of ``device_id`` (this store's device: the only one whose rows the push sends; None: every
+    device's), ``limit`` of them (None: all), as plain rows with the same attributes and the payload as the JSON
+    text stored, for reading only: the push reads 40,000 of them for a big outbox (mapped objects cost more than
+    the rest of the push's work on this side) and sends each payload as stored. Naming the device lets SQLite
+    walk the ``(device_id, device_seq)`` index from ``after``; without it every batch scanned and sorted the
+    whole outbox."""
     table = OutboxEntry.__table__
-    query = select(table).where(table.c.device_id == device_id, table.c.device_seq > after)
-    return list(session.execute(query.order_by(table.c.device_seq).limit(limit)))
+    columns = [c if c.name != "payload" else type_coerce(c, Text).label("payload") for c in table.c]
+    query = select(*columns).where(table.c.device_seq > after)
+    if device_id is not None:
+        query = query.where(table.c.device_id == device_id)
+    query = query.order_by(table.c.device_seq)
+    return list(session.execute(query if limit is None else query.limit(limit)))
 
 
 # --- what a unit of work changed (for the screens) ---------------------------------------------

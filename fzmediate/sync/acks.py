@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session as OrmSession
 from fzmediate.store.models import Base, Case, OutboxEntry, SyncConflict, SyncState
 from fzmediate.sync.apply import MODELS
 from fzmediate.sync.derived import UPDATED_AT, moment
-from fzmediate.sync.protocol import BLOB_MISSING, DERIVED_FIELDS, Change, PushResponse
+from fzmediate.sync.footprint import Outgoing
+from fzmediate.sync.protocol import BLOB_MISSING, DERIVED_FIELDS, PushResponse
 
 if TYPE_CHECKING:
     from fzmediate.services.session import Session
@@ -50,14 +51,14 @@ def blob_missing(answer: PushResponse) -> bool:
 
 
 def acknowledge(
-    session: Session, offset_s: float, answer: PushResponse, sent: dict[int, Change], counts: Counts
+    session: Session, offset_s: float, answer: PushResponse, sent: dict[int, Outgoing], counts: Counts
 ) -> None:
     """Delete the acknowledged outbox rows and store ``acked_through``, in one transaction (module docstring)."""
     acked = answer.acked_through
     with session.db.unit_of_work() as s:
         state = s.get(SyncState, 1)
         assert state is not None
-        adopted: list[tuple[Change, int | None]] = []
+        adopted: list[tuple[Outgoing, int | None]] = []
         for result in answer.results:
             change = sent.get(result.device_seq)
             if change is None or result.device_seq > acked:
@@ -79,7 +80,7 @@ def acknowledge(
         state.clock_offset_s = offset_s
 
 
-def _adopt_versions(s: OrmSession, adopted: list[tuple[Change, int | None]]) -> None:
+def _adopt_versions(s: OrmSession, adopted: list[tuple[Outgoing, int | None]]) -> None:
     """Versions are the server's: each row takes the server's version of the change it acknowledged, unless the
     row changed here since (its own later change will be acknowledged with a newer one). One statement per kind
     of row for the whole answer: ``UPDATE … SET version = new WHERE id = … AND version = the change's``."""
@@ -101,7 +102,7 @@ def _adopt_versions(s: OrmSession, adopted: list[tuple[Change, int | None]]) -> 
         s.connection().execute(statement, params)
 
 
-def _keep_later_times(s: OrmSession, held: list[Change]) -> None:
+def _keep_later_times(s: OrmSession, held: list[Outgoing]) -> None:
     """``updated_at`` is the latest time any replica held (docs/sync-protocol.md, "Conflicts"): the server kept
     the latest of each change's times (``old`` too) and publishes nothing to the sender when its own time stays,
     so a row whose time moved back here (a desk clock set back) takes the latest of the times its held changes
@@ -129,7 +130,7 @@ def _keep_later_times(s: OrmSession, held: list[Change]) -> None:
     s.connection().execute(statement, [{"k_id": k, "k_at": at} for k, at in latest.items()])
 
 
-def _keep_rejected(s: OrmSession, change: Change, reason: str | None, device_id: str) -> None:
+def _keep_rejected(s: OrmSession, change: Outgoing, reason: str | None, device_id: str) -> None:
     conflict_id = str(uuid.uuid5(uuid.NAMESPACE_OID, "fzmediate-rejected:" + change.change_id))
     if s.get(SyncConflict, conflict_id) is not None:
         return

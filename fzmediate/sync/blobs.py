@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from fzmediate.store.models import Base
 from fzmediate.sync.apply import MODELS
+from fzmediate.sync.footprint import Outgoing
 from fzmediate.sync.http import Channel, SyncError, answer_error
 from fzmediate.sync.protocol import (
     BLOB_CHUNK_BYTES,
@@ -37,7 +38,6 @@ from fzmediate.sync.protocol import (
     BLOB_RECEIVED_HEADER,
     SHA256_PATTERN,
     BlobStatus,
-    Change,
     PulledChange,
 )
 
@@ -59,7 +59,7 @@ class BlobRef:
     size: int
 
 
-def references(changes: Iterable[Change | PulledChange]) -> Iterator[BlobRef]:
+def references(changes: Iterable[Outgoing | PulledChange]) -> Iterator[BlobRef]:
     """The blobs named by ``changes`` (creates and appends of documents and attachments that do not carry their
     bytes inline), in order."""
     for change in changes:
@@ -126,7 +126,7 @@ def _local_bytes(s: OrmSession, ref: BlobRef) -> bytes | None:
 
 
 def upload_for(
-    session: Session, channel: Channel, changes: Iterable[Change], cancelled: Callable[[], bool] | None = None
+    session: Session, channel: Channel, changes: Iterable[Outgoing], cancelled: Callable[[], bool] | None = None
 ) -> int:
     """Upload every blob ``changes`` name that the server does not hold whole; returns how many could not be
     (their changes will be answered ``blob_missing`` and sent again at the next sync). The store is read in a

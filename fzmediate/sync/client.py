@@ -41,7 +41,7 @@ from fzmediate.sync.acks import Counts, acknowledge, blob_missing, naive
 from fzmediate.sync.apply import apply_changes, stage_blobs, store_server_conflicts
 from fzmediate.sync.blobs import fetch_for, upload_for
 from fzmediate.sync.catalogue_pull import pull_catalogue
-from fzmediate.sync.footprint import wire_change
+from fzmediate.sync.footprint import Outgoing
 from fzmediate.sync.http import Channel, RetryPolicy, SyncError, answer_error, http_client
 from fzmediate.sync.intake_pull import pull_applications
 from fzmediate.sync.protocol import (
@@ -49,7 +49,6 @@ from fzmediate.sync.protocol import (
     MAX_PULL_LIMIT,
     MAX_PUSH_CHANGES,
     AnchorRequest,
-    Change,
     EnrollRequest,
     EnrollResponse,
     PullResponse,
@@ -303,19 +302,19 @@ def _progress(counts: Counts) -> str:
 # --- push ----------------------------------------------------------------------------------------------------
 
 
-def batch(rows: list[OutboxEntry]) -> list[Change]:
+def batch(rows: list[OutboxEntry]) -> list[Outgoing]:
     """The longest prefix of ``rows`` within the push limits (one change even when it alone is larger)."""
     return encode_batch(rows)[0]
 
 
-def encode_batch(rows: Sequence[OutboxEntry] | Sequence[Row[Any]]) -> tuple[list[Change], bytes]:
+def encode_batch(rows: Sequence[OutboxEntry] | Sequence[Row[Any]]) -> tuple[list[Outgoing], bytes]:
     """:func:`batch` and the push request's body (``PushRequest``'s JSON, each change encoded once)."""
-    out: list[Change] = []
+    out: list[Outgoing] = []
     parts: list[bytes] = []
     size = _ENVELOPE
     for row in rows[:MAX_PUSH_CHANGES]:
-        change = wire_change(row)
-        part = change.model_dump_json().encode()
+        change = Outgoing.of(row)
+        part = change.wire()
         if out and size + len(part) + 1 > MAX_BODY_BYTES:
             break
         out.append(change)
@@ -330,7 +329,7 @@ class _Batch:
     ``acked_through`` before them (an answer that moves past it is progress); ``unsent`` counts the uploads that
     did not finish."""
 
-    changes: list[Change]
+    changes: list[Outgoing]
     body: bytes
     acked_before: int
     unsent: int = 0

@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 
 from fzmediate.services.session import Session
 from fzmediate.store.models import OutboxEntry, SyncState, new_time_id
-from fzmediate.store.outbox import Change, Op, append_changes
+from fzmediate.store.outbox import Change, Op, append_changes, pending_rows
 from fzmediate.sync import http as http_module
-from fzmediate.sync.client import batch, enroll, sync
+from fzmediate.sync.client import batch, encode_batch, enroll, sync
 from fzmediate.sync.http import DeviceRefused, RetryPolicy, ServerUnreachable, UpgradeRequired
-from fzmediate.sync.protocol import MAX_BODY_BYTES
+from fzmediate.sync.protocol import MAX_BODY_BYTES, PushRequest
 from tests.cases_support import intake
 from tests.server.conftest import _prepare as prepare_server_db
 from tests.server.harness import Server
@@ -56,13 +56,32 @@ def test_push_in_batches_compacts_and_new_changes_continue_the_sequence(enrolled
     assert [e.change.device_seq for e in server.log] == list(range(1, 1105))  # no gap, no repeat
 
 
+def test_a_change_goes_out_as_the_bytes_its_model_gives(enrolled: Session) -> None:
+    """The push splices each payload in as the store holds it: the request must still be what
+    ``PushRequest.model_dump_json`` gives for the same changes (rare characters, escapes, nesting, numbers)."""
+    payloads = [
+        {"name": "𠮷野䶮", "note": 'line\nbreak\t"quoted" \\ back\u2028', "n": 1.5, "big": 2**53, "none": None},
+        {"nested": {"list": [1, "二", {"x": False}], "empty": {}}, "emoji": "👍", "ctl": "\u0001\u001f"},
+        {},
+    ]
+    with enrolled.write("test.changes", "store", enrolled.store_id) as s:
+        changes = [Change("session_plan", new_time_id(), Op.CREATE, 1, p) for p in payloads]
+        append_changes(s, changes, device_id=enrolled.device_id, actor="admin", at=enrolled.now())
+    with enrolled.read() as s:
+        rows = pending_rows(s, enrolled.device_id)
+        sent, body = encode_batch(rows)
+    assert len(sent) == 3 and [c.payload for c in sent] == payloads
+    assert body == PushRequest.model_validate_json(body).model_dump_json().encode()
+    assert [c.payload for c in PushRequest.model_validate_json(body).changes] == payloads
+
+
 def test_a_batch_stays_under_one_megabyte(enrolled: Session) -> None:
     _changes(enrolled, 8, size=300_000)
     with enrolled.read() as s:
         rows = list(s.scalars(select(OutboxEntry).order_by(OutboxEntry.device_seq)))
         first = batch(rows)
         assert len(first) == 3
-        assert sum(len(c.model_dump_json()) for c in first) < MAX_BODY_BYTES
+        assert sum(len(c.wire()) + 1 for c in first) < MAX_BODY_BYTES
 
 
 def test_a_push_whose_answer_was_lost_is_sent_again_and_changes_nothing(
