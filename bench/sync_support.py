@@ -223,12 +223,13 @@ class LinkModel:
 
 class SlowLink(httpx.BaseTransport):
     """Every exchange costs, on top of the real server's time: one round trip (two on a new connection, for the
-    TCP handshake), the transmission of both directions at ``bandwidth`` (segments with their TCP/IP headers,
-    serialised one after the other: one request at a time on a keep-alive connection), and for each segment
-    lost (seeded draw, ``loss`` each) one retransmission timeout. A pessimistic model in that every loss
-    waits a full RTO (fast retransmit would often recover in one RTT); an optimistic one in that it ignores
-    slow start and the congestion window halving after a loss. The time is spent in ``time.sleep`` after the
-    real exchange, so the wall clock of a sync through it is what the link would cost."""
+    TCP handshake), the transmission of both directions at ``bandwidth`` (segments with their TCP/IP headers),
+    and for each segment lost (seeded draw, ``loss`` each) one retransmission timeout. The link is one: the
+    transmissions of exchanges in flight at once (a desk keeps two pushes on their way) take turns on it, while
+    their round trips and timeouts overlap. A pessimistic model in that every loss waits a full RTO (fast
+    retransmit would often recover in one RTT); an optimistic one in that it ignores slow start and the
+    congestion window halving after a loss. The time is spent in ``time.sleep`` after the real exchange, so the
+    wall clock of a sync through it is what the link would cost."""
 
     def __init__(self, inner: httpx.BaseTransport, model: LinkModel | None = None, *, seed: int = 2026) -> None:
         self.inner = inner
@@ -237,25 +238,41 @@ class SlowLink(httpx.BaseTransport):
         self.lost = 0
         self.delay_s = 0.0
         self.sleep: Callable[[float], None] = time.sleep
-        self._connected = False
+        self._lock = threading.Lock()
+        self._connections = 0  # set up so far (each exchange in flight at once needs one)
+        self._active = 0
+        self._link_free_at = 0.0  # time.monotonic() when the link has sent what it was given
 
-    def _cost(self, nbytes: int) -> float:
+    def _cost(self, nbytes: int) -> tuple[float, float]:
+        """(seconds on the link, seconds of retransmission timeouts) for ``nbytes`` one way."""
         m = self.model
         segments = max(1, math.ceil(nbytes / m.mss))
         lost = sum(1 for _ in range(segments) if self.rng.random() < m.loss)
         self.lost += lost
-        return (nbytes + segments * m.overhead) * 8 / m.bandwidth + lost * m.rto
+        return (nbytes + segments * m.overhead) * 8 / m.bandwidth, lost * m.rto
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         body = request.read()
         up = _head_bytes("{0} {1} HTTP/1.1".format(request.method, request.url.raw_path.decode()), request.headers)
-        response = self.inner.handle_request(request)
-        raw = _raw(response)
-        response.close()
+        with self._lock:
+            self._active += 1
+            handshake = self._active > self._connections
+            self._connections = max(self._connections, self._active)
+        try:
+            response = self.inner.handle_request(request)
+            raw = _raw(response)
+            response.close()
+        finally:
+            with self._lock:
+                self._active -= 1
         down = _head_bytes("HTTP/1.1 200 OK", response.headers) + len(raw)
-        wait = self.model.rtt * (1 if self._connected else 2) + self._cost(up + len(body)) + self._cost(down)
-        self._connected = True
-        self.delay_s += wait
+        with self._lock:
+            (send_up, rto_up), (send_down, rto_down) = self._cost(up + len(body)), self._cost(down)
+            now = time.monotonic()
+            start = max(now, self._link_free_at)  # behind what the link is still sending for the other exchange
+            self._link_free_at = start + send_up + send_down
+            wait = (start - now) + send_up + send_down + rto_up + rto_down + self.model.rtt * (2 if handshake else 1)
+            self.delay_s += wait
         self.sleep(wait)
         return httpx.Response(
             response.status_code, headers=response.headers, stream=httpx.ByteStream(raw), extensions=response.extensions

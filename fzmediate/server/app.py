@@ -38,6 +38,7 @@ from fzmediate.server.pull import anchor, pull
 from fzmediate.server.push import push
 from fzmediate.server.ratelimit import DEFAULT, RATE_ENV, RateLimit, RateLimiter
 from fzmediate.sync.protocol import (
+    FOLLOWS_HEADER,
     MAX_PULL_LIMIT,
     OLDEST_ACCEPTED,
     PROTOCOL_VERSION,
@@ -168,11 +169,19 @@ def create_app(db_url: str, *, clock: Clock | None = None, rate_limit: RateLimit
         return office_certs.enroll_with_request(db, body, enroll)  # keeps the office key's request, if any
 
     @app.post("/v1/sync/push", response_model=PushResponse, responses=_ERRORS)
-    def push_changes(body: PushBody, db: DB, caller: Device) -> Response:
+    def push_changes(
+        body: PushBody,
+        db: DB,
+        caller: Device,
+        follows: Annotated[int | None, Query(ge=0, le=bounds.MAX_BIGINT)] = None,
+    ) -> Response:
+        """``follows``: the last ``device_seq`` of the device's push sent just before this one (it may still be on
+        its way): this one waits for it a moment rather than be answered ``gap`` (``FZ-Push-Follows``)."""
         if caller.role == "kiosk" and any(c.entity not in KIOSK_ENTITIES or c.op != "append" for c in body.changes):
             raise errors.Refusal(403, "forbidden")
         # The answer's JSON, written by fzmediate.server.push from the server's own values: not validated again.
-        return Response(push(db, caller, list(body.changes)), media_type="application/json")
+        answer = push(db, caller, list(body.changes), follows=follows)
+        return Response(answer, media_type="application/json", headers={FOLLOWS_HEADER: "1"})
 
     @app.get("/v1/sync/pull", response_model=PullResponse, responses=_ERRORS)
     def pull_changes(

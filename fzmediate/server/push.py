@@ -19,10 +19,11 @@ the numbers are drawn.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 
 from pydantic_core import to_json
 from sqlalchemy import func, select
@@ -34,7 +35,7 @@ from fzmediate.server.bulk import insert_rows, one_of
 from fzmediate.server.db import Database
 from fzmediate.server.merge import EntityState, Outcome, apply_change, load_entities, write_entities
 from fzmediate.server.models import CHANGE_SEQ, ChangeLog, Device, SeqCounter
-from fzmediate.sync.protocol import BLOB_MISSING, Change, PushResult
+from fzmediate.sync.protocol import BLOB_MISSING, FOLLOW_WAIT_S, MAX_PUSH_CHANGES, Change, PushResult
 
 
 @dataclass
@@ -46,23 +47,55 @@ class _Taken:
     row: dict[str, Any]  # the change_log row, written once its server_seq is drawn
 
 
-def push(db: Database, caller: Caller, changes: list[Change]) -> bytes:
+def push(db: Database, caller: Caller, changes: list[Change], *, follows: int | None = None) -> bytes:
     """Take ``changes`` from ``caller``; the answer (the JSON of :class:`PushResponse`) says, per change, what
-    the server holds."""
+    the server holds. ``follows``: the last ``device_seq`` of a push the device sent just before this one, which
+    may still be on its way (see :class:`_Early`)."""
+    deadline = time.monotonic() + FOLLOW_WAIT_S
 
     def work(session: Session) -> bytes:
         now = db.now()
-        # Locks the device row: two pushes of one device (a retry racing the first) are taken one after the other.
+        # Locks the device row: two pushes of one device (a retry racing the first, or the push sent early) are
+        # taken one after the other.
         device = session.get(Device, caller.device_id, with_for_update=True)
         assert device is not None  # authenticated just now; devices are never deleted
+        early = follows is not None and changes and _ahead(device.acked_through, follows, changes[0].device_seq)
+        if early and time.monotonic() < deadline:
+            raise _Early
         # Nothing is written until the end: the loop reads only what was loaded here, in a few queries for the
         # whole request (a query per change was most of a push's time).
         with session.no_autoflush:
             return _take(session, device, changes, now)
 
-    answer = db.transaction(work)
+    while True:
+        try:
+            answer = db.transaction(work)
+            break
+        except _Early:
+            time.sleep(_FOLLOW_POLL_S)
     db.written(2 * len(changes))  # at most an entity and a log row a change
     return answer
+
+
+class _Early(Exception):
+    """This push starts right after one the device sent just before it (``follows``) that is not taken yet.
+
+    A desk keeps two pushes in flight. The second usually finds the first holding the device's row lock and
+    waits on it; but it may get there first (another connection; with ``--workers N`` another process), and
+    would then be answered ``gap`` for every change and sent again. So it lets go of the lock (the transaction
+    rolls back: nothing held, nothing written) and looks again a few milliseconds later, at most FOLLOW_WAIT_S
+    in all; a predecessor that never comes (lost on the way, refused) costs this push that wait, after which it
+    is answered as always (``gap``)."""
+
+
+def _ahead(acked: int, follows: int, first: int) -> bool:
+    """Whether a push starting at ``first``, following one that ends at ``follows``, came before it: only a
+    plausible predecessor counts (at most one push's worth of changes past what the server holds)."""
+    return first == follows + 1 and acked < follows and follows - acked <= MAX_PUSH_CHANGES
+
+
+#: How often a push that came before its predecessor looks again.
+_FOLLOW_POLL_S: Final = 0.005
 
 
 def _take(session: Session, device: Device, changes: list[Change], now: datetime) -> bytes:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, Protocol
@@ -45,6 +45,7 @@ from fzmediate.sync.footprint import Outgoing
 from fzmediate.sync.http import Channel, RetryPolicy, SyncError, answer_error, http_client
 from fzmediate.sync.intake_pull import pull_applications
 from fzmediate.sync.protocol import (
+    FOLLOWS_HEADER,
     MAX_BODY_BYTES,
     MAX_PULL_LIMIT,
     MAX_PUSH_CHANGES,
@@ -344,17 +345,22 @@ def _next_batch(session: Session, *, after: int = 0) -> _Batch:
 
 
 def _push(session: Session, channel: Channel, counts: Counts, token: CancelToken | None) -> None:
-    """Push the outbox in batches, one request in flight at a time, and this desk's work beside it.
+    """Push the outbox in batches, up to two requests in flight, and this desk's work beside them.
 
-    While batch N is on its way (a worker thread holds the request) the next batch is read and encoded; when
-    N's answer moves the server's cursor past the whole batch, N+1 is sent at once, and N's answer is
-    acknowledged while the server works on N+1. Every store access stays on this thread. The server sees
-    nothing new: requests still go one after the other in ``device_seq`` order, and an acknowledgement that
-    never ran (the process stopped) only means those changes are sent again and answered ``duplicate``."""
+    While batch N is on its way (a worker thread holds the request) the next batch is read and encoded and, to a
+    server that keeps pushes in order (its answers say ``FZ-Push-Follows``), sent at once naming N's last
+    ``device_seq`` (``follows``): the server lets it wait until N is taken. Otherwise N+1 is sent the moment N's
+    answer moves the server's cursor past the whole batch. N's answer is acknowledged while the server works on
+    N+1. Every store access stays on this thread. Nothing here is trusted to keep order: the server takes changes
+    strictly in ``device_seq`` order, an early batch that overtook its predecessor anyway is answered ``gap`` and
+    sent again, and an acknowledgement that never ran (the process stopped) only means those changes are sent
+    again and answered ``duplicate``."""
     stalled = 0
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-push") as pool:
+    in_order = False  # whether the server keeps pushes in order (learnt from its answers)
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="sync-push") as pool:
         current = _next_batch(session)
         in_flight: Future[httpx.Response] | None = None
+        early: Future[httpx.Response] | None = None  # the next batch, sent before this one's answer came
         while current.changes:
             if in_flight is None:
                 if token is not None:
@@ -362,17 +368,27 @@ def _push(session: Session, channel: Channel, counts: Counts, token: CancelToken
                 crashpoint("sync.outbox_read")  # the outbox rows are committed; nothing of them sent yet
                 in_flight = _send(session, channel, pool, current, token)
             following = _next_batch(session, after=current.changes[-1].device_seq)  # read while N is away
+            if in_order and following.changes and not current.unsent and (token is None or not token.cancelled):
+                following.acked_before = current.changes[-1].device_seq
+                crashpoint("sync.outbox_read")
+                early = _send(session, channel, pool, following, token, follows=following.acked_before)
             response = in_flight.result()
             in_flight = None
             crashpoint("sync.pushed")  # the server committed; its answer is not looked at yet
             answer: PushResponse = _parse(PushResponse, response)
+            in_order = response.headers.get(FOLLOWS_HEADER) == "1"
             missing = blob_missing(answer)
             progress = answer.acked_through > current.acked_before
             whole = progress and not missing and answer.acked_through >= current.changes[-1].device_seq
-            if whole and following.changes and (token is None or not token.cancelled):
+            if whole and early is not None:
+                in_flight, early = early, None  # on its way while we acknowledge
+            elif whole and following.changes and (token is None or not token.cancelled):
                 following.acked_before = answer.acked_through
                 crashpoint("sync.outbox_read")
                 in_flight = _send(session, channel, pool, following, token)  # on its way while we acknowledge
+            elif early is not None:
+                _settle(early)  # N was not taken whole: N+1 could take nothing; its changes are sent again
+                early = None
             crashpoint("sync.before_ack")  # the answer is read; the acknowledging transaction has not run
             acknowledge(session, channel.offset_s, answer, {c.device_seq: c for c in current.changes}, counts)
             crashpoint("sync.acked")
@@ -385,9 +401,14 @@ def _push(session: Session, channel: Channel, counts: Counts, token: CancelToken
                     token.report(counts.pushed, None, _progress(counts))
                 current = following if in_flight is not None else _next_batch(session)
                 continue
+            stalled += 1
+            if answer.acked_through < current.acked_before and stalled < 3:
+                # Sent early, and it overtook its predecessor after all (the server's wait ran out): the answer
+                # is older than what the server holds now. Sent again, in order.
+                current = _next_batch(session)
+                continue
             # No progress: the server wants a change from before our first one (which we deleted once it was
             # acknowledged), or it answers gap for what we resend. Stop rather than loop.
-            stalled += 1
             if current.changes[0].device_seq > answer.acked_through + 1 or stalled >= 2:
                 raise SyncError(
                     _("The district server lacks changes this desk no longer holds ({code}); ask district IT.").format(
@@ -398,14 +419,28 @@ def _push(session: Session, channel: Channel, counts: Counts, token: CancelToken
             current = _next_batch(session)
 
 
+def _settle(request: Future[httpx.Response]) -> None:
+    """Wait for a request whose answer is of no use any more (whatever became of it, the changes it carried are
+    sent again: a change the server took is then answered ``duplicate``)."""
+    with suppress(SyncError, httpx.HTTPError):
+        request.result()
+
+
 def _send(
-    session: Session, channel: Channel, pool: ThreadPoolExecutor, pushed: _Batch, token: CancelToken | None
+    session: Session,
+    channel: Channel,
+    pool: ThreadPoolExecutor,
+    pushed: _Batch,
+    token: CancelToken | None,
+    *,
+    follows: int | None = None,
 ) -> Future[httpx.Response]:
     """Upload the bytes the batch names (on this thread: they are read from the store), then post the batch
-    from the worker thread."""
+    from a worker thread (``follows``: the last ``device_seq`` of the push still on its way before it)."""
     cancelled = (lambda: token.cancelled) if token is not None else None
     pushed.unsent = upload_for(session, channel, pushed.changes, cancelled)
-    return pool.submit(channel.call, "POST", "/v1/sync/push", body=pushed.body)
+    params = {"follows": follows} if follows is not None else None
+    return pool.submit(channel.call, "POST", "/v1/sync/push", params=params, body=pushed.body)
 
 
 # --- pull ----------------------------------------------------------------------------------------------------

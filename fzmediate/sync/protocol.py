@@ -24,6 +24,12 @@ SERVER_TIME_HEADER: Final = "FZ-Server-Time"
 MAX_PUSH_CHANGES: Final = 500
 MAX_BODY_BYTES: Final = 1024 * 1024
 MAX_PULL_LIMIT: Final = 2000
+#: A push may name the last ``device_seq`` of the push sent just before it, still on its way (query parameter
+#: ``follows``): the server lets it wait, at most FOLLOW_WAIT_S, until that one is taken, so that a desk can keep
+#: two pushes in flight without the second overtaking the first. Servers that do so say it in every push answer
+#: (this header, ``1``); a desk sends a push early only to such a server.
+FOLLOWS_HEADER: Final = "FZ-Push-Follows"
+FOLLOW_WAIT_S: Final = 2.0
 
 Op = Literal["create", "patch", "append", "tombstone"]
 Role = Literal["desk", "kiosk"]

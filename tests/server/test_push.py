@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from fzmediate.server import push as push_module
 from fzmediate.server.models import ChangeLog, Entity
-from fzmediate.sync.protocol import PushResponse
-from tests.server.harness import OTHER_UNIT, Server
+from fzmediate.sync.protocol import FOLLOWS_HEADER, PushResponse
+from tests.server.harness import OTHER_UNIT, Device, Server
 
 
 def _statuses(answer: dict[str, Any]) -> list[tuple[int, str]]:
@@ -56,6 +59,42 @@ def test_the_answer_is_push_responses_own_json_whatever_the_statuses(server: Ser
     statuses = [(r.status, r.reason) for r in parsed.results]
     assert statuses == [("duplicate", None), ("conflict", "exists"), ("rejected", "sealed"), ("gap", None)]
     assert answer.content == parsed.model_dump_json().encode()
+
+
+def _creates(desk: Device, first: int, n: int) -> list[dict[str, Any]]:
+    return [desk.change("case", "c{0}".format(first + i), "create", {"title": "甲"}) for i in range(n)]
+
+
+def test_a_push_that_follows_one_still_on_its_way_waits_for_it(server: Server) -> None:
+    """A desk keeps two pushes in flight; the second names the first's last device_seq. Sent first here, it
+    waits at the server until the first is taken, instead of being answered gap."""
+    desk = server.enroll()
+    first, second = _creates(desk, 1, 3), _creates(desk, 4, 3)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        later = pool.submit(desk.call, "POST", "/v1/sync/push?follows=3", {"changes": second})
+        time.sleep(0.3)
+        assert not later.done()  # waiting for seqs 1-3
+        assert desk.push(*first)["acked_through"] == 3
+        answer = later.result(timeout=30)
+    assert answer.status_code == 200 and answer.headers[FOLLOWS_HEADER] == "1"
+    assert _statuses(answer.json()) == [(4, "applied"), (5, "applied"), (6, "applied")]
+    assert answer.json()["acked_through"] == 6
+
+
+def test_a_predecessor_that_never_comes_costs_a_bounded_wait(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    desk = server.enroll()
+    desk.push(*_creates(desk, 1, 2))
+    _creates(desk, 3, 3)  # seqs 3-5: lost on the way, never sent
+    # A plausible predecessor is waited for, at most FOLLOW_WAIT_S, then the push is answered as always.
+    monkeypatch.setattr(push_module, "FOLLOW_WAIT_S", 0.2)
+    answer = desk.call("POST", "/v1/sync/push?follows=5", {"changes": _creates(desk, 6, 2)})
+    assert _statuses(answer.json()) == [(6, "gap"), (7, "gap")] and answer.json()["acked_through"] == 2
+    # An implausible one (more than a push's worth past what the server holds) is not waited for at all.
+    monkeypatch.setattr(push_module, "FOLLOW_WAIT_S", 60.0)
+    far = desk.change("case", "c5000", "create", {"title": "甲"}, device_seq=5000)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        answer = pool.submit(desk.call, "POST", "/v1/sync/push?follows=4999", {"changes": [far]}).result(timeout=30)
+    assert _statuses(answer.json()) == [(5000, "gap")]
 
 
 def test_a_change_after_a_gap_waits_until_the_gap_is_filled(server: Server) -> None:

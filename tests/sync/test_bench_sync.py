@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 
 import httpx
+import pytest
 
 from bench import bench_sync
 from bench.sync_support import LinkModel, Meter, SlowLink
@@ -41,3 +42,19 @@ def test_the_meter_counts_bodies_as_sent_and_the_link_charges_for_them() -> None
     model = link.model
     expected = 2 * model.rtt + (traffic.up + traffic.down) * 8 / model.bandwidth
     assert slept and expected < slept[0] < expected * 1.1
+
+
+def test_exchanges_in_flight_at_once_take_turns_on_the_slow_link() -> None:
+    """Two pushes on their way share the link's bandwidth; only their round trips overlap. (The fake sleep
+    returns at once, so the second exchange starts while the first is still being sent.)"""
+    meter = Meter(httpx.MockTransport(lambda request: httpx.Response(200, content=b"{}")))
+    slept: list[float] = []
+    link = SlowLink(meter, LinkModel(loss=0.0))
+    link.sleep = slept.append
+    with httpx.Client(transport=link, base_url="http://district.test") as client:
+        client.post("/v1/sync/push", content=b"x" * 100_000)
+        client.post("/v1/sync/push", content=b"x" * 100_000)
+    model = link.model
+    sending = slept[0] - 2 * model.rtt  # the first: a new connection, then its bytes
+    assert sending > 100_000 * 8 / model.bandwidth
+    assert slept[1] == pytest.approx(2 * sending + model.rtt, rel=0.01)  # waits for the first's bytes, then its own

@@ -3,14 +3,17 @@ uvicorn in a thread on 127.0.0.1, a SQLite server database, two desk stores whos
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
+from fzmediate.services.session import Session
 from fzmediate.services.workspace import Workspace
 from fzmediate.sync.client import enroll, sync
 from tests.cases_support import intake, organization, person
@@ -120,3 +123,98 @@ def test_two_desks_that_number_an_event_alike_both_keep_both_events(
     assert seen[0] == seen[1]
     assert [(seq, action) for seq, action, _note, _device in seen[0]][-2:] == [(2, "accept"), (2, "accept")]
     assert {note for *_rest, note, _device in seen[0][-2:]} == {"材料齐全（甲机）", "材料齐全（乙机）"}
+
+
+class _Watch(httpx.BaseTransport):
+    """Loopback HTTP, watched: how many pushes were in flight at once, which named a predecessor (``follows``),
+    how many changes were answered ``gap``; ``hold`` delays the pushes it says before they leave."""
+
+    def __init__(self, hold: Callable[[httpx.Request, int], float] | None = None) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.hold = hold
+        self.pushes = 0
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.following = 0
+        self.gaps = 0
+        self._lock = threading.Lock()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        push = request.url.path == "/v1/sync/push"
+        if push:
+            with self._lock:
+                self.pushes += 1
+                self.in_flight += 1
+                self.most_in_flight = max(self.most_in_flight, self.in_flight)
+                self.following += "follows" in request.url.params
+                n = self.pushes
+            if self.hold is not None:
+                time.sleep(self.hold(request, n))
+        try:
+            response = self.inner.handle_request(request)
+            if push:
+                response.read()
+                statuses = [r["status"] for r in json.loads(response.content)["results"]]
+                with self._lock:
+                    self.gaps += statuses.count("gap")
+            return response
+        finally:
+            if push:
+                with self._lock:
+                    self.in_flight -= 1
+
+
+def _queue(s: Session, n: int) -> None:
+    """``n`` changes in the outbox (session plans: small rows of their own)."""
+    from fzmediate.store.models import new_time_id
+    from fzmediate.store.outbox import Change, Op, append_changes
+
+    with s.write("test.changes", "store", s.store_id) as w:
+        changes = [Change("session_plan", new_time_id(), Op.CREATE, 1, {"note": "x"}) for _ in range(n)]
+        append_changes(w, changes, device_id=s.device_id, actor="admin", at=s.now())
+
+
+def _logged(db: object) -> list[int]:
+    from sqlalchemy import select
+
+    from fzmediate.server.models import ChangeLog
+
+    with db.sessions() as s:  # type: ignore[attr-defined]
+        return sorted(s.scalars(select(ChangeLog.device_seq)))
+
+
+def test_a_desk_keeps_two_pushes_in_flight_and_every_change_is_taken_once(
+    tmp_path: Path, clock: FakeClock, district: tuple[str, object]
+) -> None:
+    from fzmediate.server.enroll import issue_code
+
+    base, db = district
+    with _desk(tmp_path, "a", clock).unlock("admin", ADMIN_PW) as s:
+        enroll(s, base, issue_code(db, UNIT, "desk")[0])  # type: ignore[arg-type]
+        _queue(s, 2300)  # five pushes
+        watch = _Watch()
+        report = sync(s, transport=watch)
+        assert (report.pushed, report.errors, report.up_to_date) == (2300, 0, True)
+    assert watch.most_in_flight == 2 and watch.following >= 3  # the first answer teaches that the server waits
+    assert _logged(db) == list(range(1, 2301))  # each change once, none missing
+
+
+def test_a_push_that_overtook_its_predecessor_is_sent_again(
+    tmp_path: Path, clock: FakeClock, district: tuple[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server waits for a push's predecessor only so long: if the early push is taken first anyway, it is
+    answered gap, and the desk sends those changes again rather than stop as if the server had lost some."""
+    from fzmediate.server import push as push_module
+    from fzmediate.server.enroll import issue_code
+
+    monkeypatch.setattr(push_module, "FOLLOW_WAIT_S", 0.0)
+    base, db = district
+    # The second push (sent on the first's answer, naming none) is held back: the third, sent early, overtakes it.
+    watch = _Watch(hold=lambda request, n: 0.5 if n == 2 else 0.0)
+    with _desk(tmp_path, "a", clock).unlock("admin", ADMIN_PW) as s:
+        enroll(s, base, issue_code(db, UNIT, "desk")[0])  # type: ignore[arg-type]
+        _queue(s, 1300)
+        report = sync(s, transport=watch)
+        assert (report.pushed, report.errors, report.up_to_date) == (1300, 0, True)
+    assert watch.gaps == 300 and watch.pushes == 4  # the third push's 300 changes, once overtaken, sent again
+    assert _logged(db) == list(range(1, 1301))
