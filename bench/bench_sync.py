@@ -323,7 +323,8 @@ def _report(seeded: Seeded, cases: int, runs: int, pairs: list[tuple[Synced, Syn
         peer_note,
         "",
         "Push rate of one desk (figure 1): {0:,.0f} changes/s ({1:,} changes in {2:.2f} s). Slow link: "
-        "{3} segments lost and {4:.1f} s of link time in the median run's model; the model (`bench/sync_support.py`, "
+        "{3} segments lost and {4:.1f} s of link delay in the median run's model (summed over the exchanges, "
+        "two of which overlap at a time); the model (`bench/sync_support.py`, "
         "`SlowLink`): each exchange sleeps one RTT (two on a new connection), both directions' bytes plus 52 B of "
         "TCP/IP header per 1,448-byte segment at 2 Mbit/s (exchanges in flight at once take turns on the link), and "
         "one RTO (350 ms) per segment lost (1 %, seeded) — "
