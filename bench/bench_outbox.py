@@ -27,7 +27,8 @@ from fzmediate.services.workspace import Workspace
 from fzmediate.store.models import OutboxEntry
 from fzmediate.store.outbox import COUNTED
 from fzmediate.sync.client import enroll, sync
-from fzmediate.sync.footprint import outbox_footprint, store_bytes, wire_change
+from fzmediate.sync.footprint import outbox_footprint, store_bytes
+from fzmediate.sync.outgoing import wire_change
 from tests.cases_support import intake, organization, person
 from tests.documents import case_lifecycles as life
 from tests.support import ADMIN_PW, FAST_KDF, FakeClock

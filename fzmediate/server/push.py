@@ -59,8 +59,7 @@ def push(db: Database, caller: Caller, changes: list[Change], *, follows: int | 
         # taken one after the other.
         device = session.get(Device, caller.device_id, with_for_update=True)
         assert device is not None  # authenticated just now; devices are never deleted
-        early = follows is not None and changes and _ahead(device.acked_through, follows, changes[0].device_seq)
-        if early and time.monotonic() < deadline:
+        if _ahead(device.acked_through, follows, changes) and time.monotonic() < deadline:
             raise _Early
         # Nothing is written until the end: the loop reads only what was loaded here, in a few queries for the
         # whole request (a query per change was most of a push's time).
@@ -88,10 +87,12 @@ class _Early(Exception):
     is answered as always (``gap``)."""
 
 
-def _ahead(acked: int, follows: int, first: int) -> bool:
-    """Whether a push starting at ``first``, following one that ends at ``follows``, came before it: only a
-    plausible predecessor counts (at most one push's worth of changes past what the server holds)."""
-    return first == follows + 1 and acked < follows and follows - acked <= MAX_PUSH_CHANGES
+def _ahead(acked: int, follows: int | None, changes: list[Change]) -> bool:
+    """Whether ``changes``, following a push that ends at ``follows``, came before it: only a plausible
+    predecessor counts (at most one push's worth of changes past what the server holds)."""
+    if follows is None or not changes or changes[0].device_seq != follows + 1:
+        return False
+    return acked < follows and follows - acked <= MAX_PUSH_CHANGES
 
 
 #: How often a push that came before its predecessor looks again.

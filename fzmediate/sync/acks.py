@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session as OrmSession
 from fzmediate.store.models import Base, Case, OutboxEntry, SyncConflict, SyncState
 from fzmediate.sync.apply import MODELS
 from fzmediate.sync.derived import UPDATED_AT, moment
-from fzmediate.sync.footprint import Outgoing
+from fzmediate.sync.outgoing import Outgoing
 from fzmediate.sync.protocol import BLOB_MISSING, DERIVED_FIELDS, PushResponse
 
 if TYPE_CHECKING:

@@ -28,8 +28,8 @@ from sqlalchemy.orm import Session as OrmSession
 
 from fzmediate.store.models import Base
 from fzmediate.sync.apply import MODELS
-from fzmediate.sync.footprint import Outgoing
 from fzmediate.sync.http import Channel, SyncError, answer_error
+from fzmediate.sync.outgoing import Outgoing
 from fzmediate.sync.protocol import (
     BLOB_CHUNK_BYTES,
     BLOB_COMPLETE_HEADER,

@@ -41,9 +41,9 @@ from fzmediate.sync.acks import Counts, acknowledge, blob_missing, naive
 from fzmediate.sync.apply import apply_changes, stage_blobs, store_server_conflicts
 from fzmediate.sync.blobs import fetch_for, upload_for
 from fzmediate.sync.catalogue_pull import pull_catalogue
-from fzmediate.sync.footprint import Outgoing
 from fzmediate.sync.http import Channel, RetryPolicy, SyncError, answer_error, http_client
 from fzmediate.sync.intake_pull import pull_applications
+from fzmediate.sync.outgoing import Outgoing
 from fzmediate.sync.protocol import (
     FOLLOWS_HEADER,
     MAX_BODY_BYTES,
