@@ -4,6 +4,7 @@ after bulk pushes (Database.written)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -54,6 +55,36 @@ def test_bulk_pushes_refresh_the_planners_statistics(server: Server, monkeypatch
     monkeypatch.setattr(db_module, "ANALYZE_AFTER", 10)
     desk = server.enroll()
     desk.push(*[desk.change("party", "p{0}".format(i), "create", {"i": i}) for i in range(3)])
+    served: Database = server.app.state.db  # the app's own: it counts the rows and runs the refresh
+    assert served.statistics_settled()
     assert _analyzed(server.db) == {"entities": False, "change_log": False}  # 6 rows noted: under the threshold
     desk.push(*[desk.change("party", "q{0}".format(i), "create", {"i": i}) for i in range(3)])
+    assert served.statistics_settled()  # the refresh runs beside the requests, not in the push
+    assert _analyzed(server.db) == {"entities": True, "change_log": True}
+
+
+@pytest.mark.parametrize("server_db", ["postgres"], indirect=True)
+def test_a_push_is_answered_without_waiting_for_the_statistics(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The refresh runs beside the requests: the push that crosses the threshold is answered while it runs (in
+    the push, it held back that answer and with it the desk's next push)."""
+    monkeypatch.setattr(db_module, "ANALYZE_AFTER", 2)
+    started, release = threading.Event(), threading.Event()
+    refresh = Database._analyze
+
+    def slow_refresh(self: Database) -> None:
+        started.set()
+        release.wait(30)
+        refresh(self)
+
+    monkeypatch.setattr(Database, "_analyze", slow_refresh)
+    served: Database = server.app.state.db
+    desk = server.enroll()
+    try:
+        answer = desk.push(desk.change("party", "p1", "create", {"i": 1}), desk.change("party", "p2", "create", {}))
+        assert [r["status"] for r in answer["results"]] == ["applied", "applied"]
+        assert started.wait(10)  # the refresh was started, and the push was answered while it waits
+        assert not served.statistics_settled(timeout=0.1)
+    finally:
+        release.set()
+    assert served.statistics_settled()
     assert _analyzed(server.db) == {"entities": True, "change_log": True}
