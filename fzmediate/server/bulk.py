@@ -1,10 +1,10 @@
 """Many rows in one statement: what a push writes (hundreds of log rows and entities a request).
 
-On PostgreSQL the rows travel as one JSON array parameter, unpacked by ``json_to_recordset`` into an
-``INSERT … SELECT`` or an ``UPDATE … FROM``: one statement and one round trip, where an ``executemany`` sends a
-statement per row (psycopg pipelines them, but each is still parsed, planned and executed on its own, and that
-was most of a push's database time). ``json`` rather than ``jsonb``, so that the JSON columns keep the text
-they were given. SQLite is in-process: its ``executemany`` has no round trips to save and is used as it is.
+On PostgreSQL new rows go in by ``COPY … FROM STDIN``, changed rows travel as one JSON array parameter unpacked
+by ``json_to_recordset`` into an ``UPDATE … FROM``: one statement and one round trip, where an ``executemany``
+sends a statement per row (psycopg pipelines them, but each is still parsed, planned and executed on its own, and
+that was most of a push's database time). JSON columns keep the compact text they were given (``json`` rather
+than ``jsonb``). SQLite is in-process: its ``executemany`` has no round trips to save and is used as it is.
 
 Values pass through each column's type (:meth:`TypeEngine.bind_processor` semantics by way of
 ``process_bind_param`` for our :class:`~fzmediate.server.models.UTCDateTime`), so both paths store the same.
@@ -44,18 +44,40 @@ def one_of(session: Session, column: KeyedColumnElement[Any], values: Collection
 
 
 def insert_rows(session: Session, model: type[Any], rows: Sequence[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts keyed by column name, every row the same keys) into ``model``'s table."""
+    """Insert ``rows`` (dicts keyed by column name, every row the same keys) into ``model``'s table.
+
+    PostgreSQL: ``COPY … FROM STDIN`` in the session's transaction, the values as each column stores them (the
+    same conversions as :func:`update_rows`): PostgreSQL takes rows through COPY for about half the work of
+    unpacking a JSON array, and a push writes its rows while it holds the device's lock, so the next push of that
+    device waits on this (``json_to_recordset``: 13-14 ms for 500 log rows here, COPY 7.5 ms)."""
     table = _table(model)
     if not rows:
         return
     if not _postgres(session):
         session.execute(insert(table), list(rows))
         return
+    dialect = session.get_bind().dialect
     columns = [table.c[name] for name in rows[0]]
+    converters = [(c.name, _copy_converter(c, dialect)) for c in columns]
     names = ", ".join(_quoted(session, c.name) for c in columns)
-    statement = "INSERT INTO {table} ({names}) SELECT {names} FROM json_to_recordset(CAST(:rows AS json)) AS r({defs})"
-    sql = statement.format(table=_quoted(session, table.name), names=names, defs=_defs(session, columns))
-    session.execute(text(sql), {"rows": _json(session, columns, rows)})
+    statement = "COPY {table} ({names}) FROM STDIN".format(table=_quoted(session, table.name), names=names)
+    driver = session.connection().connection.driver_connection  # psycopg's, in the session's transaction
+    assert driver is not None
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([convert(row[name]) if convert else row[name] for name, convert in converters])
+
+
+def _copy_converter(column: Column[Any], dialect: Any) -> Callable[[Any], Any] | None:
+    """How a value of ``column`` goes into COPY (None: as it is): JSON as its compact text, times as
+    :func:`_converter` gives them."""
+    if isinstance(column.type, JSON):
+        return _json_text
+    return _converter(column, dialect)
+
+
+def _json_text(value: Any) -> str | None:
+    return None if value is None else to_json(value).decode()
 
 
 def update_rows(session: Session, model: type[Any], rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> None:
