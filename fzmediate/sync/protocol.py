@@ -20,8 +20,13 @@ SCHEMA_HEADER: Final = "FZ-Schema"
 #: Every server response says the server's time (Unix seconds): clients learn their clock offset from it.
 SERVER_TIME_HEADER: Final = "FZ-Server-Time"
 
-#: Limits of one push (docs/sync-protocol.md): a dropped request costs at most one batch.
-MAX_PUSH_CHANGES: Final = 500
+#: Limits of one push (docs/sync-protocol.md): a dropped request costs at most one batch. A server takes up to
+#: MAX_PUSH_CHANGES changes in one push and says so in every push answer (PUSH_MAX_HEADER); a desk sends no more
+#: than BASE_PUSH_CHANGES, what every server of this protocol version takes (servers before the header took
+#: that many), until a server's answer says it takes more. Every batch also stays within MAX_BODY_BYTES.
+MAX_PUSH_CHANGES: Final = 2000
+BASE_PUSH_CHANGES: Final = 500
+PUSH_MAX_HEADER: Final = "FZ-Push-Max"
 MAX_BODY_BYTES: Final = 1024 * 1024
 MAX_PULL_LIMIT: Final = 2000
 #: A push may name the last ``device_seq`` of the push sent just before it, still on its way (query parameter

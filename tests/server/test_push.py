@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from fzmediate.server import push as push_module
 from fzmediate.server.models import ChangeLog, Entity
-from fzmediate.sync.protocol import FOLLOWS_HEADER, PushResponse
+from fzmediate.sync.protocol import FOLLOWS_HEADER, MAX_PUSH_CHANGES, PUSH_MAX_HEADER, PushResponse
 from tests.server.harness import OTHER_UNIT, Device, Server
 
 
@@ -221,3 +221,17 @@ def test_a_device_changes_only_entities_of_its_unit(server: Server) -> None:
     answer = stranger.push(stranger.change("case", "c1", "patch", {"title": {"old": "甲", "new": "乙"}}))
     assert (answer["results"][0]["status"], answer["results"][0]["reason"]) == ("rejected", "scope")
     assert answer["acked_through"] == 1  # refused, yet held: the device moves on
+
+
+def test_a_push_answer_says_how_many_changes_the_server_takes(server: Server) -> None:
+    """The server takes up to MAX_PUSH_CHANGES in one push and says so in each answer; more is refused with 422
+    (and nothing of it is taken)."""
+    desk = server.enroll()
+    answer = desk.call("POST", "/v1/sync/push", {"changes": _creates(desk, 1, MAX_PUSH_CHANGES)})
+    assert answer.status_code == 200 and answer.headers[PUSH_MAX_HEADER] == str(MAX_PUSH_CHANGES) == "2000"
+    assert answer.json()["acked_through"] == MAX_PUSH_CHANGES
+    first = MAX_PUSH_CHANGES + 1
+    too_many = desk.call("POST", "/v1/sync/push", {"changes": _creates(desk, first, MAX_PUSH_CHANGES + 1)})
+    assert too_many.status_code == 422
+    again = desk.change("case", "c{0}".format(first), "create", {"title": "甲"}, device_seq=first)
+    assert desk.push(again)["results"][0]["status"] == "applied"  # not "duplicate": none of the 2,001 was taken

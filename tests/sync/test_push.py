@@ -46,7 +46,7 @@ def _state(session: Session) -> SyncState:
 def test_push_in_batches_compacts_and_new_changes_continue_the_sequence(enrolled: Session, server: FakeServer) -> None:
     _changes(enrolled, 1100)
     report = sync(enrolled, transport=server.transport())
-    assert server.push_sizes == [500, 500, 100]
+    assert server.push_sizes == [500, 500, 100]  # a server that does not say it takes more (no FZ-Push-Max)
     assert (report.pushed, report.conflicts, report.errors, report.up_to_date) == (1100, 0, 0, True)
     assert _outbox(enrolled) == [] and _state(enrolled).acked_through == 1100
     enrolled.cases.create(intake(), confirm_duplicate=True)  # case, 2 parties, register event

@@ -3,6 +3,7 @@ uvicorn in a thread on 127.0.0.1, a SQLite server database, two desk stores whos
 
 from __future__ import annotations
 
+import gzip
 import json
 import socket
 import threading
@@ -133,6 +134,7 @@ class _Watch(httpx.BaseTransport):
         self.inner = httpx.HTTPTransport()
         self.hold = hold
         self.pushes = 0
+        self.sizes: list[int] = []  # changes in each push, in the order they left
         self.in_flight = 0
         self.most_in_flight = 0
         self.following = 0
@@ -148,6 +150,10 @@ class _Watch(httpx.BaseTransport):
                 self.most_in_flight = max(self.most_in_flight, self.in_flight)
                 self.following += "follows" in request.url.params
                 n = self.pushes
+                body = request.read()
+                if request.headers.get("Content-Encoding") == "gzip":
+                    body = gzip.decompress(body)
+                self.sizes.append(len(json.loads(body)["changes"]))
             if self.hold is not None:
                 time.sleep(self.hold(request, n))
         try:
@@ -191,12 +197,32 @@ def test_a_desk_keeps_two_pushes_in_flight_and_every_change_is_taken_once(
     base, db = district
     with _desk(tmp_path, "a", clock).unlock("admin", ADMIN_PW) as s:
         enroll(s, base, issue_code(db, UNIT, "desk")[0])  # type: ignore[arg-type]
-        _queue(s, 2300)  # five pushes
+        _queue(s, 5300)  # five pushes: 500 and 500 before the first answer, then 2,000 a push
         watch = _Watch()
         report = sync(s, transport=watch)
-        assert (report.pushed, report.errors, report.up_to_date) == (2300, 0, True)
+        assert (report.pushed, report.errors, report.up_to_date) == (5300, 0, True)
     assert watch.most_in_flight == 2 and watch.following >= 3  # the first answer teaches that the server waits
-    assert _logged(db) == list(range(1, 2301))  # each change once, none missing
+    assert _logged(db) == list(range(1, 5301))  # each change once, none missing
+
+
+def test_a_desk_sends_bigger_pushes_once_the_server_says_it_takes_them(
+    tmp_path: Path, clock: FakeClock, district: tuple[str, object]
+) -> None:
+    """A desk sends BASE_PUSH_CHANGES a push (what every server takes) until an answer says the server takes more
+    (FZ-Push-Max); then up to that. (Against a server that says nothing, it stays at 500: tests/sync/test_push.)"""
+    from fzmediate.server.enroll import issue_code
+    from fzmediate.sync.protocol import BASE_PUSH_CHANGES, MAX_PUSH_CHANGES
+
+    base, db = district
+    with _desk(tmp_path, "a", clock).unlock("admin", ADMIN_PW) as s:
+        enroll(s, base, issue_code(db, UNIT, "desk")[0])  # type: ignore[arg-type]
+        _queue(s, 3100)
+        watch = _Watch()
+        report = sync(s, transport=watch)
+        assert (report.pushed, report.errors) == (3100, 0)
+    # The second push was read while the first was away, before any answer: still the base size.
+    assert watch.sizes == [BASE_PUSH_CHANGES, BASE_PUSH_CHANGES, MAX_PUSH_CHANGES, 100]
+    assert _logged(db) == list(range(1, 3101))
 
 
 def test_a_push_that_overtook_its_predecessor_is_sent_again(
