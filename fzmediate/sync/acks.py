@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final, cast
 
-from sqlalchemy import Table, bindparam, delete, or_, update
+from sqlalchemy import Table, bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session as OrmSession
 
 from fzmediate.store.models import Base, Case, OutboxEntry, SyncConflict, SyncState
@@ -106,7 +106,7 @@ def _keep_later_times(s: OrmSession, held: list[Outgoing]) -> None:
     """``updated_at`` is the latest time any replica held (docs/sync-protocol.md, "Conflicts"): the server kept
     the latest of each change's times (``old`` too) and publishes nothing to the sender when its own time stays,
     so a row whose time moved back here (a desk clock set back) takes the latest of the times its held changes
-    carried. One statement for the whole answer; never an outbox row (a derived value)."""
+    carried. Never an outbox row (a derived value)."""
     latest: dict[str, datetime] = {}
     for change in held:
         if UPDATED_AT not in DERIVED_FIELDS.get(change.entity, ()) or change.entity != "case":
@@ -118,7 +118,18 @@ def _keep_later_times(s: OrmSession, held: list[Outgoing]) -> None:
                 latest[change.entity_id] = at
     if not latest:
         return
+    # Read first, then write only the rows behind (nearly always none: a row keeps the time of its own latest
+    # change), instead of an UPDATE a row.
     table = cast(Table, Case.__table__)
+    core = s.connection()
+    ids = list(latest)
+    stored: dict[str, datetime | None] = {}
+    for start in range(0, len(ids), _READ_CHUNK):
+        query = select(table.c.id, table.c.updated_at).where(table.c.id.in_(ids[start : start + _READ_CHUNK]))
+        stored.update((row.id, row.updated_at) for row in core.execute(query))
+    behind = [{"k_id": k, "k_at": at} for k, at in latest.items() if k in stored and _before(stored[k], at)]
+    if not behind:
+        return
     statement = (
         update(table)
         .where(
@@ -127,7 +138,15 @@ def _keep_later_times(s: OrmSession, held: list[Outgoing]) -> None:
         )
         .values(updated_at=bindparam("k_at"))
     )
-    s.connection().execute(statement, [{"k_id": k, "k_at": at} for k, at in latest.items()])
+    core.execute(statement, behind)
+
+
+def _before(value: datetime | None, at: datetime) -> bool:
+    return value is None or value < at
+
+
+#: Ids per ``IN (…)`` list when reading rows back (well under SQLite's limit on bound parameters).
+_READ_CHUNK: Final = 500
 
 
 def _keep_rejected(s: OrmSession, change: Outgoing, reason: str | None, device_id: str) -> None:
