@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import Connection, Row, delete, select
+from sqlalchemy import Connection, Row, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -108,15 +108,25 @@ def admit(db: Database, message: Message, body: bytes, limiter: RateLimiter | No
         raise AuthRefused("replayed") from None
 
 
-#: What a request needs of its device, read as a plain row.
-_DEVICE_COLUMNS: Final = (
+#: What a request needs of its device, read as a plain row. The statements every request runs are built once,
+#: their values bound at execution: built per request (``.values(…)``, ``.where(col == value)``), each had its
+#: cache key worked out again, and with the rate allowance read through the ORM a request's authentication took
+#: 3.9–4.7 ms here instead of 2.7 ms.
+_DEVICE_QUERY: Final = select(
     Device.device_id,
     Device.public_key,
     Device.revoked_at,
     Device.unit,
     Device.role,
     Device.device_code,
+).where(Device.device_id == bindparam("device_id"))
+_STALE_NONCES: Final = delete(Nonce).where(
+    Nonce.device_id == bindparam("device_id"), Nonce.created_at < bindparam("before", type_=Nonce.created_at.type)
 )
+_NEW_NONCE: Final = {
+    "postgresql": pg_insert(Nonce).on_conflict_do_nothing().returning(Nonce.nonce),
+    "sqlite": sqlite_insert(Nonce).on_conflict_do_nothing().returning(Nonce.nonce),
+}
 
 
 def _authenticate_in(session: Session, db: Database, message: Message, body: bytes) -> Caller:
@@ -124,7 +134,7 @@ def _authenticate_in(session: Session, db: Database, message: Message, body: byt
     core = session.connection()  # plain statements: every request runs these
 
     def key_of(device_id: str) -> Ed25519PublicKey | None:
-        device = core.execute(select(*_DEVICE_COLUMNS).where(Device.device_id == device_id)).first()
+        device = core.execute(_DEVICE_QUERY, {"device_id": device_id}).first()
         found["device"] = device
         if device is None:
             return None
@@ -171,7 +181,6 @@ def _remember_nonce(core: Connection, device_id: str, nonce: str, now: datetime)
 
     One insert that does nothing on a nonce already there: a concurrent request with the same nonce waits for
     the first one's transaction and then finds it, so exactly one of them is admitted."""
-    core.execute(delete(Nonce).where(Nonce.device_id == device_id, Nonce.created_at < now - 2 * WINDOW))
-    insert = pg_insert if core.dialect.name == "postgresql" else sqlite_insert
-    taken = insert(Nonce).values(device_id=device_id, nonce=nonce, created_at=now).on_conflict_do_nothing()
-    return core.execute(taken.returning(Nonce.nonce)).first() is not None
+    core.execute(_STALE_NONCES, {"device_id": device_id, "before": now - 2 * WINDOW})
+    values = {"device_id": device_id, "nonce": nonce, "created_at": now}
+    return core.execute(_NEW_NONCE[core.dialect.name], values).first() is not None

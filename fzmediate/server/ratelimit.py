@@ -22,8 +22,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Final
+from typing import Final, cast
 
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from fzmediate.server.db import Database
@@ -85,7 +86,8 @@ class RateLimiter:
         interval = self.limit.interval
         tolerance = interval * (self.limit.burst - 1)
         now = self.db.now()
-        row = session.get(RateBucket, key, with_for_update=True)
+        core = session.connection()  # plain statements, built once: every request runs them
+        row = core.execute(_BUCKET, {"b_key": key}).first()
         full_at = now if row is None or row.full_at < now else row.full_at
         ahead = full_at - now
         if ahead > tolerance:
@@ -93,7 +95,18 @@ class RateLimiter:
         if row is None:
             # A concurrent first request of the same device inserts too: the loser's transaction fails on the
             # primary key and is run again by Database.transaction, then finds the row.
-            session.add(RateBucket(key=key, full_at=full_at + interval))
+            core.execute(_NEW_BUCKET, {"key": key, "full_at": full_at + interval})
         else:
-            row.full_at = full_at + interval
+            core.execute(_MOVE_BUCKET, {"b_key": key, "b_full_at": full_at + interval})
         return None
+
+
+_TABLE: Final = cast(Table, RateBucket.__table__)
+#: The device's bucket, locked until the request's bookkeeping commits (concurrent requests queue on it).
+_BUCKET: Final = select(_TABLE.c.full_at).where(_TABLE.c.key == bindparam("b_key")).with_for_update()
+_NEW_BUCKET: Final = insert(_TABLE)
+_MOVE_BUCKET: Final = (
+    update(_TABLE)
+    .where(_TABLE.c.key == bindparam("b_key"))
+    .values(full_at=bindparam("b_full_at", type_=_TABLE.c.full_at.type))
+)
