@@ -19,6 +19,7 @@ from typing import Any, Final, cast
 from pydantic_core import to_json
 from sqlalchemy import Column, ColumnElement, Table, any_, bindparam, insert, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import KeyedColumnElement
 from sqlalchemy.types import JSON, DateTime, TypeDecorator
@@ -63,9 +64,14 @@ def insert_rows(session: Session, model: type[Any], rows: Sequence[dict[str, Any
     statement = "COPY {table} ({names}) FROM STDIN".format(table=_quoted(session, table.name), names=names)
     driver = session.connection().connection.driver_connection  # psycopg's, in the session's transaction
     assert driver is not None
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row([convert(row[name]) if convert else row[name] for name, convert in converters])
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([convert(row[name]) if convert else row[name] for name, convert in converters])
+    except dialect.loaded_dbapi.Error as exc:
+        # As SQLAlchemy raises it for its own statements (a taken key is an IntegrityError, which
+        # Database.transaction answers by running the transaction again), the values never in its text.
+        raise DBAPIError.instance(statement, None, exc, dialect.loaded_dbapi.Error, hide_parameters=True) from None
 
 
 def _copy_converter(column: Column[Any], dialect: Any) -> Callable[[Any], Any] | None:

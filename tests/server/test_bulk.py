@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Text, cast, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from fzmediate.server.bulk import insert_rows, update_rows
 from fzmediate.server.db import Database
@@ -120,3 +121,14 @@ def test_bulk_updated_entities_are_what_sqlalchemy_updates(db: Database) -> None
     assert a["fields"] == changed["fields"] and a["version"] == 2 and a["deleted"] is True
     if db.engine.dialect.name == "postgresql":
         assert a["text"] == _compact(changed["fields"])
+
+
+def test_a_taken_key_fails_as_sqlalchemy_reports_it(db: Database) -> None:
+    """A key another transaction took is an IntegrityError (Database.transaction runs the transaction again on
+    it), on COPY as on SQLAlchemy's own insert; the values are not in its text."""
+    with db.sessions() as s:
+        insert_rows(s, ChangeLog, [_log_row(1)])
+        s.commit()
+    with db.sessions() as s, pytest.raises(IntegrityError) as failed:
+        insert_rows(s, ChangeLog, [_log_row(2), _log_row(1, server_seq=3, device_seq=3)])  # change id c1 again
+    assert "dev-" not in str(failed.value) and "𠮷" not in str(failed.value)

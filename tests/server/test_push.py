@@ -235,3 +235,30 @@ def test_a_push_answer_says_how_many_changes_the_server_takes(server: Server) ->
     assert too_many.status_code == 422
     again = desk.change("case", "c{0}".format(first), "create", {"title": "甲"}, device_seq=first)
     assert desk.push(again)["results"][0]["status"] == "applied"  # not "duplicate": none of the 2,001 was taken
+
+
+def test_a_change_id_the_server_holds_already_is_refused_and_the_rest_taken(server: Server) -> None:
+    """A change id is unique across devices: one the server logged before (here from another device) is refused
+    (``change_id_reused``), the others are taken, nothing is written twice."""
+    a, b = server.enroll(), server.enroll()
+    first = a.change("case", "c1", "create", {"title": "甲"})
+    a.push(first)
+    copied = b.change("case", "c2", "create", {"title": "乙"})
+    copied["change_id"] = first["change_id"]
+    after = b.change("case", "c3", "create", {"title": "丙"})
+    answer = b.push(copied, after)
+    assert [(r["device_seq"], r["status"], r["reason"]) for r in answer["results"]] == [
+        (1, "rejected", "change_id_reused"),
+        (2, "applied", None),
+    ]
+    assert answer["acked_through"] == 2
+    assert b.push(copied)["results"][0]["status"] == "rejected"  # sent again: refused again, as first answered
+    with server.db.sessions() as s:
+        logged = s.execute(select(ChangeLog.device_id, ChangeLog.change_id, ChangeLog.status)).all()
+        entities = sorted(s.scalars(select(Entity.entity_id)))
+    assert sorted((d == a.device_id, cid is None, st) for d, cid, st in logged) == [
+        (False, False, "applied"),
+        (False, True, "rejected"),
+        (True, False, "applied"),
+    ]
+    assert entities == ["c1", "c3"]
