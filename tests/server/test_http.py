@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 import pytest
@@ -60,3 +62,36 @@ def test_concurrent_pushes_get_gap_free_numbers_in_commit_order(live: Server) ->
     pulled = reader.pull()["changes"]
     assert [c["server_seq"] for c in pulled] == sorted(c["server_seq"] for c in pulled)
     assert sum(1 for c in pulled if c["entity_id"] == "shared") == 1
+
+
+@pytest.mark.parametrize("server_db", ["postgres"], indirect=True)  # SQLite takes one writer at a time
+def test_two_desks_creating_one_entity_at_the_same_moment_both_get_answers(
+    live: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both pushes find no such entity and merge as a create; the second to write finds the key taken, and its
+    push is run again, now meeting the entity: one is applied, the other answered as a create of an existing
+    entity (here the same content: merged). Neither gets a 500, nothing is written twice."""
+    from fzmediate.server import push as push_module
+
+    both_merged = threading.Barrier(2, timeout=10)
+    calls: list[int] = []
+    number = push_module._number
+
+    def after_both_merged(*args: Any, **kwargs: Any) -> None:
+        calls.append(1)
+        if len(calls) <= 2:
+            both_merged.wait()  # each has merged its create against no entity; neither has written
+        number(*args, **kwargs)
+
+    monkeypatch.setattr(push_module, "_number", after_both_merged)
+    a, b = live.enroll(), live.enroll()
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda d: d.push(d.change("party", "same", "create", {"name": "张𠮷"})), (a, b)))
+    assert sorted(answer["results"][0]["status"] for answer in answers) == ["applied", "merged"]
+    assert len(calls) == 3  # the second was run again
+    with live.db.sessions() as s:
+        logged = s.execute(select(ChangeLog.device_id, ChangeLog.status, ChangeLog.published)).all()
+    assert sorted((status, published) for _device, status, published in logged) == [
+        ("applied", True),
+        ("merged", False),  # logged (a retry is a duplicate), published to nobody
+    ]
