@@ -43,6 +43,7 @@ from fzmediate.sync.protocol import (
     MAX_PUSH_CHANGES,
     OLDEST_ACCEPTED,
     PROTOCOL_VERSION,
+    PULL_MAX_HEADER,
     PUSH_MAX_HEADER,
     AnchorRequest,
     AnchorResponse,
@@ -195,7 +196,8 @@ def create_app(db_url: str, *, clock: Clock | None = None, rate_limit: RateLimit
     ) -> Response:
         require_role(caller, "desk")
         # The page's JSON, written from what the server stored and validated on the way in (fzmediate.server.pull).
-        return Response(pull(db, caller, after, limit), media_type="application/json")
+        page = pull(db, caller, after, limit)
+        return Response(page, media_type="application/json", headers={PULL_MAX_HEADER: str(MAX_PULL_LIMIT)})
 
     @app.post("/v1/sync/anchor", response_model=AnchorResponse, responses=_ERRORS)
     def anchor_head(body: AnchorRequest, db: DB, caller: Device) -> AnchorResponse:

@@ -41,7 +41,7 @@ def pull(db: Database, caller: Caller, after: int, limit: int) -> bytes:
 
     Written here rather than through the model: each change's payload goes out as the JSON text the server
     stored (never parsed and encoded again), the rest of each change is encoded by pydantic's own encoder, so the
-    bytes are what ``PullResponse.model_dump_json`` would give. A page is up to 2,000 changes and every device of
+    bytes are what ``PullResponse.model_dump_json`` would give. A page is up to 5,000 changes and every device of
     a unit pulls the same ones: this was most of the server's time when many desks synced at once, so the page's
     changes are found first (their numbers only) and only those this process has not encoded yet are read
     (:func:`encoded_changes`)."""

@@ -12,8 +12,8 @@ bucket is empty: when ``full_at`` is more than ``burst − 1`` intervals ahead o
 long until one token is back (``Retry-After``, whole seconds rounded up); a refused request costs nothing.
 
 Defaults: 300 requests a minute sustained, bursts of 120. A desk's sync round is a few requests (push
-batches, pull pages, the anchor); the first sync of a large unit pulls about one page of 500 changes per
-request, so 100 000 changes take 200 requests, within a burst and a minute. The sync client
+batches, pull pages, the anchor); the first sync of a large unit pulls a page of up to 5,000 changes a request,
+so 100 000 changes take about 21 requests, well within a burst. The sync client
 (:mod:`fzmediate.sync.http`) waits ``Retry-After`` and tries again.
 """
 

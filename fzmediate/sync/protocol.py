@@ -28,7 +28,12 @@ MAX_PUSH_CHANGES: Final = 2000
 BASE_PUSH_CHANGES: Final = 500
 PUSH_MAX_HEADER: Final = "FZ-Push-Max"
 MAX_BODY_BYTES: Final = 1024 * 1024
-MAX_PULL_LIMIT: Final = 2000
+#: A pull page holds up to MAX_PULL_LIMIT changes (``limit``), and the server says so in every page's answer
+#: (PULL_MAX_HEADER); a desk asks for at most BASE_PULL_LIMIT, what every server of this protocol version serves
+#: (servers before the header refused a larger ``limit``), until an answer says more.
+MAX_PULL_LIMIT: Final = 5000
+BASE_PULL_LIMIT: Final = 2000
+PULL_MAX_HEADER: Final = "FZ-Pull-Max"
 #: A push may name the last ``device_seq`` of the push sent just before it, still on its way (query parameter
 #: ``follows``): the server lets it wait, at most FOLLOW_WAIT_S, until that one is taken, so that a desk can keep
 #: two pushes in flight without the second overtaking the first. Servers that do so say it in every push answer

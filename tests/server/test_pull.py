@@ -46,9 +46,11 @@ def test_another_units_device_sees_nothing(server: Server) -> None:
 
 
 def test_limit_above_the_page_maximum_is_invalid(server: Server) -> None:
-    from fzmediate.sync.protocol import MAX_PULL_LIMIT
+    from fzmediate.sync.protocol import MAX_PULL_LIMIT, PULL_MAX_HEADER
 
     desk = server.enroll()
+    answer = desk.call("GET", "/v1/sync/pull?after=0&limit={0}".format(MAX_PULL_LIMIT))
+    assert answer.status_code == 200 and answer.headers[PULL_MAX_HEADER] == str(MAX_PULL_LIMIT) == "5000"
     r = desk.call("GET", "/v1/sync/pull?after=0&limit={0}".format(MAX_PULL_LIMIT + 1))
     assert r.status_code == 422 and r.json()["error"] == "invalid"
     assert any(p.startswith("query.limit") for p in r.json()["problems"])

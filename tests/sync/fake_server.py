@@ -59,6 +59,7 @@ class FakeServer:
     faults: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
     push_sizes: list[int] = field(default_factory=list)
+    pull_limits: list[int] = field(default_factory=list)
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self.handle)
@@ -92,7 +93,8 @@ class FakeServer:
         if path == "/v1/sync/push":
             return self._push(device, PushRequest.model_validate_json(request.content))
         if path == "/v1/sync/pull":
-            return self._pull(device, int(request.url.params["after"]), int(request.url.params.get("limit", 500)))
+            self.pull_limits.append(int(request.url.params.get("limit", 500)))
+            return self._pull(device, int(request.url.params["after"]), self.pull_limits[-1])
         if path == "/v1/sync/anchor":
             body = json.loads(request.content)
             self.anchors[device.device_id] = (body["seq"], body["hash"])

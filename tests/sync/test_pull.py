@@ -15,7 +15,7 @@ from fzmediate.services.workspace import Workspace
 from fzmediate.store.models import Case, CaseEventRow, OutboxEntry, PartyRow, SearchTerm, SyncConflict, SyncState
 from fzmediate.sync import apply
 from fzmediate.sync.client import apply_page, enroll, sync
-from fzmediate.sync.protocol import Change, PullResponse
+from fzmediate.sync.protocol import BASE_PULL_LIMIT, Change, PullResponse
 from tests.cases_support import intake, organization, person
 from tests.support import ADMIN_PW, FAST_KDF, FakeClock
 from tests.sync.fake_server import FakeServer
@@ -62,6 +62,7 @@ def test_another_desks_case_arrives_whole_and_searchable_without_outbox_rows(
     assert [c.id for c in enrolled.cases.search("欧阳")] == [case_id]
     assert _counts(enrolled)["outbox"] == outbox_before  # pulled rows are not sent back
     assert _after(enrolled) == len(server.log)
+    assert set(server.pull_limits) == {BASE_PULL_LIMIT}  # a server that does not say it serves more (no FZ-Pull-Max)
     # The foreign event names the other desk as its device; unlock and the full check still pass.
     with enrolled.read() as s:
         devices = set(s.scalars(select(CaseEventRow.device).where(CaseEventRow.case_id == case_id)))

@@ -135,6 +135,7 @@ class _Watch(httpx.BaseTransport):
         self.hold = hold
         self.pushes = 0
         self.sizes: list[int] = []  # changes in each push, in the order they left
+        self.pull_limits: list[int] = []  # the page size each pull asked for
         self.in_flight = 0
         self.most_in_flight = 0
         self.following = 0
@@ -142,6 +143,8 @@ class _Watch(httpx.BaseTransport):
         self._lock = threading.Lock()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/sync/pull":
+            self.pull_limits.append(int(request.url.params["limit"]))
         push = request.url.path == "/v1/sync/push"
         if push:
             with self._lock:
@@ -205,13 +208,14 @@ def test_a_desk_keeps_two_pushes_in_flight_and_every_change_is_taken_once(
     assert _logged(db) == list(range(1, 5301))  # each change once, none missing
 
 
-def test_a_desk_sends_bigger_pushes_once_the_server_says_it_takes_them(
+def test_a_desk_sends_bigger_pushes_and_asks_for_bigger_pages_once_the_server_says_it_takes_them(
     tmp_path: Path, clock: FakeClock, district: tuple[str, object]
 ) -> None:
     """A desk sends BASE_PUSH_CHANGES a push (what every server takes) until an answer says the server takes more
-    (FZ-Push-Max); then up to that. (Against a server that says nothing, it stays at 500: tests/sync/test_push.)"""
+    (FZ-Push-Max), then up to that; it asks for pull pages of BASE_PULL_LIMIT until told more (FZ-Pull-Max).
+    (Against a server that says nothing, it stays at 500 and 2,000: tests/sync/test_push, test_pull.)"""
     from fzmediate.server.enroll import issue_code
-    from fzmediate.sync.protocol import BASE_PUSH_CHANGES, MAX_PUSH_CHANGES
+    from fzmediate.sync.protocol import BASE_PULL_LIMIT, BASE_PUSH_CHANGES, MAX_PULL_LIMIT, MAX_PUSH_CHANGES
 
     base, db = district
     with _desk(tmp_path, "a", clock).unlock("admin", ADMIN_PW) as s:
@@ -223,6 +227,13 @@ def test_a_desk_sends_bigger_pushes_once_the_server_says_it_takes_them(
     # The second push was read while the first was away, before any answer: still the base size.
     assert watch.sizes == [BASE_PUSH_CHANGES, BASE_PUSH_CHANGES, MAX_PUSH_CHANGES, 100]
     assert _logged(db) == list(range(1, 3101))
+    # Pages alike: the first asks for what every server serves, the next for what this one said it serves.
+    with _desk(tmp_path, "b", clock).unlock("admin", ADMIN_PW) as s:
+        enroll(s, base, issue_code(db, UNIT, "desk")[0])  # type: ignore[arg-type]
+        watch = _Watch()
+        report = sync(s, transport=watch)
+        assert (report.errors, report.up_to_date) == (0, True)  # (the bare session plans are parked, not applied)
+    assert watch.pull_limits == [BASE_PULL_LIMIT, MAX_PULL_LIMIT]  # 2,000 then the other 1,100
 
 
 def test_a_push_that_overtook_its_predecessor_is_sent_again(

@@ -20,7 +20,7 @@ PAGE = 3
 
 
 def main(store: str, skew_s: str) -> int:
-    vars(client)["MAX_PULL_LIMIT"] = PAGE  # small pages: crashes between them
+    vars(client)["MAX_PULL_LIMIT"] = vars(client)["BASE_PULL_LIMIT"] = PAGE  # small pages: crashes between them
 
     def clock() -> datetime:
         return datetime.now(UTC) + timedelta(seconds=float(skew_s))

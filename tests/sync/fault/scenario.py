@@ -34,7 +34,7 @@ from fzmediate.sync import client as sync_client
 from fzmediate.sync.apply import apply_changes as real_apply
 from fzmediate.sync.client import SyncReport, enroll, sync
 from fzmediate.sync.http import RetryPolicy, SyncError
-from fzmediate.sync.protocol import MAX_PULL_LIMIT, PulledChange
+from fzmediate.sync.protocol import BASE_PULL_LIMIT, MAX_PULL_LIMIT, PulledChange
 from tests.cases_support import intake, organization, person
 from tests.support import ADMIN_PW, FAST_KDF
 from tests.sync.fault import oracle as checks
@@ -126,6 +126,7 @@ def hooked(monkeypatch: Any) -> Iterator[CrashHook]:
     monkeypatch.setattr(sync_client, "crashpoint", hook)
     monkeypatch.setattr(sync_client, "apply_changes", apply_changes)
     monkeypatch.setattr(sync_client, "MAX_PULL_LIMIT", PAGE)
+    monkeypatch.setattr(sync_client, "BASE_PULL_LIMIT", PAGE)
     yield hook
 
 
@@ -359,8 +360,9 @@ class World:
         for desk in self.desks:
             desk.transport.heal()
         names = vars(sync_client)
-        small = names["MAX_PULL_LIMIT"]
-        names["MAX_PULL_LIMIT"] = MAX_PULL_LIMIT  # full pages: healing is not under test
+        small = names["MAX_PULL_LIMIT"], names["BASE_PULL_LIMIT"]
+        # Full pages: healing is not under test.
+        names["MAX_PULL_LIMIT"], names["BASE_PULL_LIMIT"] = MAX_PULL_LIMIT, BASE_PULL_LIMIT
         try:
             for _round in range(2):
                 for desk in self.desks:
@@ -370,7 +372,7 @@ class World:
                     elif report.errors:
                         self.oracle.fail("heal: {0} reported {1} refused changes".format(desk.name, report.errors))
         finally:
-            names["MAX_PULL_LIMIT"] = small
+            names["MAX_PULL_LIMIT"], names["BASE_PULL_LIMIT"] = small
         self.check(outcome)
 
     def check(self, outcome: Outcome) -> None:
