@@ -13,9 +13,9 @@ from fzmediate.services.session import Session
 from fzmediate.store.models import OutboxEntry, SyncState, new_time_id
 from fzmediate.store.outbox import Change, Op, append_changes, pending_rows
 from fzmediate.sync import http as http_module
-from fzmediate.sync.client import batch, encode_batch, enroll, sync
+from fzmediate.sync.client import batch, encode_batch, enroll, said_limit, sync
 from fzmediate.sync.http import DeviceRefused, RetryPolicy, ServerUnreachable, UpgradeRequired
-from fzmediate.sync.protocol import MAX_BODY_BYTES, PushRequest
+from fzmediate.sync.protocol import BASE_PUSH_CHANGES, MAX_BODY_BYTES, MAX_PUSH_CHANGES, PUSH_MAX_HEADER, PushRequest
 from tests.cases_support import intake
 from tests.server.conftest import _prepare as prepare_server_db
 from tests.server.harness import Server
@@ -242,3 +242,15 @@ def test_a_compressed_answer_that_cannot_be_decoded_is_tried_again(enrolled: Ses
     report = sync(enrolled, transport=httpx.MockTransport(handle))
     assert cut["left"] == 0  # the broken answer was seen
     assert report.pushed == 5 and report.errors == 0 and _outbox(enrolled) == []
+
+
+@pytest.mark.parametrize(
+    ("said", "limit"),
+    [(None, 500), ("2000", 2000), ("100000", 2000), ("300", 300), ("0", 500), ("-5", 500), ("2k", 500), ("２", 500)],
+)
+def test_a_push_carries_what_the_server_said_it_takes(said: str | None, limit: int) -> None:
+    """FZ-Push-Max: the server's number, never above what this desk sends (MAX_PUSH_CHANGES) and honoured below
+    500 too; 500 (what every server before the header takes) when it says nothing usable."""
+    headers = [(PUSH_MAX_HEADER.encode(), said.encode())] if said is not None else []  # as received: bytes
+    answer = httpx.Response(200, headers=headers)
+    assert said_limit(answer, PUSH_MAX_HEADER, BASE_PUSH_CHANGES, MAX_PUSH_CHANGES) == limit
