@@ -18,7 +18,7 @@ from sqlalchemy import Table, bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session as OrmSession
 
 from fzmediate.store.models import Base, Case, OutboxEntry, SyncConflict, SyncState
-from fzmediate.sync.apply import MODELS
+from fzmediate.sync.apply import IN_CHUNK, MODELS
 from fzmediate.sync.derived import UPDATED_AT, moment
 from fzmediate.sync.outgoing import Outgoing
 from fzmediate.sync.protocol import BLOB_MISSING, DERIVED_FIELDS, PushResponse
@@ -124,8 +124,8 @@ def _keep_later_times(s: OrmSession, held: list[Outgoing]) -> None:
     core = s.connection()
     ids = list(latest)
     stored: dict[str, datetime | None] = {}
-    for start in range(0, len(ids), _READ_CHUNK):
-        query = select(table.c.id, table.c.updated_at).where(table.c.id.in_(ids[start : start + _READ_CHUNK]))
+    for start in range(0, len(ids), IN_CHUNK):
+        query = select(table.c.id, table.c.updated_at).where(table.c.id.in_(ids[start : start + IN_CHUNK]))
         stored.update((row.id, row.updated_at) for row in core.execute(query))
     behind = [{"k_id": k, "k_at": at} for k, at in latest.items() if k in stored and _before(stored[k], at)]
     if not behind:
@@ -143,10 +143,6 @@ def _keep_later_times(s: OrmSession, held: list[Outgoing]) -> None:
 
 def _before(value: datetime | None, at: datetime) -> bool:
     return value is None or value < at
-
-
-#: Ids per ``IN (…)`` list when reading rows back (well under SQLite's limit on bound parameters).
-_READ_CHUNK: Final = 500
 
 
 def _keep_rejected(s: OrmSession, change: Outgoing, reason: str | None, device_id: str) -> None:

@@ -73,7 +73,7 @@ _STAGED: Final = "fzmediate.sync.staged_blobs"
 #: Whole-row records in sync_conflicts use this field name.
 WHOLE_ROW: Final = "*"
 #: Ids per ``IN (…)`` list: under SQLite's limit on bound parameters.
-_IN_CHUNK: Final = 500
+IN_CHUNK: Final = 500
 _NAMESPACE: Final = uuid.UUID("6b2f1d1e-5c8a-4e0b-9d47-1f3c2a9e8b70")
 
 
@@ -327,8 +327,8 @@ def _load(s: Session, page: list[PulledChange]) -> _Held:
         ordered = sorted(ids)
         held.update(((model, i), None) for i in ordered)
         key = model.__table__.c.id
-        for start in range(0, len(ordered), _IN_CHUNK):
-            for row in s.scalars(select(model).where(key.in_(ordered[start : start + _IN_CHUNK]))):
+        for start in range(0, len(ordered), IN_CHUNK):
+            for row in s.scalars(select(model).where(key.in_(ordered[start : start + IN_CHUNK]))):
                 held[(model, row.id)] = row  # type: ignore[attr-defined]  # every synced model has an id
     return held
 
@@ -482,8 +482,8 @@ def _reindex(s: Session, case_ids: set[str]) -> None:
     """Rewrite the search rows of ``case_ids`` (those held here) from their parties, read in one query per chunk
     of cases, written by :func:`index_cases` (a statement per chunk, not two per case)."""
     ordered = sorted(case_ids)
-    for start in range(0, len(ordered), _IN_CHUNK):
-        chunk = ordered[start : start + _IN_CHUNK]
+    for start in range(0, len(ordered), IN_CHUNK):
+        chunk = ordered[start : start + IN_CHUNK]
         parties: dict[str, list[tuple[str, str, str]]] = {
             case_id: [] for case_id in s.scalars(select(Case.id).where(Case.id.in_(chunk)))
         }
@@ -549,8 +549,8 @@ class _Conflicts:
         """Add the gathered conflicts not recorded before (the same page applied again records none)."""
         ids = sorted(self.pending)
         known: set[str] = set()
-        for start in range(0, len(ids), _IN_CHUNK):
-            chunk = ids[start : start + _IN_CHUNK]
+        for start in range(0, len(ids), IN_CHUNK):
+            chunk = ids[start : start + IN_CHUNK]
             known.update(self.s.scalars(select(SyncConflict.conflict_id).where(SyncConflict.conflict_id.in_(chunk))))
         fresh = [row for conflict_id, row in self.pending.items() if conflict_id not in known]
         self.s.add_all(fresh)
