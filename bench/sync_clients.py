@@ -25,6 +25,7 @@ from bench.sync_support import Meter, ServerDatabases, ServerProcess
 from fzmediate.server.db import Database
 from fzmediate.server.enroll import issue_code
 from fzmediate.store.models import new_time_id
+from fzmediate.sync.codings import ZSTD
 from fzmediate.sync.http import Channel, http_client
 from fzmediate.sync.protocol import MAX_PULL_LIMIT, PROTOCOL_HEADER, AnchorRequest
 from fzmediate.sync.signing import public_b64
@@ -97,7 +98,7 @@ def _sync_one(client: Client, base: str, barrier: threading.Barrier, meter: Mete
     timing = Timing()
     with http_client(base, transport=meter, ca_pem=None) as http:
         channel = Channel(http, now=lambda: datetime.now(UTC), device_id=client.device_id, key=client.key)
-        channel.gzip_requests = True  # as a desk that has synced with this server before
+        channel.request_coding = ZSTD  # as a desk that has synced with this server before
         push = json.dumps({"changes": client.changes}, ensure_ascii=False).encode("utf-8")
         barrier.wait()
         timing.started = time.perf_counter()

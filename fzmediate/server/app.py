@@ -31,12 +31,14 @@ from fzmediate.server import (
     office_routes,
 )
 from fzmediate.server.auth import Caller, require_role
+from fzmediate.server.compress import ZstdAnswers
 from fzmediate.server.db import Clock, Database
 from fzmediate.server.enroll import enroll
 from fzmediate.server.gate import Gate
 from fzmediate.server.pull import anchor, pull
 from fzmediate.server.push import push
 from fzmediate.server.ratelimit import DEFAULT, RATE_ENV, RateLimit, RateLimiter
+from fzmediate.sync import codings
 from fzmediate.sync.protocol import (
     FOLLOWS_HEADER,
     MAX_PULL_LIMIT,
@@ -58,10 +60,9 @@ from fzmediate.sync.protocol import (
 
 #: The environment variable ``serve --workers N`` passes the database URL in.
 DB_URL_ENV: Final = "FZMEDIATE_SERVER_DB"
-#: Answers from this size on are gzip-compressed (when the client accepts it), at this level: pull pages of 500
-#: changes shrink about tenfold; a higher level costs CPU for little.
+#: Answers from this size on are compressed (zstd or gzip, whichever the client takes; fzmediate.sync.codings):
+#: pull pages shrink about tenfold.
 GZIP_FROM: Final = 1024
-GZIP_LEVEL: Final = 6
 #: Entities a kiosk may push (appended only): the applications people file at it.
 KIOSK_ENTITIES: Final = frozenset({"application"})
 
@@ -155,9 +156,11 @@ def create_app(db_url: str, *, clock: Clock | None = None, rate_limit: RateLimit
     )
     app.state.db = db
     errors.install(app)
-    # Added innermost first: the gate (size, protocol, signature over the bytes as sent) runs before a gzip body
-    # is inflated; answers of at least GZIP_FROM bytes are compressed for clients that accept it (pull pages).
-    app.add_middleware(GZipMiddleware, minimum_size=GZIP_FROM, compresslevel=GZIP_LEVEL)
+    # Added innermost first: the gate (size, protocol, signature over the bytes as sent) runs before a compressed
+    # body is inflated; answers of at least GZIP_FROM bytes are compressed for clients that accept it (pull
+    # pages): zstd where the client takes it, gzip otherwise (the gzip middleware leaves a zstd answer alone).
+    app.add_middleware(ZstdAnswers, minimum_size=GZIP_FROM)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_FROM, compresslevel=codings.GZIP_LEVEL)
     app.add_middleware(bounds.Inflate)
     app.add_middleware(Gate, db=db, limiter=RateLimiter(db, rate_limit))
     district_view.install(app, db)

@@ -6,10 +6,10 @@ one; PostgreSQL refuses NUL in text (and cannot read ``\\u0000`` out of a JSON v
 time zone cannot be turned into UTC. Such a request would otherwise end in a database error (a 500). The
 problems name fields (``body.changes.3.version: out of range``), never the values sent.
 
-:class:`Inflate` takes request bodies sent gzip-compressed (``Content-Encoding: gzip``, what the sync client
-sends once a server has said it takes them, RFC 7694): the gate in front has checked the size and the
+:class:`Inflate` takes request bodies sent compressed (``Content-Encoding: zstd`` or ``gzip``, what the sync
+client sends once a server has said it takes them, RFC 7694): the gate in front has checked the size and the
 signature of the bytes as sent; their decompressed size counts against the same 1 MB limit (413), so a small
-body that would inflate to gigabytes (a "gzip bomb") is refused without ever being inflated past the limit.
+body that would inflate to gigabytes (a "bomb") is refused without ever being inflated past the limit.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import json
 import typing
-import zlib
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from datetime import UTC, datetime
 from typing import Any, Final, Literal
@@ -26,6 +25,7 @@ from pydantic import BaseModel
 
 from fzmediate.server.errors import Refusal
 from fzmediate.server.gate import replay
+from fzmediate.sync.codings import CODINGS, BadEncoding, decompress
 from fzmediate.sync.protocol import MAX_BODY_BYTES
 
 MAX_BIGINT: Final = 2**63 - 1
@@ -127,39 +127,16 @@ Receive = Callable[[], Awaitable[ASGIMessage]]
 Send = Callable[[ASGIMessage], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-#: The content codings a request body may come in (besides none); every answer names them (RFC 7694).
-REQUEST_CODINGS: Final = "gzip"
-_GZIP_WBITS: Final = 16 + zlib.MAX_WBITS
-
-
-class BadEncoding(Exception):
-    """The body is not one complete gzip stream (``code``: ``too_large`` or ``bad_encoding``)."""
-
-    def __init__(self, status: int, code: str) -> None:
-        super().__init__(code)
-        self.status = status
-        self.code = code
-
-
-def inflate(body: bytes, limit: int = MAX_BODY_BYTES) -> bytes:
-    """``body`` gzip-decompressed, never holding more than ``limit`` + 1 bytes of output: more is 413
-    ``too_large``; a stream that is cut short, corrupt, or followed by anything is 400 ``bad_encoding``."""
-    inflater = zlib.decompressobj(_GZIP_WBITS)
-    try:
-        out = inflater.decompress(body, limit + 1)
-    except zlib.error:
-        raise BadEncoding(400, "bad_encoding") from None
-    if len(out) > limit:
-        raise BadEncoding(413, "too_large")
-    if not inflater.eof or inflater.unused_data or inflater.unconsumed_tail:
-        raise BadEncoding(400, "bad_encoding")
-    return out
+#: The content codings a request body may come in (besides none), preferred first; every answer names them
+#: (RFC 7694).
+REQUEST_CODINGS: Final = ", ".join(CODINGS)
 
 
 class Inflate:
-    """ASGI middleware behind the gate: decompresses a gzip request body (see :func:`inflate`) for the
-    endpoints, refuses other codings (415 ``unsupported_encoding``), and says ``Accept-Encoding: gzip`` in
-    every answer that passes it, so that clients learn they may compress."""
+    """ASGI middleware behind the gate: decompresses a zstd or gzip request body for the endpoints, within the
+    body limit (:func:`fzmediate.sync.codings.decompress`), refuses other codings (415 ``unsupported_encoding``),
+    and says ``Accept-Encoding: zstd, gzip`` in every answer that passes it, so that clients learn they may
+    compress."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -179,12 +156,13 @@ class Inflate:
         if not coding or coding == b"identity":
             await self.app(scope, receive, advertise)
             return
-        if coding != b"gzip":
+        name = coding.decode("latin-1")
+        if name not in CODINGS:
             await _refuse(advertise, 415, "unsupported_encoding")
             return
         body = await _whole(receive)
         try:
-            plain = inflate(body)
+            plain = decompress(body, name, MAX_BODY_BYTES)
         except BadEncoding as bad:
             await _refuse(advertise, bad.status, bad.code)
             return

@@ -2,18 +2,19 @@
 
 :class:`Channel` sends one request at a time. Every request carries the protocol headers and, once enrolled,
 an RFC 9421 signature made with the device clock plus the offset learned from the ``FZ-Server-Time`` header of
-every response (a desk's clock may be days off). A body of at least ``COMPRESS_FROM`` bytes is sent
-gzip-compressed once the server has said it takes that (``Accept-Encoding: gzip`` in an answer, RFC 7694); the
-signature's ``Content-Digest`` is over the bytes as sent. Network errors, 5xx and 429 are retried with exponential
-backoff and full jitter; a ``clock_skew`` refusal is retried once with the offset it taught. A server
-certificate that fails verification is not retried (:class:`CertificateRefused`: ``tls_untrusted``,
-``tls_invalid``). Other refusals become :class:`SyncError` subclasses whose message names the server's error code
-only: nothing of a request or an answer body (which may hold personal data) reaches a message or a log.
+every response (a desk's clock may be days off). A body of at least ``COMPRESS_FROM`` bytes is sent compressed
+once the server has said it takes that (``Accept-Encoding: zstd, gzip`` in an answer, RFC 7694; zstd preferred,
+:mod:`fzmediate.sync.codings`); the signature's ``Content-Digest`` is over the bytes as sent. Answers come
+zstd- or gzip-compressed as the server chooses (httpx asks for both and decodes them). Network errors, 5xx and
+429 are retried with exponential backoff and full jitter; a ``clock_skew`` refusal is retried once with the
+offset it taught. A server certificate that fails verification is not retried (:class:`CertificateRefused`:
+``tls_untrusted``, ``tls_invalid``). Other refusals become :class:`SyncError` subclasses whose message names the
+server's error code only: nothing of a request or an answer body (which may hold personal data) reaches a message
+or a log.
 """
 
 from __future__ import annotations
 
-import gzip
 import logging
 import random
 import re
@@ -30,6 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fzmediate.errors import FzError
 from fzmediate.i18n import _
 from fzmediate.store.outbox import SCHEMA_VERSION
+from fzmediate.sync import codings
 from fzmediate.sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION, SCHEMA_HEADER, SERVER_TIME_HEADER
 from fzmediate.sync.signing import sign_request
 
@@ -41,13 +43,11 @@ TIMEOUT_S: Final = 30.0
 #: must not wait behind a sync that cannot reach the server.
 CONNECT_TIMEOUT_S: Final = 5.0
 #: Request bodies from this size on are compressed (when the server takes it): a push of 500 changes shrinks
-#: several times, which is most of a sync's time on a slow link. Level 6: level 9 costs three times the CPU for
-#: ~2 % smaller bodies, level 1 half the CPU for ~15 % larger ones.
+#: several times, which is most of a sync's time on a slow link.
 COMPRESS_FROM: Final = 1024
-COMPRESS_LEVEL: Final = 6
-#: Base URLs of the servers that said they take gzip bodies, remembered for the life of the process, so that a
-#: sync's first push is compressed too (a server that stops taking them answers 415 and is forgotten).
-_TAKES_GZIP: set[str] = set()
+#: The coding each server (by base URL) said it takes, remembered for the life of the process, so that a sync's
+#: first push is compressed too (a server that stops taking it answers 415 and is forgotten).
+_SERVER_CODINGS: dict[str, str] = {}
 
 
 class SyncError(FzError):
@@ -144,17 +144,17 @@ class Channel:
         self._key = key
         self._retry = retry or RetryPolicy()
         self._base = str(client.base_url)
-        #: Whether the server said it takes gzip request bodies (learned from any answer).
-        self.gzip_requests = self._base in _TAKES_GZIP
+        #: The coding the server said it takes for request bodies (learned from any answer), or None.
+        self.request_coding = _SERVER_CODINGS.get(self._base)
 
     def server_now(self) -> datetime:
         """The device clock corrected by the learned offset: what requests are signed with."""
         return self._now() + timedelta(seconds=self.offset_s)
 
     def _learn(self, response: httpx.Response) -> None:
-        if "gzip" in response.headers.get("Accept-Encoding", "").lower():
-            self.gzip_requests = True
-            _TAKES_GZIP.add(self._base)
+        coding = codings.preferred(response.headers.get("Accept-Encoding", ""))
+        if coding is not None:
+            self.request_coding = _SERVER_CODINGS[self._base] = coding
         value = response.headers.get(SERVER_TIME_HEADER)
         if value is None:
             return
@@ -170,9 +170,9 @@ class Channel:
         headers = {PROTOCOL_HEADER: str(PROTOCOL_VERSION), SCHEMA_HEADER: SCHEMA_VERSION}
         if body is not None:
             headers["Content-Type"] = "application/json"
-            if self.gzip_requests and len(body) >= COMPRESS_FROM:
-                body = packed.gzip(body)
-                headers["Content-Encoding"] = "gzip"
+            if self.request_coding is not None and len(body) >= COMPRESS_FROM:
+                body = packed.coded(body, self.request_coding)
+                headers["Content-Encoding"] = self.request_coding
         request = self._client.build_request(method, path, params=params, content=body, headers=headers)
         if self._key is not None and self._device_id is not None:
             sign_request(request, self._device_id, self._key, now=self.server_now())
@@ -189,7 +189,7 @@ class Channel:
             request = self._request(method, path, params, body, packed)
             try:
                 response = self._client.send(request)
-            except (httpx.TransportError, httpx.DecodingError) as exc:  # a garbled gzip answer: try again
+            except (httpx.TransportError, httpx.DecodingError) as exc:  # a garbled compressed answer: try again
                 refused = certificate_refusal(exc)
                 if refused is not None:
                     raise refused from None
@@ -200,9 +200,9 @@ class Channel:
             if status < 300:
                 return response
             code = error_code(response)
-            if status == 415 and request.headers.get("Content-Encoding") and self.gzip_requests:
-                self.gzip_requests = False  # the server no longer takes it: once more, uncompressed
-                _TAKES_GZIP.discard(self._base)
+            if status == 415 and request.headers.get("Content-Encoding") and self.request_coding is not None:
+                self.request_coding = None  # the server no longer takes it: once more, uncompressed
+                _SERVER_CODINGS.pop(self._base, None)
                 continue
             if status == 401 and code == "clock_skew" and not skew_retried:
                 skew_retried = True  # the answer taught the offset; one more try with it
@@ -230,12 +230,12 @@ class _Packed:
     """A body compressed once for all the attempts of one call."""
 
     def __init__(self) -> None:
-        self._gz: bytes | None = None
+        self._coded: dict[str, bytes] = {}
 
-    def gzip(self, body: bytes) -> bytes:
-        if self._gz is None:
-            self._gz = gzip.compress(body, compresslevel=COMPRESS_LEVEL, mtime=0)
-        return self._gz
+    def coded(self, body: bytes, coding: str) -> bytes:
+        if coding not in self._coded:
+            self._coded[coding] = codings.compress(body, coding)
+        return self._coded[coding]
 
 
 #: OpenSSL verification results (``X509_V_ERR_*``) that mean "not issued by a CA this desk trusts": no issuer

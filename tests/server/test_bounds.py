@@ -8,6 +8,8 @@ import json
 from typing import Any, cast
 
 import httpx
+import pytest
+import zstandard
 
 from fzmediate.server.district_view import district_stats
 from fzmediate.sync.protocol import MAX_BODY_BYTES, PROTOCOL_HEADER, SCHEMA_HEADER
@@ -63,7 +65,13 @@ def test_odd_values_a_desk_sent_do_not_break_the_district_view(server: Server) -
     assert figures["total"]["median_days"] is None
 
 
-# --- gzip request bodies ------------------------------------------------------------------------------------
+# --- compressed request bodies (zstd, gzip) -----------------------------------------------------------------
+
+CODINGS = ("zstd", "gzip")
+
+
+def _pack(data: bytes, coding: str) -> bytes:
+    return zstandard.ZstdCompressor().compress(data) if coding == "zstd" else gzip.compress(data)
 
 
 def _send(desk: Device, raw: bytes, *, encoding: str = "gzip", digest_of: bytes | None = None) -> httpx.Response:
@@ -81,52 +89,108 @@ def _send(desk: Device, raw: bytes, *, encoding: str = "gzip", digest_of: bytes 
     return cast(httpx.Response, desk.server.client.send(request))
 
 
-def test_a_gzip_push_is_taken_and_every_answer_says_the_server_takes_gzip(server: Server) -> None:
+@pytest.mark.parametrize("coding", CODINGS)
+def test_a_compressed_push_is_taken_and_every_answer_says_which_codings_the_server_takes(
+    server: Server, coding: str
+) -> None:
     desk = server.enroll()
     rows = [desk.change("case", "c{0}".format(i), "create", {"name": MARKER, "n": i}) for i in range(1, 40)]
     plain = json.dumps({"changes": rows}).encode("utf-8")
-    answer = _send(desk, gzip.compress(plain))
+    answer = _send(desk, _pack(plain, coding), encoding=coding)
     assert answer.status_code == 200, answer.text
     assert [r["status"] for r in answer.json()["results"]] == ["applied"] * 39
-    assert answer.headers["accept-encoding"] == "gzip"
+    assert answer.headers["accept-encoding"] == "zstd, gzip"  # preferred first
     assert len(desk.pull(0)["changes"]) == 0  # its own changes; the other desk sees them all
     assert len(server.enroll().pull(0)["changes"]) == 39
 
 
-def test_the_digest_is_over_the_bytes_as_sent(server: Server) -> None:
+@pytest.mark.parametrize("coding", CODINGS)
+def test_the_digest_is_over_the_bytes_as_sent(server: Server, coding: str) -> None:
     desk = server.enroll()
     plain = json.dumps({"changes": [desk.change("case", "c1", "create", {"name": MARKER})]}).encode("utf-8")
-    refused = _send(desk, gzip.compress(plain), digest_of=plain)  # a digest of the decompressed body
+    refused = _send(desk, _pack(plain, coding), encoding=coding, digest_of=plain)  # a digest of the plain body
     assert (refused.status_code, refused.json()) == (401, {"error": "bad_signature"})
-    assert _send(desk, gzip.compress(plain)).status_code == 200
+    assert _send(desk, _pack(plain, coding), encoding=coding).status_code == 200
 
 
-def test_a_gzip_bomb_is_refused_413_without_inflating_it(server: Server) -> None:
+def _zstd_unsized(data: bytes) -> bytes:
+    """A zstd frame that does not say how large it inflates (as a stream compressor writes it)."""
+    packer = zstandard.ZstdCompressor(level=19, write_content_size=False).compressobj()
+    return packer.compress(data) + packer.flush()
+
+
+@pytest.mark.parametrize("coding", [*CODINGS, "zstd-unsized"])
+def test_a_compression_bomb_is_refused_413_without_inflating_it(server: Server, coding: str) -> None:
     desk = server.enroll()
-    bomb = gzip.compress(b"[" * (MAX_BODY_BYTES * 50), compresslevel=9)  # 50 MB inflated, ~50 KB sent
+    wire = coding.partition("-")[0]
+
+    def pack(data: bytes) -> bytes:
+        return _zstd_unsized(data) if coding == "zstd-unsized" else _pack(data, coding)
+
+    bomb = pack(b"[" * (MAX_BODY_BYTES * 50))  # 50 MB inflated, a few KB sent
     assert len(bomb) < MAX_BODY_BYTES // 10
-    answer = _send(desk, bomb)
+    answer = _send(desk, bomb, encoding=wire)
     assert (answer.status_code, answer.json()) == (413, {"error": "too_large"})
-    just_over = gzip.compress(b" " * (MAX_BODY_BYTES + 1))
-    assert _send(desk, just_over).status_code == 413
+    assert _send(desk, pack(b" " * (MAX_BODY_BYTES + 1)), encoding=wire).status_code == 413
+    ok = pack(json.dumps({"changes": [desk.change("case", "c1", "create", {"name": MARKER})]}).encode("utf-8"))
+    assert _send(desk, ok, encoding=wire).status_code == 200  # the same kind of frame, within the limit
 
 
-def test_broken_or_unknown_encodings_are_refused_not_500(server: Server) -> None:
+def test_a_zstd_frame_that_claims_more_than_the_limit_is_refused_before_inflating(server: Server) -> None:
+    """A frame's header may declare its size; zstandard would allocate that much at once."""
+    desk = server.enroll()
+    huge = zstandard.ZstdCompressor(level=19).compress(b"\0" * (MAX_BODY_BYTES * 200))
+    assert zstandard.frame_content_size(huge) == MAX_BODY_BYTES * 200
+    answer = _send(desk, huge, encoding="zstd")
+    assert (answer.status_code, answer.json()) == (413, {"error": "too_large"})
+
+
+@pytest.mark.parametrize("coding", CODINGS)
+def test_broken_or_unknown_encodings_are_refused_not_500(server: Server, coding: str) -> None:
     desk = server.enroll()
     plain = json.dumps({"changes": [desk.change("case", "c1", "create", {"name": MARKER})]}).encode("utf-8")
-    packed = gzip.compress(plain)
-    for raw, code in ((packed[: len(packed) // 2], "bad_encoding"), (packed + b"junk", "bad_encoding")):
-        answer = _send(desk, raw)
-        assert (answer.status_code, answer.json()) == (400, {"error": code})
+    packed = _pack(plain, coding)
+    broken = (packed[: len(packed) // 2], packed + b"junk", packed + packed, b"not compressed at all")
+    for raw in broken:
+        answer = _send(desk, raw, encoding=coding)
+        assert (answer.status_code, answer.json()) == (400, {"error": "bad_encoding"})
         assert MARKER not in answer.text
     answer = _send(desk, packed, encoding="br")
     assert (answer.status_code, answer.json()) == (415, {"error": "unsupported_encoding"})
-    assert answer.headers["accept-encoding"] == "gzip"
+    assert answer.headers["accept-encoding"] == "zstd, gzip"
+    assert desk.pull(0)["changes"] == [] and server.enroll().pull(0)["changes"] == []  # nothing was taken
 
 
-def test_large_answers_are_gzip_compressed_for_clients_that_take_it(server: Server) -> None:
+@pytest.mark.parametrize(
+    ("accept", "coding"),
+    [
+        (None, "zstd"),  # what httpx asks for by default (it decodes zstd through zstandard)
+        ("gzip", "gzip"),  # a desk from before zstd
+        ("zstd;q=0, gzip", "gzip"),
+        ("gzip, zstd", "zstd"),  # the server's preference among the codings taken
+        ("identity", None),
+        ("br", None),
+    ],
+)
+def test_large_answers_are_compressed_as_the_client_takes_them(
+    server: Server, accept: str | None, coding: str | None
+) -> None:
     desk, other = server.enroll(), server.enroll()
     desk.push(*[desk.change("case", "c{0}".format(i), "create", {"name": MARKER * 20}) for i in range(1, 30)])
-    page = other.call("GET", "/v1/sync/pull?after=0")  # httpx asks for gzip by default
-    assert page.headers.get("content-encoding") == "gzip"
-    assert len(page.json()["changes"]) == 29  # decompressed by the client
+    request = other.request("GET", "/v1/sync/pull?after=0")
+    if accept is not None:
+        request.headers["Accept-Encoding"] = accept  # not a signed component
+    page = server.client.send(request)
+    assert page.headers.get("content-encoding") == coding
+    changes = page.json()["changes"]  # decompressed by httpx
+    assert len(changes) == 29 and changes[0]["payload"]["name"] == MARKER * 20
+    if coding is not None:
+        assert page.headers["vary"].lower() == "accept-encoding"
+        assert int(page.headers["content-length"]) < len(page.content) // 5
+
+
+def test_small_answers_are_not_compressed_and_other_json_answers_are(server: Server) -> None:
+    small = server.enroll().call("GET", "/v1/sync/pull?after=0")
+    assert small.status_code == 200 and "content-encoding" not in small.headers
+    described = server.client.get("/openapi.json", headers={"Accept-Encoding": "zstd"})
+    assert described.headers.get("content-encoding") == "zstd" and "paths" in described.json()

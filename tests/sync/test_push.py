@@ -171,35 +171,50 @@ def test_sync_is_audited_with_counts_only(enrolled: Session, server: FakeServer)
 class _InProcess(httpx.BaseTransport):
     """The real server application in-process (a TestClient), recording each request's path and coding."""
 
-    def __init__(self, client: httpx.Client) -> None:
+    def __init__(self, client: httpx.Client, *, says: str | None = None) -> None:
         self.client = client
+        self.says = says  # the Accept-Encoding answers carry instead of the server's own, if not None
         self.sent: list[tuple[str, str | None]] = []
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         self.sent.append((request.url.path, request.headers.get("content-encoding")))
         answer = self.client.send(request)
-        kept = [(k, v) for k, v in answer.headers.multi_items() if k not in ("content-encoding", "content-length")]
+        dropped = (
+            ("content-encoding", "content-length")
+            if self.says is None
+            else ("content-encoding", "content-length", "accept-encoding")
+        )
+        kept = [(k, v) for k, v in answer.headers.multi_items() if k not in dropped]
+        if self.says is not None:
+            kept.append(("accept-encoding", self.says))
         return httpx.Response(answer.status_code, headers=kept, content=answer.content)
 
 
-def test_large_pushes_go_gzip_compressed_once_the_server_said_it_takes_them(desk: Session, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("says", "coding"), [(None, "zstd"), ("gzip", "gzip")])
+def test_large_pushes_go_compressed_once_the_server_said_it_takes_them(
+    desk: Session, tmp_path: Path, says: str | None, coding: str
+) -> None:
+    """zstd with a server that takes it (its answers say ``Accept-Encoding: zstd, gzip``); gzip with one from
+    before zstd."""
     url = "sqlite:///{0}".format(tmp_path / "server.db")
     prepare_server_db(url)
     server = Server(url)
     try:
-        wire = _InProcess(server.client)
-        enroll(desk, "http://testserver", server.code(), transport=wire)  # its answer says Accept-Encoding: gzip
+        wire = _InProcess(server.client, says=says)
+        enroll(desk, "http://testserver", server.code(), transport=wire)  # its answer says what it takes
         _changes(desk, 700, size=200)
         report = sync(desk, transport=wire)
     finally:
         server.close()
     assert (report.errors, report.up_to_date) == (0, True) and report.pushed >= 700
     assert _outbox(desk) == []
-    pushes = [coding for path, coding in wire.sent if path == "/v1/sync/push"]
-    assert pushes == ["gzip", "gzip"]  # the server took both compressed batches, digests over the bytes sent
+    pushes = [sent for path, sent in wire.sent if path == "/v1/sync/push"]
+    assert pushes == [coding, coding]  # the server took both compressed batches, digests over the bytes sent
 
 
-def test_a_server_that_stops_taking_gzip_gets_the_push_uncompressed(enrolled: Session, server: FakeServer) -> None:
+def test_a_server_that_stops_taking_compressed_bodies_gets_the_push_uncompressed(
+    enrolled: Session, server: FakeServer
+) -> None:
     plain = server.transport()
     codings: list[str | None] = []
 
@@ -212,15 +227,15 @@ def test_a_server_that_stops_taking_gzip_gets_the_push_uncompressed(enrolled: Se
         return answer
 
     _changes(enrolled, 20, size=200)
-    channel_servers = http_module._TAKES_GZIP
-    channel_servers.add("http://district.test")  # as if it had said so before
+    channel_servers = http_module._SERVER_CODINGS
+    channel_servers["http://district.test"] = "zstd"  # as if it had said so before
     try:
         report = sync(enrolled, transport=httpx.MockTransport(handle))
     finally:
-        channel_servers.discard("http://district.test")
+        channel_servers.pop("http://district.test", None)
     assert report.pushed == 20 and _outbox(enrolled) == []
-    assert codings[:2] == ["gzip", None]
-    assert "gzip" not in codings[2:]
+    assert codings[:2] == ["zstd", None]
+    assert set(codings[2:]) == {None}
 
 
 def test_a_compressed_answer_that_cannot_be_decoded_is_tried_again(enrolled: Session, server: FakeServer) -> None:

@@ -3,7 +3,6 @@ uvicorn in a thread on 127.0.0.1, a SQLite server database, two desk stores whos
 
 from __future__ import annotations
 
-import gzip
 import json
 import socket
 import threading
@@ -17,6 +16,8 @@ import pytest
 from fzmediate.services.session import Session
 from fzmediate.services.workspace import Workspace
 from fzmediate.sync.client import enroll, sync
+from fzmediate.sync.codings import decompress
+from fzmediate.sync.protocol import MAX_BODY_BYTES
 from tests.cases_support import intake, organization, person
 from tests.support import ADMIN_PW, FAST_KDF, FakeClock
 
@@ -154,8 +155,9 @@ class _Watch(httpx.BaseTransport):
                 self.following += "follows" in request.url.params
                 n = self.pushes
                 body = request.read()
-                if request.headers.get("Content-Encoding") == "gzip":
-                    body = gzip.decompress(body)
+                coding = request.headers.get("Content-Encoding")
+                if coding:
+                    body = decompress(body, coding, MAX_BODY_BYTES)
                 self.sizes.append(len(json.loads(body)["changes"]))
             if self.hold is not None:
                 time.sleep(self.hold(request, n))

@@ -22,7 +22,6 @@ numbers, I5).
 from __future__ import annotations
 
 import contextlib
-import gzip
 import json
 import random
 import re
@@ -33,6 +32,9 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 import httpx
+
+from fzmediate.sync.codings import decompress
+from fzmediate.sync.protocol import MAX_BODY_BYTES
 
 ACTIONS: Final = (
     "delay",
@@ -90,8 +92,9 @@ class Ledger:
             return
         with self._lock:
             if request.url.path == "/v1/sync/push":
-                if request.headers.get("content-encoding") == "gzip":  # the client compresses large pushes
-                    body = gzip.decompress(body)
+                coding = request.headers.get("content-encoding")
+                if coding:  # the client compresses large pushes
+                    body = decompress(body, coding, MAX_BODY_BYTES)
                 sent = {c["device_seq"]: c["change_id"] for c in json.loads(body)["changes"]}
                 for r in answer["results"]:
                     if r["status"] in HELD and r["device_seq"] <= answer["acked_through"]:
@@ -152,7 +155,7 @@ class FaultTransport(httpx.BaseTransport):
         headers = [(k, v) for k, v in request.headers.multi_items() if k.lower() != "host"]
         out = httpx.Request(request.method, url, headers=headers, content=body)
         response = self._inner.handle_request(out)
-        content = response.read()  # decoded: the answer is handed on as plain bytes (a gzip answer inflated)
+        content = response.read()  # decoded: the answer is handed on as plain bytes (a compressed answer decoded)
         response.close()
         kept = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _DECODED]
         result = httpx.Response(response.status_code, headers=kept, content=content, request=request)
