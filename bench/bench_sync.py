@@ -272,9 +272,8 @@ def _report(seeded: Seeded, cases: int, runs: int, pairs: list[tuple[Synced, Syn
         "`synchronous_commit=on`, a fresh database each run; desk: a copy of the seeded SQLCipher store each run). "
         "{0:,} cases with two parties registered through `session.cases.create` in {1:.0f} s ({2:.1f} ms a case; "
         "seeding, not part of any figure): {3:,} outbox rows. Median of {4} runs (min–max); traffic of the median "
-        "run, HTTP/1.1 headers and bodies as sent (gzip where used), counted in the bench.\n".format(
-            cases, seeded.seconds, seeded.seconds * 1000 / cases, seeded.outbox, runs
-        ),
+        "run, HTTP/1.1 headers and bodies as sent (zstd-compressed where both sides take it, as they do here), "
+        "counted in the bench.\n".format(cases, seeded.seconds, seeded.seconds * 1000 / cases, seeded.outbox, runs),
     ]
     peer_cell, peer_s = "", None
     if isinstance(peers, str):

@@ -1,7 +1,7 @@
 """Figure 4 of bench_sync: many simulated clients syncing at once against one server (``--workers 2``).
 
 Each client is a device of its own (enrolled with its own Ed25519 key and one-time code), in one of four units,
-talking through the sync client's own :class:`~fzmediate.sync.http.Channel` (signatures, gzip, retries), with
+talking through the sync client's own :class:`~fzmediate.sync.http.Channel` (signatures, compression, retries), with
 no store behind it: it pushes a batch made from a real desk's outbox rows (ids, device and case numbers made
 its own), pulls pages until the server has no more, and sends an audit anchor. All start together (a barrier).
 """
