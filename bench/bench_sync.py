@@ -366,4 +366,18 @@ def _clients_lines(rounds: list[dict[str, Any]], runs: int) -> list[str]:
             ", ".join("{0:.2f}".format(r["p50"]) for r in rounds),
             ", ".join("{0:.2f}".format(r["p95"]) for r in rounds),
         ),
+        "",
+        "Where the CPU went while the clients synced (medians of the rounds; Linux `/proc`): the server's "
+        "processes {0:.2f} s ({1:.1f} ms a sync), the clients (the bench process: signing, compressing, decoding "
+        "the pulled pages) {2:.2f} s, everything else, PostgreSQL above all, {3:.2f} s; {4:.2f} s of the CPUs "
+        "stayed idle. All of it shares this machine's {5} CPUs: the round cannot end before the busy seconds over "
+        "the CPUs, {6:.2f} s.".format(
+            median([r["cpu"].server for r in rounds]),
+            median([r["cpu"].server for r in rounds]) * 1000 / r0["clients"],
+            median([r["cpu"].clients for r in rounds]),
+            median([r["cpu"].rest for r in rounds]),
+            median([r["cpu"].idle for r in rounds]),
+            os.cpu_count(),
+            median([(r["cpu"].server + r["cpu"].clients + r["cpu"].rest) for r in rounds]) / (os.cpu_count() or 1),
+        ),
     ]

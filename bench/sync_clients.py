@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Final
 
 import httpx
@@ -114,18 +117,67 @@ def _sync_one(client: Client, base: str, barrier: threading.Barrier, meter: Mete
     return timing
 
 
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of process ``pid`` and its descendants so far (Linux ``/proc``)."""
+    total, todo = 0.0, [pid]
+    tick = os.sysconf("SC_CLK_TCK")
+    while todo:
+        current = todo.pop()
+        try:
+            fields = Path("/proc/{0}/stat".format(current)).read_text().rpartition(")")[2].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+            for task in Path("/proc/{0}/task".format(current)).iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+    return total
+
+
+def _machine_cpu() -> tuple[float, float]:
+    """All CPUs' busy and idle seconds so far (Linux ``/proc/stat``)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    tick = os.sysconf("SC_CLK_TCK")
+    idle = values[3] + values[4]  # idle, iowait
+    return (sum(values[:8]) - idle) / tick, idle / tick
+
+
+@dataclass
+class CpuUse:
+    """Where the CPU went while the clients synced (not enrolling): the server's processes, the bench's own
+    (the clients), everything else (PostgreSQL above all), and what stayed idle."""
+
+    server: float
+    clients: float
+    rest: float
+    idle: float
+
+    @classmethod
+    def measure(cls, server_pid: int, work: Callable[[], None]) -> CpuUse:
+        server0, clients0, (busy0, idle0) = _tree_cpu(server_pid), time.process_time(), _machine_cpu()
+        work()
+        server = _tree_cpu(server_pid) - server0
+        clients = time.process_time() - clients0
+        busy1, idle1 = _machine_cpu()
+        return cls(server, clients, max(0.0, busy1 - busy0 - server - clients), idle1 - idle0)
+
+
 def clients_round(dbs: ServerDatabases, template: list[dict[str, Any]], n: int, seed: int) -> dict[str, Any]:
     """One round: a fresh database, ``n`` clients enrolled, all syncing at once. Returns the figures."""
     url = dbs.fresh()
+    timings: list[Timing] = []
     try:
         with ServerProcess(url, workers=2) as server:
             clients = _enroll(server.url, url, n, template)
             barrier = threading.Barrier(n)
             meters = [Meter() for _ in clients]
-            with ThreadPoolExecutor(max_workers=n) as pool:
-                pairs = zip(clients, meters, strict=True)
-                futures = [pool.submit(_sync_one, c, server.url, barrier, m) for c, m in pairs]
-                timings = [f.result() for f in futures]
+
+            def all_at_once() -> None:
+                with ThreadPoolExecutor(max_workers=n) as pool:
+                    pairs = zip(clients, meters, strict=True)
+                    futures = [pool.submit(_sync_one, c, server.url, barrier, m) for c, m in pairs]
+                    timings.extend(f.result() for f in futures)
+
+            cpu = CpuUse.measure(server.pid, all_at_once)
             for m in meters:
                 m.close()
     finally:
@@ -146,4 +198,5 @@ def clients_round(dbs: ServerDatabases, template: list[dict[str, Any]], n: int, 
         "rate": pushed / push_window,
         "pulled": sum(t.pulled for t in timings),
         "seed": seed,
+        "cpu": cpu,
     }

@@ -143,6 +143,10 @@ class ServerProcess:
         self.stop()
         raise RuntimeError("the district server did not start")
 
+    @property
+    def pid(self) -> int:
+        return self._proc.pid
+
     def stop(self) -> None:
         if self._proc.poll() is None:
             self._proc.terminate()

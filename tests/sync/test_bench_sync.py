@@ -5,6 +5,7 @@ a link that costs next to nothing. Nothing here is timed; the figures are the be
 from __future__ import annotations
 
 import gzip
+import re
 
 import httpx
 import pytest
@@ -20,6 +21,8 @@ def test_the_sync_bench_runs_end_to_end_at_a_tiny_size() -> None:
     for figure in ("| 1. push 20 cases", "| 2. pull 20 cases", "| 3. push 20 cases at 2 Mbit/s", "4. 5 simulated"):
         assert figure in section
     assert "PouchDB peer: not measured — left out" in section
+    server_cpu = re.search(r"the server's processes (\d+\.\d+) s \((\d+\.\d+) ms a sync\)", section)
+    assert server_cpu is not None and float(server_cpu.group(1)) > 0  # its workers' CPU read from /proc
 
 
 def test_the_meter_counts_bodies_as_sent_and_the_link_charges_for_them() -> None:
