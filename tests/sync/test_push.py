@@ -269,3 +269,29 @@ def test_a_push_carries_what_the_server_said_it_takes(said: str | None, limit: i
     headers = [(PUSH_MAX_HEADER.encode(), said.encode())] if said is not None else []  # as received: bytes
     answer = httpx.Response(200, headers=headers)
     assert said_limit(answer, PUSH_MAX_HEADER, BASE_PUSH_CHANGES, MAX_PUSH_CHANGES) == limit
+
+
+def test_a_channel_sends_in_the_coding_the_server_last_named() -> None:
+    """A server's answers say which codings it takes (preferred first); the channel follows what it says last:
+    zstd, then gzip from a server that went back to an older version, then nothing it does not name."""
+    says = ["zstd, gzip"]
+    sent: list[str | None] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        sent.append(request.headers.get("content-encoding"))
+        return httpx.Response(200, json={}, headers={"Accept-Encoding": says[0]})
+
+    body = b'{"changes": []}' + b" " * 2000  # over COMPRESS_FROM
+    with httpx.Client(transport=httpx.MockTransport(handle), base_url="http://codings.test") as client:
+        channel = http_module.Channel(client, now=lambda: datetime(2026, 12, 7, 8, 0))
+        try:
+            channel.call("POST", "/v1/sync/push", body=body)  # nothing learnt yet: plain
+            channel.call("POST", "/v1/sync/push", body=body)
+            says[0] = "gzip"
+            channel.call("POST", "/v1/sync/push", body=body)
+            channel.call("POST", "/v1/sync/push", body=body)
+            says[0] = "br"  # nothing this desk has: it keeps what it had (a 415 would make it forget)
+            channel.call("POST", "/v1/sync/push", body=body)
+        finally:
+            http_module._SERVER_CODINGS.pop("http://codings.test", None)
+    assert sent == [None, "zstd", "zstd", "gzip", "gzip"]
