@@ -145,6 +145,17 @@ def test_a_zstd_frame_that_claims_more_than_the_limit_is_refused_before_inflatin
     assert (answer.status_code, answer.json()) == (413, {"error": "too_large"})
 
 
+def test_a_zstd_frame_that_asks_for_a_huge_window_is_refused(server: Server) -> None:
+    """A few hundred bytes can ask the decoder for a 128 MB window (zstd's own default limit)."""
+    desk = server.enroll()
+    params = zstandard.ZstdCompressionParameters.from_level(19, window_log=27, write_content_size=False)
+    packer = zstandard.ZstdCompressor(compression_params=params).compressobj()
+    wide = packer.compress(b"[" * 10_000_000) + packer.flush()
+    assert len(wide) < 1000 and zstandard.get_frame_parameters(wide).window_size == 1 << 27
+    answer = _send(desk, wide, encoding="zstd")
+    assert (answer.status_code, answer.json()) == (400, {"error": "bad_encoding"})
+
+
 @pytest.mark.parametrize("coding", CODINGS)
 def test_broken_or_unknown_encodings_are_refused_not_500(server: Server, coding: str) -> None:
     desk = server.enroll()

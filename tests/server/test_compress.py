@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response, Strea
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from fzmediate.server.compress import ZstdAnswers
+from fzmediate.server.compress import THREAD_FROM, ZstdAnswers
 from fzmediate.sync.codings import preferred
 
 BIG = {"text": "柏舟测试人 𠮷䶮 " * 400}
@@ -32,6 +32,10 @@ async def _partial(_request: Request) -> Response:
     return PlainTextResponse("y" * 5000, status_code=206)
 
 
+async def _page(_request: Request) -> Response:
+    return JSONResponse({"changes": [{"n": n, "name": "柏舟测试人"} for n in range(20_000)]})  # ~0.5 MB
+
+
 async def _small(_request: Request) -> Response:
     return JSONResponse({"ok": True})
 
@@ -46,8 +50,8 @@ async def _stream(_request: Request) -> Response:
 
 @pytest.fixture
 def client() -> TestClient:
-    routes = [Route(p, f) for p, f in (("/json", _json), ("/pdf", _pdf), ("/partial", _partial), ("/small", _small))]
-    app = Starlette(routes=[*routes, Route("/stream", _stream)])
+    answers = {"/json": _json, "/pdf": _pdf, "/partial": _partial, "/small": _small, "/page": _page}
+    app = Starlette(routes=[*(Route(path, answer) for path, answer in answers.items()), Route("/stream", _stream)])
     app.add_middleware(ZstdAnswers, minimum_size=1024)  # innermost, as in fzmediate.server.app
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     return TestClient(app)
@@ -59,6 +63,13 @@ def test_a_whole_json_answer_is_zstd_for_a_client_that_takes_it(client: TestClie
     assert answer.headers["vary"] == "Origin, Accept-Encoding"  # kept, and extended
     assert answer.json() == BIG  # decoded by httpx (zstandard)
     assert int(answer.headers["content-length"]) < len(answer.content) // 5
+
+
+def test_a_large_answer_is_compressed_off_the_event_loop_the_same_way(client: TestClient) -> None:
+    answer = client.get("/page", headers={"Accept-Encoding": "zstd"})
+    assert answer.headers["content-encoding"] == "zstd"
+    assert len(answer.content) >= THREAD_FROM > int(answer.headers["content-length"])
+    assert answer.json()["changes"][19_999] == {"n": 19_999, "name": "柏舟测试人"}
 
 
 def test_a_client_without_zstd_gets_gzip_as_before(client: TestClient) -> None:
