@@ -42,6 +42,10 @@ def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
 
 
 class ZstdAnswers:
+    """Compresses eligible answers (see the module docstring) with zstd for requests whose ``Accept-Encoding``
+    prefers it among the codings this server has (:func:`fzmediate.sync.codings.preferred`); ``minimum_size``:
+    smaller answers go as they are."""
+
     def __init__(self, app: ASGIApp, *, minimum_size: int) -> None:
         self.app = app
         self.minimum_size = minimum_size
