@@ -60,9 +60,6 @@ from fzmediate.sync.protocol import (
 
 #: The environment variable ``serve --workers N`` passes the database URL in.
 DB_URL_ENV: Final = "FZMEDIATE_SERVER_DB"
-#: Answers from this size on are compressed (zstd or gzip, whichever the client takes; fzmediate.sync.codings):
-#: pull pages shrink about tenfold.
-GZIP_FROM: Final = 1024
 #: Entities a kiosk may push (appended only): the applications people file at it.
 KIOSK_ENTITIES: Final = frozenset({"application"})
 
@@ -157,10 +154,10 @@ def create_app(db_url: str, *, clock: Clock | None = None, rate_limit: RateLimit
     app.state.db = db
     errors.install(app)
     # Added innermost first: the gate (size, protocol, signature over the bytes as sent) runs before a compressed
-    # body is inflated; answers of at least GZIP_FROM bytes are compressed for clients that accept it (pull
+    # body is inflated; answers of at least codings.COMPRESS_FROM bytes are compressed for clients that accept it (pull
     # pages): zstd where the client takes it, gzip otherwise (the gzip middleware leaves a zstd answer alone).
-    app.add_middleware(ZstdAnswers, minimum_size=GZIP_FROM)
-    app.add_middleware(GZipMiddleware, minimum_size=GZIP_FROM, compresslevel=codings.GZIP_LEVEL)
+    app.add_middleware(ZstdAnswers, minimum_size=codings.COMPRESS_FROM)
+    app.add_middleware(GZipMiddleware, minimum_size=codings.COMPRESS_FROM, compresslevel=codings.GZIP_LEVEL)
     app.add_middleware(bounds.Inflate)
     app.add_middleware(Gate, db=db, limiter=RateLimiter(db, rate_limit))
     district_view.install(app, db)

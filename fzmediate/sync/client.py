@@ -432,11 +432,11 @@ def said_limit(response: httpx.Response, header: str, base: int, most: int) -> i
     """How many changes the next push or pull page may carry with the server that gave ``response``: what its
     answers say (``header``: PUSH_MAX_HEADER, PULL_MAX_HEADER; fewer than ``base`` too, a server may be set up
     so), never more than this desk handles (``most``); ``base`` when they say nothing usable (every server of the
-    protocol version before the header takes that many). Fewer, bigger
-    requests: a push and a page each have fixed costs (a signed request, on the server a transaction and for a
-    push the device's lock and a durable commit, on the desk a commit of its encrypted store); with batches of up
-    to 2,000 instead of 500 a 10,000-case push took about a sixth less time, with pages of 5,000 instead of
-    2,000 a pull of 10,000 cases about a tenth less."""
+    protocol version before the header takes that many). Fewer, bigger requests: a push and a page each have
+    fixed costs (a signed request, on the server a transaction and for a push the device's lock and a durable
+    commit, on the desk a commit of its encrypted store); with batches of up to 2,000 instead of 500 a
+    10,000-case push took about a sixth less time, with pages of 5,000 instead of 2,000 a pull of 10,000 cases
+    about a tenth less."""
     said = response.headers.get(header, "")
     if not said.isascii() or not said.isdigit() or int(said) < 1:
         return base

@@ -2,7 +2,7 @@
 
 :class:`Channel` sends one request at a time. Every request carries the protocol headers and, once enrolled,
 an RFC 9421 signature made with the device clock plus the offset learned from the ``FZ-Server-Time`` header of
-every response (a desk's clock may be days off). A body of at least ``COMPRESS_FROM`` bytes is sent compressed
+every response (a desk's clock may be days off). A body of at least ``codings.COMPRESS_FROM`` bytes is sent compressed
 once the server has said it takes that (``Accept-Encoding: zstd, gzip`` in an answer, RFC 7694; zstd preferred,
 :mod:`fzmediate.sync.codings`); the signature's ``Content-Digest`` is over the bytes as sent. Answers come
 zstd- or gzip-compressed as the server chooses (httpx asks for both and decodes them). Network errors, 5xx and
@@ -42,9 +42,6 @@ TIMEOUT_S: Final = 30.0
 #: Connecting gives up sooner: on a network that silently drops packets, the desk's store work (one job at a time)
 #: must not wait behind a sync that cannot reach the server.
 CONNECT_TIMEOUT_S: Final = 5.0
-#: Request bodies from this size on are compressed (when the server takes it): a push of 500 changes shrinks
-#: several times, which is most of a sync's time on a slow link.
-COMPRESS_FROM: Final = 1024
 #: The coding each server (by base URL) said it takes, remembered for the life of the process, so that a sync's
 #: first push is compressed too (a server that stops taking it answers 415 and is forgotten).
 _SERVER_CODINGS: dict[str, str] = {}
@@ -170,7 +167,7 @@ class Channel:
         headers = {PROTOCOL_HEADER: str(PROTOCOL_VERSION), SCHEMA_HEADER: SCHEMA_VERSION}
         if body is not None:
             headers["Content-Type"] = "application/json"
-            if self.request_coding is not None and len(body) >= COMPRESS_FROM:
+            if self.request_coding is not None and len(body) >= codings.COMPRESS_FROM:
                 body = packed.coded(body, self.request_coding)
                 headers["Content-Encoding"] = self.request_coding
         request = self._client.build_request(method, path, params=params, content=body, headers=headers)

@@ -281,7 +281,7 @@ def test_a_channel_sends_in_the_coding_the_server_last_named() -> None:
         sent.append(request.headers.get("content-encoding"))
         return httpx.Response(200, json={}, headers={"Accept-Encoding": says[0]})
 
-    body = b'{"changes": []}' + b" " * 2000  # over COMPRESS_FROM
+    body = b'{"changes": []}' + b" " * 2000  # over codings.COMPRESS_FROM
     with httpx.Client(transport=httpx.MockTransport(handle), base_url="http://codings.test") as client:
         channel = http_module.Channel(client, now=lambda: datetime(2026, 12, 7, 8, 0))
         try:
