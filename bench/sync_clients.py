@@ -1,9 +1,14 @@
 """Figure 4 of bench_sync: many simulated clients syncing at once against one server (``--workers 2``).
 
-Each client is a device of its own (enrolled with its own Ed25519 key and one-time code), in one of four units,
-talking through the sync client's own :class:`~fzmediate.sync.http.Channel` (signatures, compression, retries), with
-no store behind it: it pushes a batch made from a real desk's outbox rows (ids, device and case numbers made
-its own), pulls pages until the server has no more, and sends an audit anchor. All start together (a barrier).
+The workload is the reference's G7 (``reference/sync.md``: "200 simulated clients (push 50, pull 200): p95 < 3 s,
+p99 < 10 s, 0 5xx"), in the district as its catalogue publishes it: the clients are spread over every unit of the
+catalogue (18, about 11 desks each). Each client is a device of its own (enrolled with its own Ed25519 key and
+one-time code), talking through the sync client's own :class:`~fzmediate.sync.http.Channel` (signatures,
+compression, retries), with no store behind it. Before the round, each unit's changes of "yesterday" — BEHIND_CASES
+cases (200 changes) pushed by one more desk of the unit — wait unpulled, so every client pulls at least 200; then
+all clients at once (a barrier) push BATCH_CASES cases (52 changes) made from a real desk's outbox rows (ids,
+device and case numbers made their own), pull pages until the server has no more (yesterday's changes and
+whatever the unit's other desks pushed meanwhile), and send an audit anchor.
 """
 
 from __future__ import annotations
@@ -22,20 +27,23 @@ from typing import Any, Final
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select
 
 from bench.common import median, percentile
 from bench.sync_support import Meter, ServerDatabases, ServerProcess
 from fzmediate.server.db import Database
 from fzmediate.server.enroll import issue_code
+from fzmediate.server.models import Unit
 from fzmediate.store.models import new_time_id
 from fzmediate.sync.codings import ZSTD
 from fzmediate.sync.http import Channel, http_client
 from fzmediate.sync.protocol import MAX_PULL_LIMIT, PROTOCOL_HEADER, AnchorRequest
 from fzmediate.sync.signing import public_b64
 
-UNITS: Final = ("PS-JD-PS", "PS-JD-ML", "PS-JD-BL", "PS-JD-SJ")
-#: Cases each client pushes (4 changes each: the case, two parties, the register event).
-BATCH_CASES: Final = 5
+#: Cases each client pushes (4 changes each: the case, two parties, the register event): 52 changes, G7's "push 50".
+BATCH_CASES: Final = 13
+#: Cases of each unit waiting to be pulled when the round starts: 200 changes, G7's "pull 200".
+BEHIND_CASES: Final = 50
 
 
 @dataclass
@@ -47,11 +55,11 @@ class Client:
     changes: list[dict[str, Any]]
 
 
-def _batch(template: list[dict[str, Any]], device_id: str, device_code: str) -> list[dict[str, Any]]:
-    """BATCH_CASES cases as this device's outbox would hold them: the template's rows with new ids."""
+def _batch(template: list[dict[str, Any]], device_id: str, device_code: str, cases: int) -> list[dict[str, Any]]:
+    """``cases`` cases as this device's outbox would hold them: the template's rows with new ids."""
     out: list[dict[str, Any]] = []
     old_device = template[0]["payload"].get("device_id", "")
-    for n in range(BATCH_CASES):
+    for n in range(cases):
         ids = {row["entity_id"]: new_time_id() for row in template}
         text = json.dumps(template, ensure_ascii=False)
         for old, new in [*ids.items(), (old_device, device_id)]:
@@ -65,13 +73,23 @@ def _batch(template: list[dict[str, Any]], device_id: str, device_code: str) -> 
     return out
 
 
-def _enroll(base: str, db_url: str, n: int, template: list[dict[str, Any]]) -> list[Client]:
+def _units(db_url: str) -> list[str]:
+    """The units of the catalogue the server's database was made with."""
+    db = Database(db_url)
+    try:
+        with db.engine.connect() as conn:
+            return list(conn.scalars(select(Unit.code).order_by(Unit.code)))
+    finally:
+        db.dispose()
+
+
+def _enroll(base: str, db_url: str, units: list[str], template: list[dict[str, Any]], cases: int) -> list[Client]:
+    """One device for each of ``units`` (in that order), with ``cases`` cases to push."""
     db = Database(db_url)
     clients: list[Client] = []
     try:
         with httpx.Client(base_url=base) as http:
-            for i in range(n):
-                unit = UNITS[i % len(UNITS)]
+            for i, unit in enumerate(units):
                 key, device_id = Ed25519PrivateKey.generate(), new_time_id()
                 body = {
                     "code": issue_code(db, unit, "desk")[0],
@@ -83,7 +101,8 @@ def _enroll(base: str, db_url: str, n: int, template: list[dict[str, Any]]) -> l
                 answer = http.post("/v1/enroll", json=body, headers={PROTOCOL_HEADER: "1"})
                 answer.raise_for_status()
                 code = answer.json()["device_code"]
-                clients.append(Client(device_id, key, unit, code, _batch(copy.deepcopy(template), device_id, code)))
+                changes = _batch(copy.deepcopy(template), device_id, code, cases)
+                clients.append(Client(device_id, key, unit, code, changes))
     finally:
         db.dispose()
     return clients
@@ -95,6 +114,14 @@ class Timing:
     pushed: float = 0.0
     done: float = 0.0
     pulled: int = 0
+
+
+def _push_only(client: Client, base: str) -> None:
+    """Yesterday's desk of a unit: its cases pushed, for the round's clients to pull."""
+    with http_client(base, transport=None, ca_pem=None) as http:
+        channel = Channel(http, now=lambda: datetime.now(UTC), device_id=client.device_id, key=client.key)
+        body = json.dumps({"changes": client.changes}, ensure_ascii=False).encode("utf-8")
+        channel.call("POST", "/v1/sync/push", body=body).raise_for_status()
 
 
 def _sync_one(client: Client, base: str, barrier: threading.Barrier, meter: Meter) -> Timing:
@@ -167,7 +194,10 @@ def clients_round(dbs: ServerDatabases, template: list[dict[str, Any]], n: int, 
     timings: list[Timing] = []
     try:
         with ServerProcess(url, workers=2) as server:
-            clients = _enroll(server.url, url, n, template)
+            units = _units(url)
+            for yesterday in _enroll(server.url, url, units, template, BEHIND_CASES):
+                _push_only(yesterday, server.url)
+            clients = _enroll(server.url, url, [units[i % len(units)] for i in range(n)], template, BATCH_CASES)
             barrier = threading.Barrier(n)
             meters = [Meter() for _ in clients]
 
@@ -188,15 +218,17 @@ def clients_round(dbs: ServerDatabases, template: list[dict[str, Any]], n: int, 
     push_window = max(t.pushed for t in timings) - min(t.started for t in timings)
     return {
         "clients": n,
-        "units": len(UNITS),
+        "units": len(units),
         "batch": BATCH_CASES * 4,
         "p50": median(secs),
         "p95": percentile(secs, 0.95),
+        "p99": percentile(secs, 0.99),
         "max": max(secs),
         "5xx": sum(v for k, v in statuses.items() if k >= 500),
         "429": statuses.get(429, 0),
         "rate": pushed / push_window,
-        "pulled": sum(t.pulled for t in timings),
+        "pulled": sorted(t.pulled for t in timings),
+        "behind": BEHIND_CASES * 4,
         "seed": seed,
         "cpu": cpu,
     }

@@ -21,6 +21,9 @@ def test_the_sync_bench_runs_end_to_end_at_a_tiny_size() -> None:
     for figure in ("| 1. push 20 cases", "| 2. pull 20 cases", "| 3. push 20 cases at 2 Mbit/s", "4. 5 simulated"):
         assert figure in section
     assert "PouchDB peer: not measured — left out" in section
+    pulled = re.search(r"the (\d+) changes of its unit waiting since before the round .*?, (\d+)–(\d+) a sync", section)
+    assert pulled is not None and int(pulled.group(2)) >= int(pulled.group(1)) == 200  # G7: each pulls at least 200
+    assert re.search(r"\| [\d.]+ s \| [\d.]+ s \| [\d.]+ s \| [\d.]+ s \| 0 \|", section)  # p50, p95, p99, max; no 5xx
     server_cpu = re.search(r"the server's processes (\d+\.\d+) s \((\d+\.\d+) ms a sync\)", section)
     assert server_cpu is not None and float(server_cpu.group(1)) > 0  # its workers' CPU read from /proc
 
