@@ -89,7 +89,9 @@ def _text_only(annotation: Any) -> bool:
 
 def _walk(value: Any, path: _Path, problems: list[str], *, text: bool) -> None:
     """Check ``value``; ``text``: whether strings and payloads may hold NUL and must be looked at."""
-    if isinstance(value, BaseModel):
+    if isinstance(value, BaseModel) and not text:
+        _walk_fields(value, path, problems)
+    elif isinstance(value, BaseModel):
         for name in _checked_fields(type(value), text):
             item = getattr(value, name)
             where = (name, path)
@@ -103,9 +105,7 @@ def _walk(value: Any, path: _Path, problems: list[str], *, text: bool) -> None:
         if "\x00" in value:
             problems.append("{0}: contains NUL".format(_spelled(path)))
     elif isinstance(value, datetime):
-        try:
-            value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
-        except OverflowError:
+        if not _utc_convertible(value):
             problems.append("{0}: out of range".format(_spelled(path)))
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
@@ -117,6 +117,36 @@ def _walk(value: Any, path: _Path, problems: list[str], *, text: bool) -> None:
             if isinstance(key, str) and "\x00" in key:
                 problems.append("{0}: contains NUL".format(_spelled(where)))
             _walk(item, where, problems, text=text)
+
+
+def _walk_fields(model: BaseModel, path: _Path, problems: list[str]) -> None:
+    """:func:`_walk` of a model in a body without NUL: only its integers, times and nested models are looked at,
+    scalars here rather than by a call each (a push has 40,000 changes: the generic walk was 4 µs a change)."""
+    for name in _checked_fields(type(model), False):
+        item = getattr(model, name)
+        if item is None or isinstance(item, bool):
+            continue
+        if isinstance(item, int):
+            limit = INTEGER_FIELDS.get(name)
+            if limit is not None and not -MAX_BIGINT <= item <= limit:
+                problems.append("{0}: out of range".format(_spelled((name, path))))
+        elif isinstance(item, datetime):
+            if not _utc_convertible(item):
+                problems.append("{0}: out of range".format(_spelled((name, path))))
+        else:
+            _walk(item, (name, path), problems, text=False)
+
+
+def _utc_convertible(value: datetime) -> bool:
+    """Whether ``value`` can be turned into UTC (a naive one is taken as UTC). Only the first and the last year
+    can overflow (an offset is less than a day)."""
+    if 1 < value.year < 9999:
+        return True
+    try:
+        value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    except OverflowError:
+        return False
+    return True
 
 
 # --- compressed request bodies ----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ Values pass through each column's type (:meth:`TypeEngine.bind_processor` semant
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import datetime
 from typing import Any, Final, cast
@@ -44,8 +45,28 @@ def one_of(session: Session, column: KeyedColumnElement[Any], values: Collection
         yield column.in_(unique[start : start + IN_CHUNK])
 
 
-def insert_rows(session: Session, model: type[Any], rows: Sequence[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts keyed by column name, every row the same keys) into ``model``'s table.
+class JsonTexts:
+    """JSON values encoded once for the rows one transaction writes, by the value object (held, so that its id
+    names it while this lives): a push stores each new entity's fields in its entity row and, as the same
+    object, its change's payload in its log row."""
+
+    def __init__(self) -> None:
+        self._texts: dict[int, tuple[Any, str]] = {}
+
+    def text(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        held = self._texts.get(id(value))
+        if held is None:
+            held = self._texts[id(value)] = (value, to_json(value).decode())
+        return held[1]
+
+
+def insert_rows(
+    session: Session, model: type[Any], rows: Sequence[dict[str, Any]], json: JsonTexts | None = None
+) -> None:
+    """Insert ``rows`` (dicts keyed by column name, every row the same keys) into ``model``'s table; ``json``:
+    where JSON values already encoded for another table of the transaction are found (PostgreSQL).
 
     PostgreSQL: ``COPY … FROM STDIN`` in the session's transaction, the values as each column stores them (the
     same conversions as :func:`update_rows`): PostgreSQL takes rows through COPY for about half the work of
@@ -59,7 +80,8 @@ def insert_rows(session: Session, model: type[Any], rows: Sequence[dict[str, Any
         return
     dialect = session.get_bind().dialect
     columns = [table.c[name] for name in rows[0]]
-    converters = [(c.name, _copy_converter(c, dialect)) for c in columns]
+    texts = json if json is not None else JsonTexts()
+    converters = [(c.name, texts.text if isinstance(c.type, JSON) else _copy_converter(c, dialect)) for c in columns]
     names = ", ".join(_quoted(session, c.name) for c in columns)
     statement = "COPY {table} ({names}) FROM STDIN".format(table=_quoted(session, table.name), names=names)
     driver = session.connection().connection.driver_connection  # psycopg's, in the session's transaction
@@ -75,15 +97,12 @@ def insert_rows(session: Session, model: type[Any], rows: Sequence[dict[str, Any
 
 
 def _copy_converter(column: Column[Any], dialect: Any) -> Callable[[Any], Any] | None:
-    """How a value of ``column`` goes into COPY (None: as it is): JSON as its compact text, times as
-    :func:`_converter` gives them."""
-    if isinstance(column.type, JSON):
-        return _json_text
-    return _converter(column, dialect)
-
-
-def _json_text(value: Any) -> str | None:
-    return None if value is None else to_json(value).decode()
+    """How a value of ``column`` (not JSON) goes into COPY, or None when as it is: a decorated type's value as
+    the type binds it (a UTC time made naive); psycopg writes times itself, faster than ``isoformat``."""
+    kind = column.type
+    if isinstance(kind, TypeDecorator):
+        return functools.partial(kind.process_bind_param, dialect=dialect)
+    return None
 
 
 def update_rows(session: Session, model: type[Any], rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> None:

@@ -34,7 +34,7 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fzmediate.server.bulk import insert_rows, one_of, update_rows
+from fzmediate.server.bulk import JsonTexts, insert_rows, one_of, update_rows
 from fzmediate.server.models import ConflictRow, Device, Entity
 from fzmediate.sync.protocol import CONFLICT_ENTITY, DERIVED_FIELDS, SEALED_ENTITIES, Change, Status
 
@@ -110,8 +110,9 @@ def load_entities(session: Session, keys: Iterable[tuple[str, str]]) -> Held:
     return held
 
 
-def write_entities(session: Session, entities: Iterable[EntityState]) -> None:
-    """Insert the entities a push created and update those it changed: one statement each, many rows."""
+def write_entities(session: Session, entities: Iterable[EntityState], json: JsonTexts | None = None) -> None:
+    """Insert the entities a push created and update those it changed: one statement each, many rows (``json``:
+    :func:`~fzmediate.server.bulk.insert_rows`)."""
     new: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
     for state in entities:
@@ -122,7 +123,7 @@ def write_entities(session: Session, entities: Iterable[EntityState]) -> None:
         else:
             continue
         state.loaded_version = state.version  # written: a second call writes nothing again
-    insert_rows(session, Entity, new)
+    insert_rows(session, Entity, new, json)
     update_rows(session, Entity, changed, keys=("entity", "entity_id"))
 
 

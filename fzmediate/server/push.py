@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from fzmediate.server import blobs
 from fzmediate.server.auth import Caller
-from fzmediate.server.bulk import insert_rows, one_of
+from fzmediate.server.bulk import JsonTexts, insert_rows, one_of
 from fzmediate.server.db import Database
 from fzmediate.server.merge import EntityState, Outcome, apply_change, load_entities, write_entities
 from fzmediate.server.models import CHANGE_SEQ, ChangeLog, Device, SeqCounter
@@ -244,12 +244,16 @@ def _number(session: Session, taken: list[_Taken], entities: Iterable[EntityStat
         value += 1
         item.row["server_seq"] = value
         rows.append(item.row)
-        if item.outcome.published and item.outcome.entity is not None:
-            item.outcome.entity.last_server_seq = value
+        entity = item.outcome.entity
+        if item.outcome.published and entity is not None:
+            entity.last_server_seq = value
+            if entity.fields is not item.row["payload"] and entity.fields == item.row["payload"]:
+                item.row["payload"] = entity.fields  # a new entity's: one object, encoded once for both rows
     counter.value = value
     session.flush()
-    write_entities(session, (e for e in entities if e is not None))
-    insert_rows(session, ChangeLog, rows)
+    json = JsonTexts()
+    write_entities(session, (e for e in entities if e is not None), json)
+    insert_rows(session, ChangeLog, rows, json)
 
 
 def _result(answer: PushResult | _Taken) -> dict[str, Any]:

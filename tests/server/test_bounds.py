@@ -36,6 +36,8 @@ def test_values_the_columns_cannot_hold_are_refused(server: Server) -> None:
         ({"payload": {"name": MARKER + "\x00"}}, "body.changes.0.payload.*: contains NUL"),
         ({"payload": {MARKER + "\x00": 1}}, "body.changes.0.payload.*: contains NUL"),
         ({"created_at": "0001-01-01T00:00:00+05:00"}, "body.changes.0.created_at: out of range"),
+        ({"created_at": "9999-12-31T23:00:00-05:00"}, "body.changes.0.created_at: out of range"),
+        ({"device_seq": 2**63, "payload": {"name": MARKER + "\x00"}}, "body.changes.0.device_seq: out of range"),
     ]
     for change, problem in cases:
         row = desk.change("case", "c1", "create", {"name": MARKER})

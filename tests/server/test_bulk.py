@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 from sqlalchemy import Text, cast, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from fzmediate.server.bulk import insert_rows, update_rows
+from fzmediate.server.bulk import JsonTexts, insert_rows, update_rows
 from fzmediate.server.db import Database
 from fzmediate.server.models import ChangeLog, Entity
 
@@ -132,3 +132,25 @@ def test_a_taken_key_fails_as_sqlalchemy_reports_it(db: Database) -> None:
     with db.sessions() as s, pytest.raises(IntegrityError) as failed:
         insert_rows(s, ChangeLog, [_log_row(2), _log_row(1, server_seq=3, device_seq=3)])  # change id c1 again
     assert "dev-" not in str(failed.value) and "𠮷" not in str(failed.value)
+
+
+def test_a_value_shared_by_two_tables_is_stored_alike_in_both(db: Database) -> None:
+    """A push's new entity and its log row hold one payload object, encoded once (JsonTexts) for both tables;
+    times in another zone are stored as their UTC instant."""
+    payload = {"name": "张𠮷", "note": AWKWARD, "n": 2**53}
+    east = datetime(2026, 12, 7, 13, 30, 15, 123456, tzinfo=timezone(timedelta(hours=8)))
+    texts = JsonTexts()
+    entity = dict(
+        entity="party", entity_id="p1", unit="PS-JD-PS", version=1, fields=payload, deleted=False,
+        last_server_seq=1, last_device="d", last_actor="a",
+    )  # fmt: skip
+    with db.sessions() as s:
+        insert_rows(s, Entity, [entity], texts)
+        insert_rows(s, ChangeLog, [_log_row(1, payload=payload, created_at=east)], texts)
+        s.commit()
+    [stored] = _read(db, Entity, Entity.entity_id, Entity.fields)
+    [logged] = _read(db, ChangeLog, ChangeLog.server_seq, ChangeLog.payload)
+    assert stored["fields"] == logged["payload"] == payload
+    assert stored["text"] == logged["text"]
+    assert logged["created_at"] == datetime(2026, 12, 7, 5, 30, 15, 123456, tzinfo=UTC)
+    assert texts.text(payload) == _compact(payload)
