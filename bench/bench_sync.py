@@ -38,7 +38,15 @@ from bench.bench_cases import _name, _phone, _resident_id
 from bench.common import header, median
 from bench.sync_clients import clients_round
 from bench.sync_peer import PeerResult, peer_runs
-from bench.sync_support import LinkModel, Meter, ServerDatabases, ServerProcess, SlowLink, Traffic
+from bench.sync_support import (
+    LinkModel,
+    Meter,
+    ServerDatabases,
+    ServerProcess,
+    SlowLink,
+    Traffic,
+)
+from fzmediate.gc_tuning import bulk_work
 from fzmediate.security.keyslots import KdfParams
 from fzmediate.server.db import Database
 from fzmediate.server.enroll import issue_code
@@ -161,9 +169,10 @@ def _sync(data: Path, server: ServerProcess, db_url: str, wrap: Callable[[Meter]
     with Workspace(data, kdf=KDF).unlock("admin", PASSWORD) as s:
         enroll(s, server.url, _code(db_url))
         meter = Meter()
-        t0 = time.perf_counter()
-        report = sync(s, transport=wrap(meter) if wrap else meter)
-        seconds = time.perf_counter() - t0
+        with bulk_work():
+            t0 = time.perf_counter()
+            report = sync(s, transport=wrap(meter) if wrap else meter)
+            seconds = time.perf_counter() - t0
     meter.close()
     if report.errors or not report.up_to_date:
         raise RuntimeError("the sync did not complete: {0}".format(report.as_dict()))

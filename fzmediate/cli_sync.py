@@ -65,9 +65,10 @@ def cmd_enroll(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
+    from fzmediate.gc_tuning import bulk_work
     from fzmediate.services.sync import run
 
-    with _base()._session(args) as s:
+    with _base()._session(args) as s, bulk_work():  # unlocked, catalogue loaded: thousands of changes next
         report = run(s, transport=transport_for_cli())
     if args.json:
         _base().print_json(report.as_dict())

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 from fzmediate.desk.token import EventToken
 from fzmediate.errors import FzError, LockedError
+from fzmediate.gc_tuning import tune_for_bulk_work
 from fzmediate.security.kdf import KdfParams
 
 if TYPE_CHECKING:
@@ -383,6 +384,7 @@ def serve(conn: Connection, spec: HostSpec) -> None:
         warm_imports()
     except Exception:
         log.exception("warming the store process failed")
+    tune_for_bulk_work()  # imports warmed: frozen; syncs and searches make many short-lived objects
     try:
         host.run()
     finally:

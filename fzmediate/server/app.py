@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 from starlette.middleware.gzip import GZipMiddleware
 
+from fzmediate.gc_tuning import tune_for_bulk_work
 from fzmediate.i18n import set_locale
 from fzmediate.server import (
     application_routes,
@@ -219,4 +220,6 @@ def app_from_env() -> FastAPI:
         raise RuntimeError("{0} is not set".format(DB_URL_ENV))
     set_locale(None)  # FZMEDIATE_LANG, as ``serve --lang`` left it: the district page's language
     rate = os.environ.get(RATE_ENV)
-    return create_app(url, rate_limit=RateLimit.parse(rate) if rate else DEFAULT)
+    app = create_app(url, rate_limit=RateLimit.parse(rate) if rate else DEFAULT)
+    tune_for_bulk_work()  # this worker process serves it
+    return app

@@ -136,6 +136,7 @@ def _rate_limit(text: str) -> Any:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from fzmediate.gc_tuning import tune_for_bulk_work
     from fzmediate.i18n import current_locale
     from fzmediate.server.app import DB_URL_ENV, create_app
     from fzmediate.server.ratelimit import DEFAULT, RATE_ENV
@@ -157,9 +158,9 @@ def _serve(args: argparse.Namespace) -> int:
             log_config=logs,
         )
     else:
-        uvicorn.run(
-            create_app(args.db, rate_limit=rate), host=args.host, port=args.port, access_log=False, log_config=logs
-        )
+        app = create_app(args.db, rate_limit=rate)
+        tune_for_bulk_work()
+        uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_config=logs)
     return 0
 
 
