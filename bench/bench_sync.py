@@ -367,7 +367,7 @@ def _clients_lines(rounds: list[dict[str, Any]], runs: int) -> list[str]:
             r0["behind"],
             pulled[0],
             pulled[-1],
-            median(pulled),
+            round(median(pulled)),
             runs,
         ),
         "| per sync p50 | per sync p95 | p99 | max | 5xx seen | 429 seen | server apply rate | target | |",
