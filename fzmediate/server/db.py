@@ -56,7 +56,14 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, hide_parameters=True, pool_pre_ping=True)
+    return create_engine(url, hide_parameters=True, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=0)
+
+
+#: The PostgreSQL connections a server process holds, all kept open: as many as it used at most before
+#: (SQLAlchemy's 5 and 10 "overflow" ones), but the overflow ones were closed as soon as they were given back and
+#: opened again at the next burst, each a new PostgreSQL backend process to start and warm: ~100 a round of 200
+#: desks syncing at once. A request waits for a free one (at most the pool's 30 s) as it did for the 16th.
+POOL_SIZE: Final = 15
 
 
 #: Rows written through pushes before the planner's statistics are refreshed (then every fifth of what the
