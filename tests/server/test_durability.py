@@ -63,6 +63,39 @@ def test_bulk_pushes_refresh_the_planners_statistics(server: Server, monkeypatch
     assert _analyzed(server.db) == {"entities": True, "change_log": True}
 
 
+def _refreshes(db: Database) -> tuple[int, set[str]]:
+    """How often the bulk tables were analysed by hand, and the columns of ``entities`` with statistics."""
+    with db.engine.connect() as conn:
+        count = conn.exec_driver_sql(
+            "SELECT min(analyze_count) FROM pg_stat_user_tables WHERE relname IN ('entities', 'change_log')"
+        ).scalar_one()
+        columns = conn.exec_driver_sql("SELECT attname FROM pg_stats WHERE tablename = 'entities'").scalars()
+        return int(count), set(columns)
+
+
+@pytest.mark.parametrize("server_db", ["postgres"], indirect=True)
+def test_the_statistics_are_refreshed_each_time_the_tables_doubled_on_their_key_columns(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After the first refresh, the next comes once as many rows again were written (a refresh at every fifth
+    more ran ten ANALYZEs beside a 10,000-case push); the JSON payloads are left out of it."""
+    monkeypatch.setattr(db_module, "ANALYZE_AFTER", 10)
+    served: Database = server.app.state.db
+    desk = server.enroll()
+
+    def push(prefix: str, n: int) -> None:
+        desk.push(*[desk.change("party", "{0}{1}".format(prefix, i), "create", {"i": i}) for i in range(n)])
+        assert served.statistics_settled()
+
+    push("a", 6)  # 12 rows noted: the first refresh
+    first, columns = _refreshes(server.db)
+    assert first == 1 and {"entity", "entity_id", "unit"} <= columns and "fields" not in columns
+    push("b", 5)  # 10 more: fewer than the 12 seen so far
+    assert _refreshes(server.db)[0] == 1
+    push("c", 1)  # 12 more: the tables doubled
+    assert _refreshes(server.db)[0] == 2
+
+
 @pytest.mark.parametrize("server_db", ["postgres"], indirect=True)
 def test_a_push_is_answered_without_waiting_for_the_statistics(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
     """The refresh runs beside the requests: the push that crosses the threshold is answered while it runs (in
