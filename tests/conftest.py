@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,14 @@ from fzmediate.i18n import set_locale
 from fzmediate.services.session import Session
 from fzmediate.services.workspace import Workspace
 from tests.support import ADMIN_PW, FAST_KDF, FakeClock
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Freeze what the test process holds once the tests are collected (modules, Qt's wrappers, the collected
+    items): every full collection (the UI tests run one after each test, on the GUI thread) would walk it again
+    and again, and none of it is garbage. The collector's thresholds stay CPython's."""
+    gc.collect()
+    gc.freeze()
 
 
 @pytest.fixture(autouse=True)
