@@ -8,7 +8,10 @@ compression, retries), with no store behind it. Before the round, each unit's ch
 cases (200 changes) pushed by one more desk of the unit — wait unpulled, so every client pulls at least 200; then
 all clients at once (a barrier) push BATCH_CASES cases (52 changes) made from a real desk's outbox rows (ids,
 device and case numbers made their own), pull pages until the server has no more (yesterday's changes and
-whatever the unit's other desks pushed meanwhile), and send an audit anchor.
+whatever the unit's other desks pushed meanwhile), ask for kiosk applications and the catalogue when the last
+page's hints say there is something (or say nothing), and send an audit anchor: the requests a desk's sync makes
+(``fzmediate.sync.client.sync``; a desk whose office key is certified asks nothing about it). The district
+published its catalogue and each desk holds it, as after its first sync.
 """
 
 from __future__ import annotations
@@ -32,13 +35,16 @@ from sqlalchemy import select
 from bench.common import median, percentile
 from bench.sync_support import Meter, ServerDatabases, ServerProcess
 from fzmediate.gc_tuning import bulk_work
+from fzmediate.server.catalogue import newest
 from fzmediate.server.db import Database
 from fzmediate.server.enroll import issue_code
 from fzmediate.server.models import Unit
 from fzmediate.store.models import new_time_id
+from fzmediate.sync.application_protocol import FETCH_PATH, ApplicationFetchRequest
+from fzmediate.sync.catalogue_pull import CATALOGUE_PATH, HAVE_PARAM
 from fzmediate.sync.codings import ZSTD
 from fzmediate.sync.http import Channel, http_client
-from fzmediate.sync.protocol import MAX_PULL_LIMIT, PROTOCOL_HEADER, AnchorRequest
+from fzmediate.sync.protocol import HINTS_PARAM, MAX_PULL_LIMIT, PROTOCOL_HEADER, AnchorRequest
 from fzmediate.sync.signing import public_b64
 
 #: Cases each client pushes (4 changes each: the case, two parties, the register event): 52 changes, G7's "push 50".
@@ -54,6 +60,7 @@ class Client:
     unit: str
     device_code: str
     changes: list[dict[str, Any]]
+    catalogue: str  # the digest of the catalogue bundle the desk holds
 
 
 def _batch(template: list[dict[str, Any]], device_id: str, device_code: str, cases: int) -> list[dict[str, Any]]:
@@ -85,10 +92,13 @@ def _units(db_url: str) -> list[str]:
 
 
 def _enroll(base: str, db_url: str, units: list[str], template: list[dict[str, Any]], cases: int) -> list[Client]:
-    """One device for each of ``units`` (in that order), with ``cases`` cases to push."""
+    """One device for each of ``units`` (in that order), with ``cases`` cases to push, holding the catalogue
+    the district published."""
     db = Database(db_url)
     clients: list[Client] = []
     try:
+        head = newest(db)
+        held = head.digest if head is not None else ""
         with httpx.Client(base_url=base) as http:
             for i, unit in enumerate(units):
                 key, device_id = Ed25519PrivateKey.generate(), new_time_id()
@@ -103,7 +113,7 @@ def _enroll(base: str, db_url: str, units: list[str], template: list[dict[str, A
                 answer.raise_for_status()
                 code = answer.json()["device_code"]
                 changes = _batch(copy.deepcopy(template), device_id, code, cases)
-                clients.append(Client(device_id, key, unit, code, changes))
+                clients.append(Client(device_id, key, unit, code, changes, held))
     finally:
         db.dispose()
     return clients
@@ -131,15 +141,22 @@ def _sync_one(client: Client, base: str, barrier: threading.Barrier, meter: Mete
         channel = Channel(http, now=lambda: datetime.now(UTC), device_id=client.device_id, key=client.key)
         channel.request_coding = ZSTD  # as a desk that has synced with this server before
         push = json.dumps({"changes": client.changes}, ensure_ascii=False).encode("utf-8")
+        fetch = ApplicationFetchRequest(key_ids=[client.device_id]).model_dump_json().encode()  # its intake key
         barrier.wait()
         timing.started = time.perf_counter()
         channel.call("POST", "/v1/sync/push", body=push)
         timing.pushed = time.perf_counter()
-        after, more = 0, True
+        after, more, hints = 0, True, None
         while more:
-            page = channel.call("GET", "/v1/sync/pull", params={"after": after, "limit": MAX_PULL_LIMIT}).json()
+            params = {"after": after, "limit": MAX_PULL_LIMIT, HINTS_PARAM: 1}
+            page = channel.call("GET", "/v1/sync/pull", params=params).json()
             timing.pulled += len(page["changes"])
-            after, more = page["next_after"], page["more"]
+            after, more, hints = page["next_after"], page["more"], page.get("hints")
+        if hints is None or hints["applications"]:  # as fzmediate.sync.intake_pull, told nothing or told some wait
+            channel.call("POST", FETCH_PATH, body=fetch)
+        told = hints["catalogue"]["digest"] if hints is not None and hints["catalogue"] is not None else None
+        if hints is None or told not in (None, client.catalogue):  # as fzmediate.sync.catalogue_pull
+            channel.call("GET", CATALOGUE_PATH, params={HAVE_PARAM: client.catalogue})
         channel.call("POST", "/v1/sync/anchor", body=AnchorRequest(seq=1, hash="ab" * 32).model_dump_json().encode())
         timing.done = time.perf_counter()
     return timing

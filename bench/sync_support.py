@@ -30,8 +30,10 @@ from typing import Final
 
 import httpx
 
-from fzmediate.catalogue.bundle import load_shipped_bundle
+from fzmediate.catalogue.bundle import SHIPPED_BUNDLE, load_shipped_bundle
+from fzmediate.resources import resource
 from fzmediate.server.admin import UnitRecord, load_units
+from fzmediate.server.catalogue import publish
 from fzmediate.server.db import Database, migrate
 
 PG_USER: Final = os.environ.get("PGUSER", "postgres")
@@ -51,6 +53,7 @@ def _prepare(url: str) -> None:
     try:
         units = load_shipped_bundle().bundle.units
         load_units(db, [UnitRecord(code=u.code, name=u.name, kind=u.kind, parent=u.parent) for u in units])
+        publish(db, resource(*SHIPPED_BUNDLE).read_bytes())  # as a district does: every desk's pull names it
     finally:
         db.dispose()
 

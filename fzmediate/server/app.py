@@ -42,6 +42,7 @@ from fzmediate.server.ratelimit import DEFAULT, RATE_ENV, RateLimit, RateLimiter
 from fzmediate.sync import codings
 from fzmediate.sync.protocol import (
     FOLLOWS_HEADER,
+    HINTS_PARAM,
     MAX_PULL_LIMIT,
     MAX_PUSH_CHANGES,
     OLDEST_ACCEPTED,
@@ -194,10 +195,13 @@ def create_app(db_url: str, *, clock: Clock | None = None, rate_limit: RateLimit
         caller: Device,
         after: Annotated[int, Query(ge=0, le=bounds.MAX_BIGINT)] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = MAX_PULL_LIMIT,
+        hints: Annotated[bool, Query(alias=HINTS_PARAM)] = False,
     ) -> Response:
+        """``hints``: the last page says what else there is to fetch (``PullHints``: the newest catalogue, the
+        kiosk applications waiting), so that the desk does not ask for each on every sync."""
         require_role(caller, "desk")
         # The page's JSON, written from what the server stored and validated on the way in (fzmediate.server.pull).
-        page = pull(db, caller, after, limit)
+        page = pull(db, caller, after, limit, hints=hints)
         return Response(page, media_type="application/json", headers={PULL_MAX_HEADER: str(MAX_PULL_LIMIT)})
 
     @app.post("/v1/sync/anchor", response_model=AnchorResponse, responses=_ERRORS)

@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Final
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from fzmediate.catalogue.bundle import BundleError, load_shipped_bundle, validate_payload
@@ -218,6 +218,26 @@ def _take(
     return ApplicationResult(application_id=aid, status="accepted", unit=target)
 
 
+def _claimable(caller: Caller, now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """Applications ``caller`` may take now: its unit's, not acknowledged, claimed by no other desk (or no
+    longer)."""
+    return (
+        KioskApplication.unit == caller.unit,
+        KioskApplication.acked_at.is_(None),
+        or_(
+            KioskApplication.claimed_by.is_(None),
+            KioskApplication.claimed_by == caller.device_id,
+            KioskApplication.claimed_until < now,
+        ),
+    )
+
+
+def waiting(session: Session, caller: Caller, now: datetime) -> int:
+    """How many applications ``caller`` could fetch now, whatever key they are sealed to (a pull's hint)."""
+    count = session.scalar(select(func.count()).select_from(KioskApplication).where(*_claimable(caller, now)))
+    return count or 0
+
+
 def fetch(db: Database, caller: Caller, request: ApplicationFetchRequest) -> ApplicationFetchResponse:
     """The waiting applications of the desk's unit sealed to the keys it names; claimed for ``CLAIM_TTL``."""
 
@@ -225,16 +245,7 @@ def fetch(db: Database, caller: Caller, request: ApplicationFetchRequest) -> App
         now = db.now()
         query = (
             select(KioskApplication)
-            .where(
-                KioskApplication.unit == caller.unit,
-                KioskApplication.acked_at.is_(None),
-                KioskApplication.office_key_id.in_(set(request.key_ids)),
-                or_(
-                    KioskApplication.claimed_by.is_(None),
-                    KioskApplication.claimed_by == caller.device_id,
-                    KioskApplication.claimed_until < now,
-                ),
-            )
+            .where(*_claimable(caller, now), KioskApplication.office_key_id.in_(set(request.key_ids)))
             .order_by(KioskApplication.received_at, KioskApplication.application_id)
             .limit(request.limit + 1)
             .with_for_update(skip_locked=True)  # two desks fetching at once take different rows

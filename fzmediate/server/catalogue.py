@@ -54,11 +54,16 @@ def _newest(session: Session) -> PublishedCatalogue | None:
     return session.scalars(query.limit(1)).first()
 
 
+def newest_in(session: Session) -> CatalogueHead | None:
+    """:func:`newest`, read in the caller's transaction (a pull's hint)."""
+    row = _newest(session)
+    return _head(row) if row is not None else None
+
+
 def newest(db: Database) -> CatalogueHead | None:
     """The newest published bundle (None before the district published one)."""
     with db.sessions() as session:
-        row = _newest(session)
-        return _head(row) if row is not None else None
+        return newest_in(session)
 
 
 def bundle_bytes(db: Database, head: CatalogueHead) -> bytes | None:

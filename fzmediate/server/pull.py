@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any, Final
 from weakref import WeakKeyDictionary
 
@@ -19,16 +20,20 @@ from pydantic_core import to_json
 from sqlalchemy import Row, Text, cast, or_, select
 from sqlalchemy.orm import Session
 
+from fzmediate.server.applications import waiting
 from fzmediate.server.auth import Caller
 from fzmediate.server.bulk import one_of
+from fzmediate.server.catalogue import newest_in
 from fzmediate.server.db import Database
 from fzmediate.server.models import CHANGE_SEQ, Anchor, ChangeLog, ConflictRow, SeqCounter
 from fzmediate.sync.protocol import (
     MAX_PULL_LIMIT,
     AnchorRequest,
     AnchorResponse,
+    CatalogueHint,
     Conflict,
     PulledChange,
+    PullHints,
     PullResponse,
 )
 
@@ -36,7 +41,7 @@ from fzmediate.sync.protocol import (
 MAX_CONFLICTS = 500
 
 
-def pull(db: Database, caller: Caller, after: int, limit: int) -> bytes:
+def pull(db: Database, caller: Caller, after: int, limit: int, *, hints: bool = False) -> bytes:
     """The page after ``after`` for ``caller``, as the JSON of :class:`PullResponse`.
 
     Written here rather than through the model: each change's payload goes out as the JSON text the server
@@ -44,7 +49,8 @@ def pull(db: Database, caller: Caller, after: int, limit: int) -> bytes:
     bytes are what ``PullResponse.model_dump_json`` would give. A page is up to 5,000 changes and every device of
     a unit pulls the same ones: this was most of the server's time when many desks synced at once, so the page's
     changes are found first (their numbers only) and only those this process has not encoded yet are read
-    (:func:`encoded_changes`)."""
+    (:func:`encoded_changes`). ``hints``: the last page carries :class:`PullHints` (otherwise the answer has no
+    ``hints`` key at all, as before hints)."""
     limit = max(1, min(limit, MAX_PULL_LIMIT))
 
     def work(session: Session) -> bytes:
@@ -77,12 +83,23 @@ def pull(db: Database, caller: Caller, after: int, limit: int) -> bytes:
             encoded.update(fresh)
         next_after = keys[-1][0] if more else max(after, high)
         rest = PullResponse(
-            changes=[], next_after=next_after, more=more, conflicts=_open_conflicts(session, caller), server_time=now
-        ).model_dump_json()
+            changes=[],
+            next_after=next_after,
+            more=more,
+            conflicts=_open_conflicts(session, caller),
+            server_time=now,
+            hints=_hints(session, caller, now) if hints and not more else None,
+        ).model_dump_json(exclude=None if hints else {"hints"})
         changes = b",".join(encoded[key] for key in keys)
         return b'{"changes":[' + changes + b"]," + rest.encode()[len('{"changes":[],') :]
 
     return db.transaction(work)
+
+
+def _hints(session: Session, caller: Caller, now: datetime) -> PullHints:
+    head = newest_in(session)
+    catalogue = CatalogueHint(digest=head.digest, bundle_id=head.bundle_id, version=head.version) if head else None
+    return PullHints(catalogue=catalogue, applications=waiting(session, caller, now))
 
 
 #: A change as cached: its number and its change id (a number alone could name another change of a database

@@ -2,7 +2,8 @@
 
 The server publishes catalogue bundles the district signed (``fzmediate-server publish-catalogue``);
 :func:`pull_catalogue` asks for the newest one (``GET /v1/sync/catalogue``, naming the digest the device already
-holds, so an unchanged catalogue costs one small answer) and :func:`install_published` installs it.
+holds, so an unchanged catalogue costs one small answer; a desk whose pull brought hints asks only when the
+newest is not the one it holds) and :func:`install_published` installs it.
 
 The device trusts the district's catalogue key, not the server: the bytes are verified here again with the keys
 shipped with the app (:func:`fzmediate.catalogue.bundle.verify_bundle`, the same check as ``fzmediate catalogue
@@ -27,6 +28,7 @@ from fzmediate.catalogue.bundle import BundleError, verify_bundle
 from fzmediate.catalogue.keys import TrustedKeys
 from fzmediate.i18n import _
 from fzmediate.sync.http import Channel, SyncError, answer_error
+from fzmediate.sync.protocol import PullHints
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session as OrmSession
@@ -67,13 +69,26 @@ class CataloguePull:
     installed: BundleInfo | None = None
 
 
-def pull_catalogue(host: CatalogueHost, channel: Channel, *, trusted_keys: TrustedKeys | None = None) -> CataloguePull:
+def pull_catalogue(
+    host: CatalogueHost,
+    channel: Channel,
+    *,
+    trusted_keys: TrustedKeys | None = None,
+    hints: PullHints | None = None,
+) -> CataloguePull:
     """Fetch the newest published catalogue and install it if it is new to this device (see the module text).
 
     Raises :class:`CatalogueRefused` for a bundle that does not verify; network and device refusals as any sync
-    request (:mod:`fzmediate.sync.http`). ``trusted_keys`` defaults to the keys shipped with the app.
+    request (:mod:`fzmediate.sync.http`). ``trusted_keys`` defaults to the keys shipped with the app. ``hints``:
+    what this sync's pull said of the newest catalogue; no request when nothing is published or this device
+    holds it already.
     """
     have = _newest_digest(host)
+    if hints is not None:
+        if hints.catalogue is None:
+            return CataloguePull()
+        if hints.catalogue.digest == have:
+            return CataloguePull(offered=(hints.catalogue.bundle_id, hints.catalogue.version))
     try:
         response = channel.call("GET", CATALOGUE_PATH, params={HAVE_PARAM: have} if have else None)
     except SyncError as exc:

@@ -48,6 +48,7 @@ from fzmediate.sync.protocol import (
     BASE_PULL_LIMIT,
     BASE_PUSH_CHANGES,
     FOLLOWS_HEADER,
+    HINTS_PARAM,
     MAX_BODY_BYTES,
     MAX_PULL_LIMIT,
     MAX_PUSH_CHANGES,
@@ -56,6 +57,7 @@ from fzmediate.sync.protocol import (
     AnchorRequest,
     EnrollRequest,
     EnrollResponse,
+    PullHints,
     PullResponse,
     PushResponse,
     Role,
@@ -262,11 +264,14 @@ def sync(
             retry=retry,
         )
         _push(session, channel, counts, token)
-        more = _pull(session, channel, counts, token, clock)
-        applications = pull_applications(session, channel, token)  # what kiosks sealed for this desk's unit
+        more, hints = _pull(session, channel, counts, token, clock)
+        # What kiosks sealed for this desk's unit; asked for only when the last page's hints say some wait (or a
+        # server before hints said nothing).
+        waiting = hints.applications if hints is not None else None
+        applications = pull_applications(session, channel, token, waiting=waiting)
         counts.errors += applications.errors
         # The district's newest catalogue, verified here against the district's key (CatalogueRefused otherwise).
-        catalogue = pull_catalogue(session, channel)
+        catalogue = pull_catalogue(session, channel, hints=hints)
         certificates = office_cert.exchange(session, channel, roots=office_roots)  # fetch, install or request
         _anchor(session, channel)
     with session.read() as s:
@@ -472,8 +477,9 @@ def _send(
 
 def _pull(
     session: Session, channel: Channel, counts: Counts, token: CancelToken | None, clock: Callable[[], datetime]
-) -> bool:
-    """Pull and apply pages until the server has no more; returns whether more remained (cancelled).
+) -> tuple[bool, PullHints | None]:
+    """Pull and apply pages until the server has no more; returns whether more remained (cancelled) and the
+    last page's hints (None from a server before hints, or when cancelled).
 
     The next page is asked for (from the worker thread) while this one is applied: its cursor is the one this
     page's answer names, which is what the store will hold once this page commits. A page fetched but never
@@ -484,12 +490,14 @@ def _pull(
         assert state is not None
         after = state.after
     limit = BASE_PULL_LIMIT  # until the server says it serves more (PULL_MAX_HEADER)
+    hints: PullHints | None = None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-pull") as pool:
         in_flight: Future[httpx.Response] | None = _ask(pool, channel, after, limit)
         while in_flight is not None:
             response = in_flight.result()
             limit = said_limit(response, PULL_MAX_HEADER, BASE_PULL_LIMIT, MAX_PULL_LIMIT)
             page: PullResponse = _parse(PullResponse, response)
+            hints = page.hints
             in_flight = None
             fetched = fetch_for(session, channel, page.changes)  # the bytes the page lacks, checked
             crashpoint("sync.page_received")  # mid-pull: a page is here, not applied
@@ -503,12 +511,13 @@ def _pull(
                 token.report(counts.pulled, None, _progress(counts))
             after = page.next_after
             if page.more and in_flight is None:
-                return True  # cancelled
-    return False
+                return True, None  # cancelled
+    return False, hints
 
 
 def _ask(pool: ThreadPoolExecutor, channel: Channel, after: int, limit: int) -> Future[httpx.Response]:
-    return pool.submit(channel.call, "GET", "/v1/sync/pull", params={"after": after, "limit": limit})
+    params = {"after": after, "limit": limit, HINTS_PARAM: 1}
+    return pool.submit(channel.call, "GET", "/v1/sync/pull", params=params)
 
 
 def apply_page(

@@ -59,13 +59,15 @@ class IntakePulled:
     errors: int = 0
 
 
-def pull_applications(session: Session, channel: Channel, token: CancelToken | None = None) -> IntakePulled:
+def pull_applications(
+    session: Session, channel: Channel, token: CancelToken | None = None, *, waiting: int | None = None
+) -> IntakePulled:
     """Fetch, import and acknowledge the applications waiting for this desk (see the module docstring).
 
-    Nothing to do for a user who may not import applications, or a desk that never made an intake key (no
-    kiosk can have sealed anything to it)."""
+    Nothing to do for a user who may not import applications, a desk that never made an intake key (no kiosk
+    can have sealed anything to it), or when the pull's hints said none wait (``waiting`` 0; None: not said)."""
     counts = IntakePulled()
-    if not may(session, "intake.import"):
+    if waiting == 0 or not may(session, "intake.import"):
         return counts
     inbox = IntakeInbox(session)
     key_ids = sorted(inbox.keys.known_key_ids(), reverse=True)[:MAX_KEY_IDS]  # time-ordered ids: newest first

@@ -40,6 +40,11 @@ PULL_MAX_HEADER: Final = "FZ-Pull-Max"
 #: (this header, ``1``); a desk sends a push early only to such a server.
 FOLLOWS_HEADER: Final = "FZ-Push-Follows"
 FOLLOW_WAIT_S: Final = 2.0
+#: A pull may ask (``hints=1``) for what else a sync would otherwise ask for in requests of its own, answered
+#: with the last page (:class:`PullHints`): a desk then fetches kiosk applications and the catalogue only when
+#: there is something to fetch. Only asked-for hints are sent (a desk of an earlier version refuses a page with
+#: a field it does not know); a server before hints ignores the parameter and the desk asks as it always did.
+HINTS_PARAM: Final = "hints"
 
 Op = Literal["create", "patch", "append", "tombstone"]
 Role = Literal["desk", "kiosk"]
@@ -158,6 +163,24 @@ class PulledChange(_Model):
     created_at: datetime
 
 
+class CatalogueHint(_Model):
+    """The newest catalogue bundle the district published, as ``GET /v1/sync/catalogue`` would name it."""
+
+    digest: str
+    bundle_id: str
+    version: int
+
+
+class PullHints(_Model):
+    """Sent with the last page of a pull that asked for them (HINTS_PARAM), read in the page's transaction."""
+
+    #: The newest published catalogue (None: nothing published yet): a device holding it does not ask for it.
+    catalogue: CatalogueHint | None
+    #: Kiosk applications waiting for the device's unit (not acknowledged, not claimed by another desk): a desk
+    #: asks for them only when there are some.
+    applications: int = Field(ge=0)
+
+
 class PullResponse(_Model):
     changes: list[PulledChange]
     #: Store this with the page, in the same transaction; ask with it next time.
@@ -165,6 +188,8 @@ class PullResponse(_Model):
     more: bool
     conflicts: list[Conflict] = []
     server_time: datetime
+    #: Only when asked for (HINTS_PARAM), and only with the last page (``more`` false).
+    hints: PullHints | None = None
 
 
 class EnrollRequest(_Model):

@@ -33,6 +33,7 @@ from fzmediate.sync.signing import public_b64
 from tests.cases_support import SHIPPED, dev_trusted, intake, signed_bundle
 from tests.kiosk_support import make_desk, make_kiosk
 from tests.support import ADMIN_PW, KIOSK_PW, FakeClock
+from tests.sync.recording import Recorder
 from tests.sync.test_real_server import UNIT, _desk
 from tests.sync.test_real_server import district as district  # the loopback server fixture
 
@@ -76,17 +77,26 @@ def test_a_published_catalogue_reaches_a_desk_and_only_new_cases_use_it(
     with ws.unlock("admin", ADMIN_PW) as s:
         old_case = s.cases.create(intake()).id
         enroll(s, base, issue_code(db, UNIT, "desk")[0])
-        assert sync(s).catalogue == 0  # nothing published yet: the sync goes on as before
+        before = Recorder()
+        assert sync(s, transport=before).catalogue == 0  # nothing published yet: the sync goes on as before
+        assert before.count(CATALOGUE_PATH) == 0  # the pull's hints said so: not asked for
         bundle = tmp_path / "pingshan-next.fzcat.json"
         bundle.write_bytes(signed_bundle(NEXT))
         code, out, _err = _publish_cli(db, bundle, capsys)
         assert code == 0 and "version {0}".format(NEXT) in out
-        report = sync(s)
+        fetched = Recorder()
+        report = sync(s, transport=fetched)
         assert (report.catalogue, report.errors) == (1, 0)
+        assert fetched.count(CATALOGUE_PATH) == 1
         assert s.catalogue.active_ref() == ("pingshan", NEXT)
         new_case = s.cases.create(intake(), confirm_duplicate=True).id
         assert (_pinned(s, old_case), _pinned(s, new_case)) == (SHIPPED, NEXT)
-        assert sync(s).catalogue == 0  # already held: the server answers "unchanged"
+        held = Recorder()
+        assert sync(s, transport=held).catalogue == 0  # already held: the pull's hints say so, no request
+        assert held.count(CATALOGUE_PATH) == 0
+        old_server = Recorder(no_hints=True)
+        assert sync(s, transport=old_server).catalogue == 0  # a server before hints answers "unchanged"
+        assert old_server.count(CATALOGUE_PATH) == 1
         with s.read() as r:
             versions = sorted(r.scalars(select(CatalogueBundle.version)))
         assert versions == [SHIPPED, NEXT]

@@ -42,6 +42,7 @@ from fzmediate.sync.kiosk_push import enroll_kiosk, sync_kiosk
 from tests.cases_support import organization, person
 from tests.kiosk_support import MEDIATOR, Desk, kiosk_intake, make_desk, make_kiosk, sha256_hex
 from tests.support import ADMIN_PW, KIOSK_PW, FakeClock
+from tests.sync.recording import PULL_PATH, Recorder
 from tests.sync.test_real_server import UNIT, district  # noqa: F401  (the loopback server fixture)
 
 COMMUNITY = "PS-SQ-LH"  # a community of the street office UNIT: its kiosk files for UNIT
@@ -282,3 +283,42 @@ def test_an_application_that_does_not_open_holds_back_no_other(setup: Setup, clo
     with setup.db.sessions() as db:
         held = db.get(KioskApplication, bad.application_id)
         assert held is not None and held.acked_at is None and held.sealed == junk
+
+
+def test_a_desk_asks_for_applications_only_when_its_pull_says_some_wait(
+    setup: Setup, clock: FakeClock, tmp_path: Path
+) -> None:
+    """The last pull page's hints count the applications a desk could take; a desk fetches only when there are
+    some, and from a server before hints (no count) it fetches every sync as it always did."""
+    with setup.office.ws.unlock(*MEDIATOR) as s:
+        quiet = Recorder()
+        assert sync(s, transport=quiet).applications == 0
+        assert quiet.count(FETCH_PATH) == 0 and quiet.pull_params[-1]["hints"] == "1"
+        old = Recorder(no_hints=True)
+        assert sync(s, transport=old).applications == 0
+        assert old.count(FETCH_PATH) == 1  # not told: asks
+    with _open_kiosk(setup, clock) as k:
+        receipt = k.submit_application(kiosk_intake())
+        assert sync_kiosk(k).sent == 1
+    second = make_desk(tmp_path, clock, "second")  # another desk of the same street office
+    with second.ws.unlock("admin", ADMIN_PW) as s:
+        enroll(s, setup.base, issue_code(setup.db, UNIT, "desk")[0])
+    with second.ws.unlock(*MEDIATOR) as s, http_client(setup.base, transport=None, ca_pem=None) as client:
+        page = _channel(client, s, clock).call("GET", PULL_PATH, params={"hints": 1}).json()
+        assert page["hints"]["applications"] == 1  # its unit's, whatever key it is sealed to
+    with setup.office.ws.unlock(*MEDIATOR) as s, http_client(setup.base, transport=None, ca_pem=None) as client:
+        channel = _channel(client, s, clock)
+        request = ApplicationFetchRequest(key_ids=[setup.office.key_id]).model_dump_json().encode()
+        claimed = ApplicationFetchResponse.model_validate_json(channel.call("POST", FETCH_PATH, body=request).content)
+        assert [a.application_id for a in claimed.applications] == [receipt.application_id]
+        assert channel.call("GET", PULL_PATH, params={"hints": 1}).json()["hints"]["applications"] == 1
+    with second.ws.unlock(*MEDIATOR) as s, http_client(setup.base, transport=None, ca_pem=None) as client:
+        page = _channel(client, s, clock).call("GET", PULL_PATH, params={"hints": 1}).json()
+        assert page["hints"]["applications"] == 0  # claimed by the office's desk for now
+    with setup.office.ws.unlock(*MEDIATOR) as s:
+        told = Recorder()
+        assert sync(s, transport=told).applications == 1
+        assert told.count(FETCH_PATH) == 1
+        after = Recorder()
+        assert sync(s, transport=after).applications == 0
+        assert after.count(FETCH_PATH) == 0  # acknowledged: none wait, none asked for
