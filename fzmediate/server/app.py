@@ -174,7 +174,7 @@ def create_app(db_url: str, *, clock: Clock | None = None, rate_limit: RateLimit
         return office_certs.enroll_with_request(db, body, enroll)  # keeps the office key's request, if any
 
     @app.post("/v1/sync/push", response_model=PushResponse, responses=_ERRORS)
-    def push_changes(
+    async def push_changes(
         body: PushBody,
         db: DB,
         caller: Device,
@@ -185,7 +185,7 @@ def create_app(db_url: str, *, clock: Clock | None = None, rate_limit: RateLimit
         if caller.role == "kiosk" and any(c.entity not in KIOSK_ENTITIES or c.op != "append" for c in body.changes):
             raise errors.Refusal(403, "forbidden")
         # The answer's JSON, written by fzmediate.server.push from the server's own values: not validated again.
-        answer = push(db, caller, list(body.changes), follows=follows)
+        answer = await push(db, caller, list(body.changes), follows=follows)  # its transactions on worker threads
         headers = {FOLLOWS_HEADER: "1", PUSH_MAX_HEADER: str(MAX_PUSH_CHANGES)}
         return Response(answer, media_type="application/json", headers=headers)
 

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
+import anyio
+from anyio import to_thread
 from pydantic_core import to_json
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -47,11 +49,24 @@ class _Taken:
     row: dict[str, Any]  # the change_log row, written once its server_seq is drawn
 
 
-def push(db: Database, caller: Caller, changes: list[Change], *, follows: int | None = None) -> bytes:
+async def push(db: Database, caller: Caller, changes: list[Change], *, follows: int | None = None) -> bytes:
     """Take ``changes`` from ``caller``; the answer (the JSON of :class:`PushResponse`) says, per change, what
     the server holds. ``follows``: the last ``device_seq`` of a push the device sent just before this one, which
-    may still be on its way (see :class:`_Early`)."""
+    may still be on its way (see :class:`_Early`).
+
+    Each attempt runs on a worker thread (AnyIO's, as FastAPI runs plain endpoints); a push that came before
+    its predecessor waits between attempts on the event loop, holding neither a thread nor a connection: many
+    desks sending big outboxes at once could otherwise hold every worker thread of a process asleep."""
     deadline = time.monotonic() + FOLLOW_WAIT_S
+    while True:
+        answer = await to_thread.run_sync(_attempt, db, caller, changes, follows, time.monotonic() < deadline)
+        if answer is not None:
+            return answer
+        await anyio.sleep(_FOLLOW_POLL_S)
+
+
+def _attempt(db: Database, caller: Caller, changes: list[Change], follows: int | None, may_wait: bool) -> bytes | None:
+    """One transaction taking the push; None when it came early and may still wait (nothing held or written)."""
 
     def work(session: Session) -> bytes:
         now = db.now()
@@ -59,19 +74,17 @@ def push(db: Database, caller: Caller, changes: list[Change], *, follows: int | 
         # taken one after the other.
         device = session.get(Device, caller.device_id, with_for_update=True)
         assert device is not None  # authenticated just now; devices are never deleted
-        if _ahead(device.acked_through, follows, changes) and time.monotonic() < deadline:
+        if may_wait and _ahead(device.acked_through, follows, changes):
             raise _Early
         # Nothing is written until the end: the loop reads only what was loaded here, in a few queries for the
         # whole request (a query per change was most of a push's time).
         with session.no_autoflush:
             return _take(session, device, changes, now)
 
-    while True:
-        try:
-            answer = db.transaction(work)
-            break
-        except _Early:
-            time.sleep(_FOLLOW_POLL_S)
+    try:
+        answer = db.transaction(work)
+    except _Early:
+        return None
     db.written(2 * len(changes))  # at most an entity and a log row a change
     return answer
 
@@ -83,8 +96,8 @@ class _Early(Exception):
     waits on it; but it may get there first (another connection; with ``--workers N`` another process), and
     would then be answered ``gap`` for every change and sent again. So it lets go of the lock (the transaction
     rolls back: nothing held, nothing written) and looks again a few milliseconds later, at most FOLLOW_WAIT_S
-    in all; a predecessor that never comes (lost on the way, refused) costs this push that wait, after which it
-    is answered as always (``gap``)."""
+    in all, waiting off the worker threads; a predecessor that never comes (lost on the way, refused) costs
+    this push that wait, after which it is answered as always (``gap``)."""
 
 
 def _ahead(acked: int, follows: int | None, changes: list[Change]) -> bool:

@@ -95,3 +95,49 @@ def test_two_desks_creating_one_entity_at_the_same_moment_both_get_answers(
         ("applied", True),
         ("merged", False),  # logged (a retry is a duplicate), published to nobody
     ]
+
+
+def test_pushes_waiting_for_their_predecessor_hold_no_worker_thread(
+    live: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More early pushes than the server has worker threads (AnyIO's 40) wait for predecessors that never come;
+    meanwhile another device's push is taken at once, not after their wait."""
+    from fzmediate.server import push as push_module
+
+    monkeypatch.setattr(push_module, "FOLLOW_WAIT_S", 3.0)
+    early_devices = [live.enroll() for _ in range(41)]
+    plain = live.enroll()
+    attempt = push_module._attempt
+    waiting: set[str] = set()
+    all_waiting = threading.Event()
+    lock = threading.Lock()
+
+    def watched(db: Any, caller: Any, *args: Any) -> bytes | None:
+        answer = attempt(db, caller, *args)
+        if answer is None:
+            with lock:
+                waiting.add(caller.device_id)
+                if len(waiting) == len(early_devices):
+                    all_waiting.set()
+        return answer
+
+    monkeypatch.setattr(push_module, "_attempt", watched)
+    finished: list[str] = []
+
+    def early(device: Any) -> None:
+        change = device.change("party", "e-" + device.device_id, "create", {"n": 1}, device_seq=2)
+        answer = device.call("POST", "/v1/sync/push?follows=1", {"changes": [change]})
+        assert answer.status_code == 200 and answer.json()["results"][0]["status"] == "gap"
+        with lock:
+            finished.append("early")
+
+    with ThreadPoolExecutor(len(early_devices)) as pool:
+        futures = [pool.submit(early, d) for d in early_devices]
+        assert all_waiting.wait(timeout=30)  # every early push has been tried once and is waiting
+        answer = plain.push(plain.change("party", "plain", "create", {"n": 1}))
+        with lock:
+            finished.append("plain")
+        for f in futures:
+            f.result(timeout=60)
+    assert answer["results"][0]["status"] == "applied"
+    assert finished[0] == "plain"  # taken while all 41 still waited
