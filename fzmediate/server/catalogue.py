@@ -45,19 +45,24 @@ def _head(row: PublishedCatalogue) -> CatalogueHead:
     return CatalogueHead(row.bundle_id, row.version, row.digest, row.label, row.published_on, row.published_at)
 
 
-def _newest(session: Session) -> PublishedCatalogue | None:
-    # Publishing refuses another bundle id and any version not above the newest, so "newest" is the highest
-    # version; the publication time only orders rows of a (refused) tie.
-    query = select(PublishedCatalogue).order_by(
-        PublishedCatalogue.version.desc(), PublishedCatalogue.published_at.desc()
-    )
-    return session.scalars(query.limit(1)).first()
+#: A published bundle's head, without its bytes (a few hundred KB, read only when a device fetches them).
+_HEAD_COLUMNS: Final = (
+    PublishedCatalogue.bundle_id,
+    PublishedCatalogue.version,
+    PublishedCatalogue.digest,
+    PublishedCatalogue.label,
+    PublishedCatalogue.published_on,
+    PublishedCatalogue.published_at,
+)
 
 
 def newest_in(session: Session) -> CatalogueHead | None:
-    """:func:`newest`, read in the caller's transaction (a pull's hint)."""
-    row = _newest(session)
-    return _head(row) if row is not None else None
+    """:func:`newest`, read in the caller's transaction (publishing; a pull's hint)."""
+    # Publishing refuses another bundle id and any version not above the newest, so "newest" is the highest
+    # version; the publication time only orders rows of a (refused) tie.
+    query = select(*_HEAD_COLUMNS).order_by(PublishedCatalogue.version.desc(), PublishedCatalogue.published_at.desc())
+    row = session.execute(query.limit(1)).first()
+    return CatalogueHead(*row) if row is not None else None
 
 
 def newest(db: Database) -> CatalogueHead | None:
@@ -89,7 +94,7 @@ def publish(db: Database, raw: bytes, *, trusted_keys: TrustedKeys | None = None
         )
 
     def work(session: Session) -> CatalogueHead:
-        current = _newest(session)
+        current = newest_in(session)
         if current is not None and current.bundle_id != bundle.bundle_id:
             raise BundleError(
                 _("The bundle is catalogue {candidate}, but this server publishes catalogue {current}.").format(
