@@ -6,14 +6,16 @@ signed as always. The desk is a real store: CASES cases, two parties each, regis
 ``session.cases.create`` (so the outbox holds what a desk writes: case, two parties, the register event), timed
 apart as seeding; every run works on a fresh copy of that store file, never a re-seeded one.
 
-1. Push: the seeded desk enrolls and syncs until its outbox is acknowledged (``sync``: push, one pull, the
-   audit anchor). Beside it, in the same run, the PouchDB peer: the same cases as documents (the case with its
-   two parties and its event) replicated by PouchDB into express-pouchdb (both LevelDB, no fsync).
+1. Push: the seeded desk enrolls and syncs until its outbox is acknowledged (``sync``: push with the audit head
+   riding on its first batch, one pull). Beside it, in the same run, the PouchDB peer: the same cases as
+   documents (the case with its two parties and its event) replicated by PouchDB into express-pouchdb (both
+   LevelDB, no fsync).
 2. Pull: a second, empty desk of the same unit enrolls on that server and syncs everything in.
 3. Push through a slow link (2 Mbit/s, 150 ms RTT, 1 % loss; the model: :class:`bench.sync_support.SlowLink`).
 4. CLIENTS simulated clients (each its own device, across the catalogue's units) sync at once against the server
-   with ``--workers 2``: push 52 changes, pull until up to date (at least 200), send an anchor — the reference's
-   G7; per-sync seconds, 5xx seen (:mod:`bench.sync_clients`).
+   with ``--workers 2``: push 52 changes (the audit head riding with them), pull until up to date (at least
+   200), the requests a desk's sync makes — the reference's G7; per-sync seconds, 5xx seen
+   (:mod:`bench.sync_clients`).
 
 Bytes are counted inside the bench by a transport wrapper (:class:`bench.sync_support.Meter`): HTTP/1.1 as put
 on the wire, compressed bodies as sent. ``BENCH_SYNC_CASES=500`` for a quick run; ``BENCH_SYNC_RUNS``,
@@ -357,9 +359,11 @@ def _clients_lines(rounds: list[dict[str, Any]], runs: int) -> list[str]:
         "",
         "4. {0} simulated clients syncing at once — the reference's G7 (push 50, pull 200) — (server `--workers 2`; "
         "the clients spread over the catalogue's {1} units; each a device of its own: push {2} changes — {3} cases "
-        "as a desk writes them — pull until up to date: the {4} changes of its unit waiting since before the round "
-        "and what the unit's other desks push meanwhile, {5}–{6} a sync, median {7}; then the anchor; threads in "
-        "the bench process, signed requests through the sync client's `Channel`); median of {8} rounds:\n".format(
+        "as a desk writes them — with the audit head, pull until up to date: the {4} changes of its unit waiting "
+        "since before the round and what the unit's other desks push meanwhile, {5}–{6} a sync, median {7}; "
+        "applications and catalogue only as the pull's hints say, as a desk's sync (none here: a request each "
+        "before hints); threads in the bench process, signed requests through the sync client's `Channel`); "
+        "median of {8} rounds:\n".format(
             r0["clients"],
             r0["units"],
             r0["batch"],

@@ -41,6 +41,8 @@ from fzmediate.server.push import push
 from fzmediate.server.ratelimit import DEFAULT, RATE_ENV, RateLimit, RateLimiter
 from fzmediate.sync import codings
 from fzmediate.sync.protocol import (
+    ANCHOR_HASH_PARAM,
+    ANCHOR_SEQ_PARAM,
     FOLLOWS_HEADER,
     HINTS_PARAM,
     MAX_PULL_LIMIT,
@@ -106,6 +108,16 @@ async def _push_body(request: Request) -> PushRequest:
         raise RequestValidationError([{**p, "loc": ("body", *p["loc"])} for p in problems]) from None
     bounds.check(body, raw)
     return body
+
+
+def _anchor_of(seq: int | None, digest: str | None) -> AnchorRequest | None:
+    """The audit head a push carries in its query, or None; one parameter without the other is invalid (422)."""
+    if seq is None and digest is None:
+        return None
+    if seq is None or digest is None:
+        missing = ANCHOR_SEQ_PARAM if seq is None else ANCHOR_HASH_PARAM
+        raise RequestValidationError([{"type": "missing", "loc": ("query", missing), "msg": "Field required"}])
+    return AnchorRequest(seq=seq, hash=digest)  # bounded by the parameters' own rules (hex: no NUL)
 
 
 def _declare_bodies(app: FastAPI, bodies: Mapping[str, type[BaseModel]]) -> None:
@@ -179,13 +191,18 @@ def create_app(db_url: str, *, clock: Clock | None = None, rate_limit: RateLimit
         db: DB,
         caller: Device,
         follows: Annotated[int | None, Query(ge=0, le=bounds.MAX_BIGINT)] = None,
+        anchor_seq: Annotated[int | None, Query(alias=ANCHOR_SEQ_PARAM, ge=0, le=bounds.MAX_BIGINT)] = None,
+        anchor_hash: Annotated[str | None, Query(alias=ANCHOR_HASH_PARAM, pattern=r"^[0-9a-f]{1,128}$")] = None,
     ) -> Response:
         """``follows``: the last ``device_seq`` of the device's push sent just before this one (it may still be on
-        its way): this one waits for it a moment rather than be answered ``gap`` (``FZ-Push-Follows``)."""
+        its way): this one waits for it a moment rather than be answered ``gap`` (``FZ-Push-Follows``).
+        ``anchor_seq`` and ``anchor_hash`` (both or neither): the device's audit chain head, kept as
+        ``/v1/sync/anchor`` keeps it, the answer's ``anchor`` saying what was kept."""
         if caller.role == "kiosk" and any(c.entity not in KIOSK_ENTITIES or c.op != "append" for c in body.changes):
             raise errors.Refusal(403, "forbidden")
+        head = _anchor_of(anchor_seq, anchor_hash)
         # The answer's JSON, written by fzmediate.server.push from the server's own values: not validated again.
-        answer = await push(db, caller, list(body.changes), follows=follows)  # its transactions on worker threads
+        answer = await push(db, caller, list(body.changes), follows=follows, anchor=head)  # on worker threads
         headers = {FOLLOWS_HEADER: "1", PUSH_MAX_HEADER: str(MAX_PUSH_CHANGES)}
         return Response(answer, media_type="application/json", headers=headers)
 

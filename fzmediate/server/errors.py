@@ -74,7 +74,8 @@ class Refusal(Exception):
 
 
 def _known_names(models: Iterable[type[BaseModel]]) -> frozenset[str]:
-    names = {"body", "query", "header", "path", "after", "limit"}
+    names = {"body", "query", "header", "path", "after", "limit", "follows"}
+    names.update((protocol.HINTS_PARAM, protocol.ANCHOR_SEQ_PARAM, protocol.ANCHOR_HASH_PARAM))
     for model in models:
         names.update(model.model_fields)
     return frozenset(names)

@@ -215,19 +215,20 @@ def _open_conflicts(session: Session, caller: Caller) -> list[Conflict]:
 
 
 def anchor(db: Database, caller: Caller, head: AnchorRequest) -> AnchorResponse:
+    """Keep the device's audit chain head (:func:`keep_anchor`), in a transaction of its own."""
+    return db.transaction(lambda session: keep_anchor(session, caller.device_id, head, db.now()))
+
+
+def keep_anchor(session: Session, device_id: str, head: AnchorRequest, now: datetime) -> AnchorResponse:
     """Keep the device's audit chain head if it extends the one kept (a lower sequence, or the same with
-    another hash, means the device's history was rewritten: refused, and the kept head stays)."""
-
-    def work(session: Session) -> AnchorResponse:
-        now = db.now()
-        kept = session.get(Anchor, caller.device_id, with_for_update=True)
-        if kept is not None and (head.seq < kept.seq or (head.seq == kept.seq and head.hash != kept.hash)):
-            reason = "rewound" if head.seq < kept.seq else "rewritten"
-            return AnchorResponse(accepted=False, reason=reason, seq=kept.seq, hash=kept.hash, server_time=now)
-        if kept is None:
-            session.add(Anchor(device_id=caller.device_id, seq=head.seq, hash=head.hash, updated_at=now))
-        else:
-            kept.seq, kept.hash, kept.updated_at = head.seq, head.hash, now
-        return AnchorResponse(accepted=True, seq=head.seq, hash=head.hash, server_time=now)
-
-    return db.transaction(work)
+    another hash, means the device's history was rewritten: refused, and the kept head stays). The same head
+    again (a retried request) is accepted and changes nothing."""
+    kept = session.get(Anchor, device_id, with_for_update=True)
+    if kept is not None and (head.seq < kept.seq or (head.seq == kept.seq and head.hash != kept.hash)):
+        reason = "rewound" if head.seq < kept.seq else "rewritten"
+        return AnchorResponse(accepted=False, reason=reason, seq=kept.seq, hash=kept.hash, server_time=now)
+    if kept is None:
+        session.add(Anchor(device_id=device_id, seq=head.seq, hash=head.hash, updated_at=now))
+    else:
+        kept.seq, kept.hash, kept.updated_at = head.seq, head.hash, now
+    return AnchorResponse(accepted=True, seq=head.seq, hash=head.hash, server_time=now)

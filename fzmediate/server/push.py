@@ -37,7 +37,8 @@ from fzmediate.server.bulk import JsonTexts, insert_rows, one_of
 from fzmediate.server.db import Database
 from fzmediate.server.merge import EntityState, Outcome, apply_change, load_entities, write_entities
 from fzmediate.server.models import CHANGE_SEQ, ChangeLog, Device, SeqCounter
-from fzmediate.sync.protocol import BLOB_MISSING, FOLLOW_WAIT_S, MAX_PUSH_CHANGES, Change, PushResult
+from fzmediate.server.pull import keep_anchor
+from fzmediate.sync.protocol import BLOB_MISSING, FOLLOW_WAIT_S, MAX_PUSH_CHANGES, AnchorRequest, Change, PushResult
 
 
 @dataclass
@@ -49,23 +50,39 @@ class _Taken:
     row: dict[str, Any]  # the change_log row, written once its server_seq is drawn
 
 
-async def push(db: Database, caller: Caller, changes: list[Change], *, follows: int | None = None) -> bytes:
+async def push(
+    db: Database,
+    caller: Caller,
+    changes: list[Change],
+    *,
+    follows: int | None = None,
+    anchor: AnchorRequest | None = None,
+) -> bytes:
     """Take ``changes`` from ``caller``; the answer (the JSON of :class:`PushResponse`) says, per change, what
     the server holds. ``follows``: the last ``device_seq`` of a push the device sent just before this one, which
-    may still be on its way (see :class:`_Early`).
+    may still be on its way (see :class:`_Early`). ``anchor``: the device's audit chain head, kept in the same
+    transaction (:func:`fzmediate.server.pull.keep_anchor`) and answered as ``anchor``.
 
     Each attempt runs on a worker thread (AnyIO's, as FastAPI runs plain endpoints); a push that came before
     its predecessor waits between attempts on the event loop, holding neither a thread nor a connection: many
     desks sending big outboxes at once could otherwise hold every worker thread of a process asleep."""
     deadline = time.monotonic() + FOLLOW_WAIT_S
     while True:
-        answer = await to_thread.run_sync(_attempt, db, caller, changes, follows, time.monotonic() < deadline)
+        may_wait = time.monotonic() < deadline
+        answer = await to_thread.run_sync(_attempt, db, caller, changes, follows, anchor, may_wait)
         if answer is not None:
             return answer
         await anyio.sleep(_FOLLOW_POLL_S)
 
 
-def _attempt(db: Database, caller: Caller, changes: list[Change], follows: int | None, may_wait: bool) -> bytes | None:
+def _attempt(
+    db: Database,
+    caller: Caller,
+    changes: list[Change],
+    follows: int | None,
+    anchor: AnchorRequest | None,
+    may_wait: bool,
+) -> bytes | None:
     """One transaction taking the push; None when it came early and may still wait (nothing held or written)."""
 
     def work(session: Session) -> bytes:
@@ -78,8 +95,12 @@ def _attempt(db: Database, caller: Caller, changes: list[Change], follows: int |
             raise _Early
         # Nothing is written until the end: the loop reads only what was loaded here, in a few queries for the
         # whole request (a query per change was most of a push's time).
+        kept = keep_anchor(session, device.device_id, anchor, now) if anchor is not None else None
         with session.no_autoflush:
-            return _take(session, device, changes, now)
+            answer = _take(session, device, changes, now)
+        if kept is not None:
+            answer["anchor"] = kept.model_dump()
+        return to_json(answer)
 
     try:
         answer = db.transaction(work)
@@ -112,7 +133,7 @@ def _ahead(acked: int, follows: int | None, changes: list[Change]) -> bool:
 _FOLLOW_POLL_S: Final = 0.005
 
 
-def _take(session: Session, device: Device, changes: list[Change], now: datetime) -> bytes:
+def _take(session: Session, device: Device, changes: list[Change], now: datetime) -> dict[str, Any]:
     acked = device.acked_through
     fresh = [c for c in changes if c.device_seq > acked]
     logged = _logged(session, device.device_id, [c.device_seq for c in changes if c.device_seq <= acked])
@@ -157,8 +178,7 @@ def _take(session: Session, device: Device, changes: list[Change], now: datetime
     # Written as plain data, not built as models: every value is the server's own (building 500 result models a
     # push, even unvalidated, was a sixth of the server's time). The keys and their order are PushResponse's,
     # so the bytes are what its model_dump_json gives (tested); the desk validates every answer against it.
-    answer = {"results": [_result(a) for a in answers], "acked_through": acked, "server_time": now}
-    return to_json(answer)
+    return {"results": [_result(a) for a in answers], "acked_through": acked, "server_time": now}
 
 
 def _logged(session: Session, device_id: str, seqs: list[int]) -> dict[int, ChangeLog]:

@@ -45,6 +45,8 @@ from fzmediate.sync.http import Channel, RetryPolicy, SyncError, answer_error, h
 from fzmediate.sync.intake_pull import pull_applications
 from fzmediate.sync.outgoing import Outgoing
 from fzmediate.sync.protocol import (
+    ANCHOR_HASH_PARAM,
+    ANCHOR_SEQ_PARAM,
     BASE_PULL_LIMIT,
     BASE_PUSH_CHANGES,
     FOLLOWS_HEADER,
@@ -263,7 +265,7 @@ def sync(
             key=Ed25519PrivateKey.from_private_bytes(key_raw),
             retry=retry,
         )
-        _push(session, channel, counts, token)
+        anchored = _push(session, channel, counts, token)
         more, hints = _pull(session, channel, counts, token, clock)
         # What kiosks sealed for this desk's unit; asked for only when the last page's hints say some wait (or a
         # server before hints said nothing).
@@ -273,7 +275,8 @@ def sync(
         # The district's newest catalogue, verified here against the district's key (CatalogueRefused otherwise).
         catalogue = pull_catalogue(session, channel, hints=hints)
         certificates = office_cert.exchange(session, channel, roots=office_roots)  # fetch, install or request
-        _anchor(session, channel)
+        if not anchored:  # nothing pushed, or a server before anchors rode with a push
+            _anchor(session, channel)
     with session.read() as s:
         left = s.scalar(select(func.count()).select_from(OutboxEntry)) or 0
     report = SyncReport(
@@ -356,8 +359,10 @@ def _next_batch(session: Session, limit: int, *, after: int = 0) -> _Batch:
         return _Batch(changes, body, state.acked_through)
 
 
-def _push(session: Session, channel: Channel, counts: Counts, token: CancelToken | None) -> None:
-    """Push the outbox in batches, up to two requests in flight, and this desk's work beside them.
+def _push(session: Session, channel: Channel, counts: Counts, token: CancelToken | None) -> bool:
+    """Push the outbox in batches, up to two requests in flight, and this desk's work beside them. The first
+    batch carries the audit chain's head as it is now; returns whether an answer says the server kept it (then
+    the sync sends no anchor of its own).
 
     While batch N is on its way (a worker thread holds the request) the next batch is read and encoded and, to a
     server that keeps pushes in order (its answers say ``FZ-Push-Follows``), sent at once naming N's last
@@ -369,6 +374,8 @@ def _push(session: Session, channel: Channel, counts: Counts, token: CancelToken
     again and answered ``duplicate``."""
     stalled = 0
     in_order = False  # whether the server keeps pushes in order (learnt from its answers)
+    carry: dict[str, int | str] | None = _head_params(session)  # the audit head, with the first batch only
+    anchored = False
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="sync-push") as pool:
         limit = BASE_PUSH_CHANGES  # until the server says it takes more (PUSH_MAX_HEADER)
         current = _next_batch(session, limit)
@@ -379,7 +386,8 @@ def _push(session: Session, channel: Channel, counts: Counts, token: CancelToken
                 if token is not None:
                     token.check()
                 crashpoint("sync.outbox_read")  # the outbox rows are committed; nothing of them sent yet
-                in_flight = _send(session, channel, pool, current, token)
+                in_flight = _send(session, channel, pool, current, token, anchor=carry)
+                carry = None
             following = _next_batch(session, limit, after=current.changes[-1].device_seq)  # read while N is away
             if in_order and following.changes and not current.unsent and (token is None or not token.cancelled):
                 following.acked_before = current.changes[-1].device_seq
@@ -389,6 +397,7 @@ def _push(session: Session, channel: Channel, counts: Counts, token: CancelToken
             in_flight = None
             crashpoint("sync.pushed")  # the server committed; its answer is not looked at yet
             answer: PushResponse = _parse(PushResponse, response)
+            anchored = anchored or answer.anchor is not None
             in_order = response.headers.get(FOLLOWS_HEADER) == "1"
             limit = said_limit(response, PUSH_MAX_HEADER, BASE_PUSH_CHANGES, MAX_PUSH_CHANGES)
             missing = blob_missing(answer)
@@ -408,7 +417,7 @@ def _push(session: Session, channel: Channel, counts: Counts, token: CancelToken
             crashpoint("sync.acked")
             if missing:  # an upload did not finish: that change and those after it wait for next time
                 counts.errors += max(current.unsent, 1)
-                return
+                return anchored
             if progress:
                 stalled = 0
                 if token is not None:
@@ -431,6 +440,14 @@ def _push(session: Session, channel: Channel, counts: Counts, token: CancelToken
                     code="gap",
                 )
             current = _next_batch(session, limit)
+    return anchored
+
+
+def _head_params(session: Session) -> dict[str, int | str]:
+    """The audit chain's head as a push carries it (query parameters: signed with the request)."""
+    with session.read() as s:
+        seq, digest = head(s)
+    return {ANCHOR_SEQ_PARAM: seq, ANCHOR_HASH_PARAM: digest}
 
 
 def said_limit(response: httpx.Response, header: str, base: int, most: int) -> int:
@@ -463,13 +480,17 @@ def _send(
     token: CancelToken | None,
     *,
     follows: int | None = None,
+    anchor: dict[str, int | str] | None = None,
 ) -> Future[httpx.Response]:
     """Upload the bytes the batch names (on this thread: they are read from the store), then post the batch
-    from a worker thread (``follows``: the last ``device_seq`` of the push still on its way before it)."""
+    from a worker thread (``follows``: the last ``device_seq`` of the push still on its way before it;
+    ``anchor``: the audit head's parameters, :func:`_head_params`)."""
     cancelled = (lambda: token.cancelled) if token is not None else None
     pushed.unsent = upload_for(session, channel, pushed.changes, cancelled)
-    params = {"follows": follows} if follows is not None else None
-    return pool.submit(channel.call, "POST", "/v1/sync/push", params=params, body=pushed.body)
+    params: dict[str, int | str] = dict(anchor or {})
+    if follows is not None:
+        params["follows"] = follows
+    return pool.submit(channel.call, "POST", "/v1/sync/push", params=params or None, body=pushed.body)
 
 
 # --- pull ----------------------------------------------------------------------------------------------------

@@ -40,6 +40,12 @@ PULL_MAX_HEADER: Final = "FZ-Pull-Max"
 #: (this header, ``1``); a desk sends a push early only to such a server.
 FOLLOWS_HEADER: Final = "FZ-Push-Follows"
 FOLLOW_WAIT_S: Final = 2.0
+#: A push may carry the device's audit chain head (query parameters, signed like the rest of the request): the
+#: server keeps it in the push's transaction as ``POST /v1/sync/anchor`` would and answers with ``anchor`` in the
+#: push's answer, which the desk then does not send on its own. A server before this ignores the parameters and
+#: answers without ``anchor``; the desk sends the anchor as it always did.
+ANCHOR_SEQ_PARAM: Final = "anchor_seq"
+ANCHOR_HASH_PARAM: Final = "anchor_hash"
 #: A pull may ask (``hints=1``) for what else a sync would otherwise ask for in requests of its own, answered
 #: with the last page (:class:`PullHints`): a desk then fetches kiosk applications and the catalogue only when
 #: there is something to fetch. Only asked-for hints are sent (a desk of an earlier version refuses a page with
@@ -111,6 +117,13 @@ class PushRequest(_Model):
     changes: list[Change] = Field(max_length=MAX_PUSH_CHANGES)
 
 
+class AnchorRequest(_Model):
+    """The device's audit chain head (fzmediate.security.audit.head), signed by the user who synced."""
+
+    seq: int = Field(ge=0)
+    hash: str = Field(min_length=1, max_length=128)
+
+
 class PushResult(_Model):
     device_seq: int
     status: Status
@@ -126,6 +139,8 @@ class PushResponse(_Model):
     #: The highest device_seq the server holds with every one before it.
     acked_through: int
     server_time: datetime
+    #: Only when the push carried the audit head (ANCHOR_SEQ_PARAM, ANCHOR_HASH_PARAM): what was kept of it.
+    anchor: AnchorResponse | None = None
 
 
 class Conflict(_Model):
@@ -214,13 +229,6 @@ class EnrollResponse(_Model):
     server_time: datetime
     #: The district's certificate (PEM, then any intermediates) for the office key, when already certified.
     office_certificate: str | None = None
-
-
-class AnchorRequest(_Model):
-    """The device's audit chain head (fzmediate.security.audit.head), signed by the user who synced."""
-
-    seq: int = Field(ge=0)
-    hash: str = Field(min_length=1, max_length=128)
 
 
 class ErrorBody(_Model):

@@ -58,7 +58,32 @@ def test_the_answer_is_push_responses_own_json_whatever_the_statuses(server: Ser
     parsed = PushResponse.model_validate_json(answer.content)
     statuses = [(r.status, r.reason) for r in parsed.results]
     assert statuses == [("duplicate", None), ("conflict", "exists"), ("rejected", "sealed"), ("gap", None)]
+    assert answer.content == parsed.model_dump_json(exclude={"anchor"}).encode()  # no head carried: no key
+
+
+def test_a_push_may_carry_the_audit_head(server: Server) -> None:
+    """Kept in the push's transaction as /v1/sync/anchor keeps it; a head that does not extend the kept one is
+    refused (the changes are taken all the same); one parameter without the other is invalid."""
+    desk = server.enroll()
+    plain = desk.call("POST", "/v1/sync/push", {"changes": _creates(desk, 1, 1)})
+    assert "anchor" not in plain.json()  # not carried: not answered (an earlier desk refuses unknown keys)
+    answer = desk.call("POST", "/v1/sync/push?anchor_seq=7&anchor_hash=" + "ab" * 32, {"changes": _creates(desk, 2, 1)})
+    parsed = PushResponse.model_validate_json(answer.content)
+    assert parsed.anchor is not None and (parsed.anchor.accepted, parsed.anchor.seq) == (True, 7)
     assert answer.content == parsed.model_dump_json().encode()
+    again = desk.call("POST", "/v1/sync/anchor", {"seq": 7, "hash": "ab" * 32})
+    assert again.json()["accepted"] is True  # the same head again changes nothing
+    rewound = desk.call(
+        "POST", "/v1/sync/push?anchor_seq=6&anchor_hash=" + "cd" * 32, {"changes": _creates(desk, 3, 1)}
+    )
+    kept = rewound.json()["anchor"]
+    assert (kept["accepted"], kept["reason"], kept["seq"], kept["hash"]) == (False, "rewound", 7, "ab" * 32)
+    assert _statuses(rewound.json()) == [(3, "applied")]
+    half = desk.call("POST", "/v1/sync/push?anchor_seq=8", {"changes": _creates(desk, 4, 1)})
+    assert half.status_code == 422 and half.json()["problems"] == ["query.anchor_hash: Field required"]
+    bad = desk.call("POST", "/v1/sync/push?anchor_seq=8&anchor_hash=%00", {"changes": _creates(desk, 4, 1)})
+    assert bad.status_code == 422 and bad.json()["problems"][0].startswith("query.anchor_hash")
+    assert _log_count(server) == 3
 
 
 def _creates(desk: Device, first: int, n: int) -> list[dict[str, Any]]:

@@ -94,7 +94,7 @@ def test_a_published_catalogue_reaches_a_desk_and_only_new_cases_use_it(
         held = Recorder()
         assert sync(s, transport=held).catalogue == 0  # already held: the pull's hints say so, no request
         assert held.count(CATALOGUE_PATH) == 0
-        old_server = Recorder(no_hints=True)
+        old_server = Recorder(old_server=True)
         assert sync(s, transport=old_server).catalogue == 0  # a server before hints answers "unchanged"
         assert old_server.count(CATALOGUE_PATH) == 1
         with s.read() as r:

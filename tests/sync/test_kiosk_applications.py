@@ -294,7 +294,7 @@ def test_a_desk_asks_for_applications_only_when_its_pull_says_some_wait(
         quiet = Recorder()
         assert sync(s, transport=quiet).applications == 0
         assert quiet.count(FETCH_PATH) == 0 and quiet.pull_params[-1]["hints"] == "1"
-        old = Recorder(no_hints=True)
+        old = Recorder(old_server=True)
         assert sync(s, transport=old).applications == 0
         assert old.count(FETCH_PATH) == 1  # not told: asks
     with _open_kiosk(setup, clock) as k:

@@ -257,3 +257,41 @@ def test_a_push_that_overtook_its_predecessor_is_sent_again(
         assert (report.pushed, report.errors, report.up_to_date) == (1300, 0, True)
     assert watch.gaps == 300 and watch.pushes == 4  # the third push's 300 changes, once overtaken, sent again
     assert _logged(db) == list(range(1, 1301))
+
+
+def test_the_audit_head_rides_with_the_first_push_and_alone_when_nothing_is_pushed(
+    tmp_path: Path, clock: FakeClock, district: tuple[str, object]
+) -> None:
+    """A sync that pushes sends no anchor request of its own: the first push carries the head as it was before
+    the push, and the server keeps it. With nothing to push, or from a server before this, the anchor goes alone."""
+    from fzmediate.security.audit import head
+    from fzmediate.server.db import Database
+    from fzmediate.server.enroll import issue_code
+    from fzmediate.server.models import Anchor
+    from tests.sync.recording import ANCHOR_PATH, PUSH_PATH, Recorder
+
+    base, db = district
+    assert isinstance(db, Database)
+    with _desk(tmp_path, "a", clock).unlock("admin", ADMIN_PW) as s:
+        enroll(s, base, issue_code(db, UNIT, "desk")[0])
+        s.cases.create(intake())
+        with s.read() as r:
+            before = head(r)
+        pushing = Recorder()
+        assert sync(s, transport=pushing).pushed == 4
+        assert pushing.count(PUSH_PATH) == 1 and pushing.count(ANCHOR_PATH) == 0
+        with db.sessions() as server:
+            kept = server.get(Anchor, s.device_id)
+            assert kept is not None and (kept.seq, kept.hash) == before
+        quiet = Recorder()
+        assert sync(s, transport=quiet).pushed == 0
+        assert quiet.count(PUSH_PATH) == 0 and quiet.count(ANCHOR_PATH) == 1  # nothing pushed: sent alone
+        s.cases.create(intake(), confirm_duplicate=True)
+        old = Recorder(old_server=True)
+        assert sync(s, transport=old).pushed == 4
+        assert old.count(ANCHOR_PATH) == 1  # the answer said nothing of it: sent alone, as before
+        with s.read() as r:
+            seq, _digest = head(r)
+        with db.sessions() as server:
+            kept = server.get(Anchor, s.device_id)
+            assert kept is not None and kept.seq == seq - 1  # all but the event of that sync itself
