@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import binascii
 import re
+import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Final
+from weakref import WeakKeyDictionary
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Connection, Row, bindparam, delete, select
@@ -120,9 +122,12 @@ _DEVICE_QUERY: Final = select(
     Device.role,
     Device.device_code,
 ).where(Device.device_id == bindparam("device_id"))
-_STALE_NONCES: Final = delete(Nonce).where(
-    Nonce.device_id == bindparam("device_id"), Nonce.created_at < bindparam("before", type_=Nonce.created_at.type)
-)
+_STALE_NONCES: Final = delete(Nonce).where(Nonce.created_at < bindparam("before", type_=Nonce.created_at.type))
+#: How often a server process clears the nonces too old to replay (every device's at once, by ``created_at``'s
+#: index): each request cleared its own device's before, a statement in every request's bookkeeping.
+SWEEP_EVERY: Final = timedelta(minutes=1)
+_SWEPT: WeakKeyDictionary[Database, datetime] = WeakKeyDictionary()
+_SWEPT_LOCK: Final = threading.Lock()
 _NEW_NONCE: Final = {
     "postgresql": pg_insert(Nonce).on_conflict_do_nothing().returning(Nonce.nonce),
     "sqlite": sqlite_insert(Nonce).on_conflict_do_nothing().returning(Nonce.nonce),
@@ -162,7 +167,7 @@ def _authenticate_in(session: Session, db: Database, message: Message, body: byt
     now = db.now()
     if abs(now - signed.created) > WINDOW:
         raise AuthRefused("clock_skew")
-    if len(signed.nonce) > 64 or not _remember_nonce(core, device.device_id, signed.nonce, now):
+    if len(signed.nonce) > 64 or not _remember_nonce(core, device.device_id, signed.nonce, now, _sweep_due(db, now)):
         raise AuthRefused("replayed")
     return Caller(device.device_id, device.unit, device.role, device.device_code)
 
@@ -176,11 +181,24 @@ def _claimed_keyid(message: Message) -> str | None:
     return None
 
 
-def _remember_nonce(core: Connection, device_id: str, nonce: str, now: datetime) -> bool:
-    """Store the nonce; False when the device used it before (within twice the window, older ones are gone).
+def _sweep_due(db: Database, now: datetime) -> bool:
+    """Whether this request clears the stale nonces: the first one of this process, then one every
+    SWEEP_EVERY (by the server's clock, either way: a clock set back does not stop the sweeps)."""
+    with _SWEPT_LOCK:
+        last = _SWEPT.get(db)
+        if last is not None and abs(now - last) < SWEEP_EVERY:
+            return False
+        _SWEPT[db] = now
+        return True
+
+
+def _remember_nonce(core: Connection, device_id: str, nonce: str, now: datetime, sweep: bool) -> bool:
+    """Store the nonce; False when the device used it before (within twice the window: older ones cannot
+    replay, the signature's time is refused, and ``sweep`` clears them).
 
     One insert that does nothing on a nonce already there: a concurrent request with the same nonce waits for
     the first one's transaction and then finds it, so exactly one of them is admitted."""
-    core.execute(_STALE_NONCES, {"device_id": device_id, "before": now - 2 * WINDOW})
+    if sweep:
+        core.execute(_STALE_NONCES, {"before": now - 2 * WINDOW})
     values = {"device_id": device_id, "nonce": nonce, "created_at": now}
     return core.execute(_NEW_NONCE[core.dialect.name], values).first() is not None

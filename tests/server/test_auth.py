@@ -85,3 +85,33 @@ def test_a_kiosk_may_only_append_applications(server: Server) -> None:
 def test_a_device_a_minute_ahead_is_let_in(server: Server) -> None:
     desk = server.enroll()
     assert desk.call("GET", "/v1/sync/pull", created=server.clock() + timedelta(seconds=60)).status_code == 200
+
+
+def test_nonces_too_old_to_replay_are_cleared_once_a_minute(server: Server) -> None:
+    """A nonce is kept twice the signature window; the stale ones of every device go at the first request of a
+    process and then at the first after each SWEEP_EVERY, not in every request's bookkeeping."""
+    from sqlalchemy import select
+
+    from fzmediate.server.auth import SWEEP_EVERY
+    from fzmediate.server.models import Nonce
+    from fzmediate.sync.signing import WINDOW
+
+    def held() -> list[str]:
+        with server.db.sessions() as s:
+            return sorted(s.scalars(select(Nonce.device_id)))
+
+    desk, other = server.enroll(), server.enroll()
+    desk.pull()  # its nonce, at t0
+    minute = SWEEP_EVERY.total_seconds()
+    server.clock.advance((2 * WINDOW).total_seconds() - minute / 2)
+    other.pull()  # a sweep (over a minute since the last): the desk's nonce is not stale yet
+    assert held() == sorted([desk.device_id, other.device_id])
+    server.clock.advance(minute * 2 / 3)
+    other.pull()  # the desk's nonce is stale now, but the last sweep was 40 s ago
+    assert held().count(desk.device_id) == 1
+    server.clock.advance(minute / 2)
+    other.pull()  # 70 s since the last sweep
+    assert desk.device_id not in held() and held().count(other.device_id) == 3
+    replayed = desk.request("GET", "/v1/sync/pull")
+    assert server.client.send(replayed).status_code == 200
+    _refused(server.client.send(replayed), 401, "replayed")  # a fresh one is still remembered
