@@ -6,9 +6,10 @@ reason); one after a gap is ``gap`` and not taken; the next one (``acked_through
 hold whole yet (:mod:`fzmediate.server.blobs`): that one is answered ``rejected``/``blob_missing``, neither
 taken nor logged, and ``acked_through`` stays before it.
 
-Commit order: the ``server_seq`` numbers are drawn at the very end, under the counter's row lock (``SELECT …
-FOR UPDATE`` on PostgreSQL; SQLite runs one writer at a time), and the lock is held until the commit, so the
-numbers become visible in order and a reader never sees 11 before 10 has committed.
+Commit order: the ``server_seq`` numbers are drawn at the very end, under the counter's row lock (one ``UPDATE
+… RETURNING`` advances and locks it; SQLite runs one writer at a time), and the lock is held until the commit, so
+the numbers become visible in order and a reader never sees 11 before 10 has committed. Every push's numbering
+waits on that lock, so as little as possible happens under it: the entity and log rows, then the commit.
 
 Batched: what the request touches (its logged changes, its change ids, its entities) is read in a few queries up
 front, the changes are merged in memory in order (a later change sees an earlier one's result), and the rows
@@ -23,12 +24,12 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import anyio
 from anyio import to_thread
 from pydantic_core import to_json
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from fzmediate.server import blobs
@@ -169,11 +170,12 @@ def _take(session: Session, device: Device, changes: list[Change], now: datetime
         change_ids.add(change.change_id)
         answers.append(item)
         acked = change.device_seq
-    # The conflict rows before the counter's lock is taken (other pushes wait on that lock only for the entity
-    # and log rows).
-    session.flush()
+    # The conflict rows and the device's cursor before the counter's lock is taken (other pushes wait on that
+    # lock only for the entity and log rows: every statement under it is one more round trip they wait for).
     if taken:
         device.acked_through = acked
+    session.flush()
+    if taken:
         _number(session, list(taken.values()), held.values())
     # Written as plain data, not built as models: every value is the server's own (building 500 result models a
     # push, even unvalidated, was a sixth of the server's time). The keys and their order are PushResponse's,
@@ -265,15 +267,10 @@ def _log_row(device: Device, change: Change, outcome: Outcome, now: datetime, *,
 def _number(session: Session, taken: list[_Taken], entities: Iterable[EntityState | None]) -> None:
     """Draw the commit sequence numbers, last thing before the commit, holding the counter's lock; then write
     the entities and the log rows (each entity with the number of the change that last published it)."""
-    counter = session.scalar(select(SeqCounter).where(SeqCounter.name == CHANGE_SEQ).with_for_update())
-    if counter is None:  # a database made without the migration's first row
-        counter = SeqCounter(name=CHANGE_SEQ, value=0)
-        session.add(counter)
-    value = counter.value
+    fresh = [item for item in taken if item.outcome.status != "duplicate"]
+    value = _draw(session, len(fresh)) if fresh else 0
     rows: list[dict[str, Any]] = []
-    for item in taken:
-        if item.outcome.status == "duplicate":
-            continue
+    for item in fresh:
         value += 1
         item.row["server_seq"] = value
         rows.append(item.row)
@@ -282,11 +279,30 @@ def _number(session: Session, taken: list[_Taken], entities: Iterable[EntityStat
             entity.last_server_seq = value
             if entity.fields is not item.row["payload"] and entity.fields == item.row["payload"]:
                 item.row["payload"] = entity.fields  # a new entity's: one object, encoded once for both rows
-    counter.value = value
-    session.flush()
     json = JsonTexts()
     write_entities(session, (e for e in entities if e is not None), json)
     insert_rows(session, ChangeLog, rows, json)
+
+
+_COUNTER: Final = cast(Table, SeqCounter.__table__)
+#: Advance the counter by ``n`` and read it, in one statement that also locks its row until the commit (the
+#: lock every push's numbering waits on: a SELECT … FOR UPDATE and then an UPDATE were two round trips under it).
+_DRAW: Final = (
+    update(_COUNTER)
+    .where(_COUNTER.c.name == CHANGE_SEQ)
+    .values(value=_COUNTER.c.value + bindparam("n", type_=BigInteger))
+    .returning(_COUNTER.c.value)
+)
+
+
+def _draw(session: Session, n: int) -> int:
+    """Take ``n`` numbers; returns the one before the first (the push's numbers are that + 1 … that + n)."""
+    core = session.connection()
+    value = core.execute(_DRAW, {"n": n}).scalar()
+    if value is None:  # a database made without the migration's first row
+        core.execute(insert(_COUNTER).values(name=CHANGE_SEQ, value=n))
+        return 0
+    return int(value) - n
 
 
 def _result(answer: PushResult | _Taken) -> dict[str, Any]:
