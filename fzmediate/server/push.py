@@ -94,9 +94,9 @@ def _attempt(
         assert device is not None  # authenticated just now; devices are never deleted
         if may_wait and _ahead(device.acked_through, follows, changes):
             raise _Early
-        # Nothing is written until the end: the loop reads only what was loaded here, in a few queries for the
-        # whole request (a query per change was most of a push's time).
         kept = keep_anchor(session, device.device_id, anchor, now) if anchor is not None else None
+        # Nothing of the changes is written until the end: the loop reads only what was loaded here, in a few
+        # queries for the whole request (a query per change was most of a push's time).
         with session.no_autoflush:
             answer = _take(session, device, changes, now)
         if kept is not None:
