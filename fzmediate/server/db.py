@@ -16,6 +16,7 @@ from typing import Any, Final, TypeVar
 
 from alembic import command
 from alembic.config import Config
+from pydantic_core import to_json
 from sqlalchemy import JSON, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -40,9 +41,12 @@ def utc_now() -> datetime:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; bound values never appear in exception text (they may be personal data)."""
+    """An engine for ``url``; bound values never appear in exception text (they may be personal data). JSON
+    values are stored as pydantic writes them (compact, every character as it is), the spelling the bulk writes
+    (:mod:`fzmediate.server.bulk`) use: with the standard library's default an SQLite server stored, and sent
+    in every pull, each character outside ASCII as an escape (two for 𠮷)."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, hide_parameters=True, connect_args={"timeout": 30})
+        engine = create_engine(url, hide_parameters=True, json_serializer=_json_text, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")
         def _connect(dbapi_conn: Any, _record: Any) -> None:
@@ -57,7 +61,18 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, hide_parameters=True, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=0)
+    return create_engine(
+        url,
+        hide_parameters=True,
+        json_serializer=_json_text,
+        pool_pre_ping=True,
+        pool_size=POOL_SIZE,
+        max_overflow=0,
+    )
+
+
+def _json_text(value: Any) -> str:
+    return to_json(value).decode()
 
 
 #: The PostgreSQL connections a server process holds, all kept open: as many as it used at most before

@@ -64,10 +64,14 @@ def test_a_page_is_the_json_the_protocol_model_gives(server: Server) -> None:
     a, b = server.enroll(), server.enroll()
     payload = {"name": "王𠮷", "address": "坪山区䶮路1号", "amounts": [1, 2.5, None], "nested": {"ok": True}}
     a.push(a.change("party", "p-json", "create", payload))
+    # A device east of UTC, with microseconds: the page gives the time as the server holds it, in UTC.
+    a.push(a.change("party", "p-east", "create", {"i": 1}, created_at="2026-12-01T08:00:00.123456+08:00"))
+    a.push(a.change("party", "p-east", "patch", {"i": {"old": 1, "new": 2}}, base_version=1, version=2))
     raw = b.pull_raw()
     page = PullResponse.model_validate_json(raw)
     assert page.changes[0].payload == payload
     assert json.loads(raw) == json.loads(page.model_dump_json(exclude={"hints"}))
+    assert b'"created_at":"2026-12-01T00:00:00.123456Z"' in raw and "王𠮷".encode() in raw
     assert "hints" not in json.loads(raw)  # not asked for: a desk of an earlier version refuses unknown keys
 
 
@@ -79,6 +83,17 @@ def test_hints_come_only_when_asked_for_and_with_the_last_page(server: Server) -
     last = b.call("GET", "/v1/sync/pull?after={0}&limit=3&hints=1".format(first["next_after"])).json()
     assert last["more"] is False and last["hints"] == {"catalogue": None, "applications": 0}
     assert "hints" not in b.pull(after=first["next_after"], limit=3)
+
+
+def test_a_full_page_says_more_and_ends_at_its_last_change(server: Server) -> None:
+    a, b = server.enroll(), server.enroll()
+    a.push(*[a.change("party", "p{0}".format(i), "create", {"i": i}) for i in range(4)])
+    page = b.pull(after=0, limit=2)
+    assert [ch["server_seq"] for ch in page["changes"]] == [1, 2] and page["more"] is True and page["next_after"] == 2
+    page = b.pull(after=2, limit=2)
+    # Exactly the rest: nothing more, and the cursor moves to the counter (past anything this desk may not see).
+    assert [ch["server_seq"] for ch in page["changes"]] == [3, 4] and page["more"] is False
+    assert page["next_after"] == 4
 
 
 def test_each_change_is_encoded_once_per_process_and_served_alike(server: Server) -> None:
