@@ -77,11 +77,11 @@ def test_two_desks_creating_one_entity_at_the_same_moment_both_get_answers(
     calls: list[int] = []
     number = push_module._number
 
-    def after_both_merged(*args: Any, **kwargs: Any) -> None:
+    def after_both_merged(*args: Any, **kwargs: Any) -> Any:
         calls.append(1)
         if len(calls) <= 2:
             both_merged.wait()  # each has merged its create against no entity; neither has written
-        number(*args, **kwargs)
+        return number(*args, **kwargs)
 
     monkeypatch.setattr(push_module, "_number", after_both_merged)
     a, b = live.enroll(), live.enroll()
