@@ -28,9 +28,9 @@ import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Final
+from typing import Any, Final
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from fzmediate.catalogue.bundle import BundleError, load_shipped_bundle, validate_payload
@@ -218,24 +218,31 @@ def _take(
     return ApplicationResult(application_id=aid, status="accepted", unit=target)
 
 
-def _claimable(caller: Caller, now: datetime) -> tuple[ColumnElement[bool], ...]:
-    """Applications ``caller`` may take now: its unit's, not acknowledged, claimed by no other desk (or no
-    longer)."""
-    return (
-        KioskApplication.unit == caller.unit,
-        KioskApplication.acked_at.is_(None),
-        or_(
-            KioskApplication.claimed_by.is_(None),
-            KioskApplication.claimed_by == caller.device_id,
-            KioskApplication.claimed_until < now,
-        ),
-    )
+#: Applications a desk may take now: its unit's, not acknowledged, claimed by no other desk (or no longer); the
+#: values bound at execution (:func:`_claimable`). Every pull's hints count them: a condition built per request
+#: had its statement's cache key worked out again each time.
+_CLAIMABLE: Final = (
+    KioskApplication.unit == bindparam("claim_unit"),
+    KioskApplication.acked_at.is_(None),
+    or_(
+        KioskApplication.claimed_by.is_(None),
+        KioskApplication.claimed_by == bindparam("claim_device"),
+        KioskApplication.claimed_until < bindparam("claim_now", type_=KioskApplication.claimed_until.type),
+    ),
+)
+
+
+def _claimable(caller: Caller, now: datetime) -> dict[str, Any]:
+    """The values of :data:`_CLAIMABLE` for ``caller`` at ``now``."""
+    return {"claim_unit": caller.unit, "claim_device": caller.device_id, "claim_now": now}
 
 
 def waiting(session: Session, caller: Caller, now: datetime) -> int:
     """How many applications ``caller`` could fetch now, whatever key they are sealed to (a pull's hint)."""
-    count = session.scalar(select(func.count()).select_from(KioskApplication).where(*_claimable(caller, now)))
-    return count or 0
+    return session.connection().scalar(_WAITING, _claimable(caller, now)) or 0
+
+
+_WAITING: Final = select(func.count()).select_from(KioskApplication).where(*_CLAIMABLE)
 
 
 def fetch(db: Database, caller: Caller, request: ApplicationFetchRequest) -> ApplicationFetchResponse:
@@ -245,12 +252,12 @@ def fetch(db: Database, caller: Caller, request: ApplicationFetchRequest) -> App
         now = db.now()
         query = (
             select(KioskApplication)
-            .where(*_claimable(caller, now), KioskApplication.office_key_id.in_(set(request.key_ids)))
+            .where(*_CLAIMABLE, KioskApplication.office_key_id.in_(set(request.key_ids)))
             .order_by(KioskApplication.received_at, KioskApplication.application_id)
             .limit(request.limit + 1)
             .with_for_update(skip_locked=True)  # two desks fetching at once take different rows
         )
-        rows = list(session.scalars(query))
+        rows = list(session.scalars(query, _claimable(caller, now)))
         taken: list[WaitingApplication] = []
         size = 0
         for row in rows[: request.limit]:

@@ -56,12 +56,17 @@ _HEAD_COLUMNS: Final = (
 )
 
 
+#: Built once: every pull's hints read it.
+_NEWEST: Final = (
+    select(*_HEAD_COLUMNS).order_by(PublishedCatalogue.version.desc(), PublishedCatalogue.published_at.desc()).limit(1)
+)
+
+
 def newest_in(session: Session) -> CatalogueHead | None:
     """:func:`newest`, read in the caller's transaction (publishing; a pull's hint)."""
     # Publishing refuses another bundle id and any version not above the newest, so "newest" is the highest
     # version; the publication time only orders rows of a (refused) tie.
-    query = select(*_HEAD_COLUMNS).order_by(PublishedCatalogue.version.desc(), PublishedCatalogue.published_at.desc())
-    row = session.execute(query.limit(1)).first()
+    row = session.connection().execute(_NEWEST).first()
     return CatalogueHead(*row) if row is not None else None
 
 

@@ -10,6 +10,7 @@ device may not see (its own, other units', refused ones).
 from __future__ import annotations
 
 import threading
+import typing
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from typing import Any, Final
 from weakref import WeakKeyDictionary
 
 from pydantic_core import to_json
-from sqlalchemy import Text, cast, or_, select
+from sqlalchemy import Table, Text, bindparam, cast, or_, select
 from sqlalchemy.orm import Session
 
 from fzmediate.server.applications import waiting
@@ -196,37 +197,26 @@ def remember_pulled(db: Database, logged: Iterable[tuple[Mapping[str, Any], str]
 
 
 def _open_conflicts(session: Session, caller: Caller) -> list[Conflict]:
-    rows = session.scalars(
-        select(ConflictRow)
-        .where(
-            ConflictRow.resolved_at.is_(None),
-            or_(
-                ConflictRow.unit == caller.unit,
-                ConflictRow.client_device == caller.device_id,
-                ConflictRow.server_device == caller.device_id,
-            ),
-        )
-        .order_by(ConflictRow.created_at, ConflictRow.conflict_id)
-        .limit(MAX_CONFLICTS)
+    rows = session.connection().execute(_OPEN_CONFLICTS, {"unit": caller.unit, "device": caller.device_id})
+    return [Conflict.model_construct(**row._mapping, resolved=False) for row in rows]  # the server's own values
+
+
+_CONFLICTS: Final = typing.cast(Table, ConflictRow.__table__)
+#: Every pull reads these, so the statement is built once, its values bound at execution (built per request, it
+#: had its cache key worked out again each time), and read as plain rows (no ORM objects to build and expire).
+_OPEN_CONFLICTS: Final = (
+    select(*(_CONFLICTS.c[name] for name in Conflict.model_fields if name != "resolved"))
+    .where(
+        _CONFLICTS.c.resolved_at.is_(None),
+        or_(
+            _CONFLICTS.c.unit == bindparam("unit"),
+            _CONFLICTS.c.client_device == bindparam("device"),
+            _CONFLICTS.c.server_device == bindparam("device"),
+        ),
     )
-    return [
-        Conflict(
-            conflict_id=r.conflict_id,
-            entity=r.entity,
-            entity_id=r.entity_id,
-            field=r.field,
-            base_value=r.base_value,
-            server_value=r.server_value,
-            client_value=r.client_value,
-            server_device=r.server_device,
-            client_device=r.client_device,
-            server_actor=r.server_actor,
-            client_actor=r.client_actor,
-            created_at=r.created_at,
-            resolved=r.resolved_at is not None,
-        )
-        for r in rows
-    ]
+    .order_by(_CONFLICTS.c.created_at, _CONFLICTS.c.conflict_id)
+    .limit(MAX_CONFLICTS)
+)
 
 
 def anchor(db: Database, caller: Caller, head: AnchorRequest) -> AnchorResponse:
