@@ -34,8 +34,9 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fzmediate.server.auth import Caller
 from fzmediate.server.bulk import JsonTexts, insert_rows, one_of, update_rows
-from fzmediate.server.models import ConflictRow, Device, Entity
+from fzmediate.server.models import ConflictRow, Entity
 from fzmediate.sync.protocol import CONFLICT_ENTITY, DERIVED_FIELDS, SEALED_ENTITIES, Change, Status
 
 DELETED_FIELD: Final = "_deleted"
@@ -127,7 +128,7 @@ def write_entities(session: Session, entities: Iterable[EntityState], json: Json
     update_rows(session, Entity, changed, keys=("entity", "entity_id"))
 
 
-def apply_change(session: Session, device: Device, change: Change, now: datetime, held: Held | None = None) -> Outcome:
+def apply_change(session: Session, device: Caller, change: Change, now: datetime, held: Held | None = None) -> Outcome:
     """Apply ``change`` from ``device`` to the server's state (conflict rows and new entities are added to
     ``session``, flushed by the caller). ``held`` (:func:`load_entities`) holds the entity when it was loaded
     with the batch; a new entity is put there, so a later change of the same push sees it."""
@@ -156,7 +157,7 @@ def apply_change(session: Session, device: Device, change: Change, now: datetime
     return _tombstone(session, device, change, entity, now)
 
 
-def _insert(session: Session, device: Device, change: Change, held: Held) -> Outcome:
+def _insert(session: Session, device: Caller, change: Change, held: Held) -> Outcome:
     entity = EntityState(
         entity=change.entity,
         entity_id=change.entity_id,
@@ -174,7 +175,7 @@ def _insert(session: Session, device: Device, change: Change, held: Held) -> Out
     return Outcome("applied", published=True, payload=dict(change.payload), version=1, entity=entity)
 
 
-def _append(session: Session, device: Device, change: Change, entity: EntityState | None, held: Held) -> Outcome:
+def _append(session: Session, device: Caller, change: Change, entity: EntityState | None, held: Held) -> Outcome:
     if entity is None:
         return _insert(session, device, change, held)
     if entity.fields == change.payload and not entity.deleted:
@@ -183,7 +184,7 @@ def _append(session: Session, device: Device, change: Change, entity: EntityStat
 
 
 def _create(
-    session: Session, device: Device, change: Change, entity: EntityState | None, now: datetime, held: Held
+    session: Session, device: Caller, change: Change, entity: EntityState | None, now: datetime, held: Held
 ) -> Outcome:
     if entity is None:
         return _insert(session, device, change, held)
@@ -219,7 +220,7 @@ def _create(
     return Outcome("conflict", reason="exists", version=entity.version, entity=entity)
 
 
-def _patch(session: Session, device: Device, change: Change, entity: EntityState, now: datetime) -> Outcome:
+def _patch(session: Session, device: Caller, change: Change, entity: EntityState, now: datetime) -> Outcome:
     wanted = _patch_fields(change.payload)
     if wanted is None:
         return Outcome("rejected", reason="malformed")
@@ -301,7 +302,7 @@ def _utc(text: str) -> datetime:
 
 
 def close_conflict(
-    session: Session, device: Device, change: Change, now: datetime, held: Held | None = None
+    session: Session, device: Caller, change: Change, now: datetime, held: Held | None = None
 ) -> Outcome:
     """Close the conflict row a desk settled (``conflict``/``tombstone``, ``entity_id`` = its id), in the push's
     transaction; the change is published so that every other desk of the unit closes its copy when it pulls.
@@ -346,7 +347,7 @@ def _patch_fields(payload: dict[str, Any]) -> dict[str, tuple[Any, Any]] | None:
     return result
 
 
-def _tombstone(session: Session, device: Device, change: Change, entity: EntityState, now: datetime) -> Outcome:
+def _tombstone(session: Session, device: Caller, change: Change, entity: EntityState, now: datetime) -> Outcome:
     if entity.deleted:
         return Outcome("merged", version=entity.version, entity=entity)
     if change.base_version is not None and change.base_version != entity.version:
@@ -363,7 +364,7 @@ def _tombstone(session: Session, device: Device, change: Change, entity: EntityS
 def _conflict(
     session: Session,
     entity: EntityState,
-    device: Device,
+    device: Caller,
     change: Change,
     name: str,
     base: Any,
