@@ -13,12 +13,12 @@ import threading
 import typing
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Final
 from weakref import WeakKeyDictionary
 
 from pydantic_core import to_json
-from sqlalchemy import Table, Text, bindparam, cast, or_, select
+from sqlalchemy import Row, Table, Text, bindparam, cast, or_, select
 from sqlalchemy.orm import Session
 
 from fzmediate.server.applications import waiting
@@ -79,7 +79,7 @@ def pull(db: Database, caller: Caller, after: int, limit: int, *, hints: bool = 
             rows = core.execute(
                 select(*_HEAD, cast(ChangeLog.payload, Text).label("payload"), *_TAIL).where(where)
             ).all()
-            fresh = {(row.server_seq, row.change_id or ""): encode_pulled(row._mapping, row.payload) for row in rows}
+            fresh = {(row.server_seq, row.change_id or ""): _pulled(row) for row in rows}
             cache.put_many(fresh)
             encoded.update(fresh)
         next_after = keys[-1][0] if more else max(after, high)
@@ -114,8 +114,7 @@ class EncodedChanges:
 
     A change_log row is written once and never changed, so its JSON is the same for every device that pulls
     it, whatever its cursor; every desk of a unit pulls the same changes, so when many sync at once each change
-    is read and encoded about once per process instead of once per desk (and not at all by the process that took
-    its push: :func:`remember_pulled`). Thread-safe (the endpoints run on a
+    is read and encoded about once per process instead of once per desk. Thread-safe (the endpoints run on a
     thread pool)."""
 
     def __init__(self, max_bytes: int) -> None:
@@ -172,28 +171,14 @@ _HEAD = tuple(getattr(ChangeLog, name) for name in _FIELDS[: _FIELDS.index("payl
 _TAIL = tuple(getattr(ChangeLog, name) for name in _FIELDS[_FIELDS.index("payload") + 1 :])
 
 
-def encode_pulled(values: Mapping[Any, Any], payload: str) -> bytes:
-    """One change of a page as JSON: ``values``, its change_log values by column name, ``payload`` spliced in as
-    the JSON text stored (every value went through the push's validation on its way in)."""
+def _pulled(row: Row[Any, *tuple[Any, ...]]) -> bytes:
+    """One change of the page as JSON, its payload spliced in as stored (every value went through the push's
+    validation on its way in)."""
+    values = row._mapping
+    payload: str = values["payload"]
     head = to_json({c.key: values[c.key] for c in _HEAD} | {"change_id": values["change_id"] or ""})
-    tail = to_json({c.key: _utc(values[c.key]) for c in _TAIL})
+    tail = to_json({c.key: values[c.key] for c in _TAIL})
     return head[:-1] + b',"payload":' + payload.encode() + b"," + tail[1:]
-
-
-def _utc(value: Any) -> Any:
-    """A time as the database gives it back, in UTC (a push's row holds it with the offset the device sent)."""
-    return value.astimezone(UTC) if isinstance(value, datetime) and value.tzinfo is not None else value
-
-
-def remember_pulled(db: Database, logged: Iterable[tuple[Mapping[str, Any], str]]) -> None:
-    """Put the changes a push just committed (log rows with their payload's stored text) in this process's
-    encoded changes: the unit's desks pull them next, and each was read back and encoded at its first pull."""
-    encoded_changes(db).put_many(
-        {
-            (values["server_seq"], values["change_id"] or ""): encode_pulled(values, payload)
-            for values, payload in logged
-        }
-    )
 
 
 def _open_conflicts(session: Session, caller: Caller) -> list[Conflict]:

@@ -38,7 +38,7 @@ from fzmediate.server.bulk import JsonTexts, insert_rows, one_of
 from fzmediate.server.db import Database
 from fzmediate.server.merge import EntityState, Outcome, apply_change, load_entities, write_entities
 from fzmediate.server.models import CHANGE_SEQ, ChangeLog, Device, SeqCounter
-from fzmediate.server.pull import keep_anchor, remember_pulled
+from fzmediate.server.pull import keep_anchor
 from fzmediate.sync.protocol import BLOB_MISSING, FOLLOW_WAIT_S, MAX_PUSH_CHANGES, AnchorRequest, Change, PushResult
 
 
@@ -86,7 +86,7 @@ def _attempt(
 ) -> bytes | None:
     """One transaction taking the push; None when it came early and may still wait (nothing held or written)."""
 
-    def work(session: Session) -> tuple[bytes, list[_Logged]]:
+    def work(session: Session) -> bytes:
         now = db.now()
         # Locks the device row: two pushes of one device (a retry racing the first, or the push sent early) are
         # taken one after the other.
@@ -98,17 +98,16 @@ def _attempt(
         # Nothing of the changes is written until the end: the loop reads only what was loaded here, in a few
         # queries for the whole request (a query per change was most of a push's time).
         with session.no_autoflush:
-            answer, logged = _take(session, caller, acked, changes, now)
+            answer = _take(session, caller, acked, changes, now)
         if kept is not None:
             answer["anchor"] = kept.model_dump()
-        return to_json(answer), logged
+        return to_json(answer)
 
     try:
-        answer, logged = db.transaction(work)
+        answer = db.transaction(work)
     except _Early:
         return None
     db.written(2 * len(changes))  # at most an entity and a log row a change
-    remember_pulled(db, logged)  # committed: the numbers are theirs
     return answer
 
 
@@ -135,13 +134,7 @@ def _ahead(acked: int, follows: int | None, changes: list[Change]) -> bool:
 _FOLLOW_POLL_S: Final = 0.005
 
 
-#: A published change this push logged: its log row and its payload's JSON text as stored.
-_Logged = tuple[dict[str, Any], str]
-
-
-def _take(
-    session: Session, device: Caller, acked: int, changes: list[Change], now: datetime
-) -> tuple[dict[str, Any], list[_Logged]]:
+def _take(session: Session, device: Caller, acked: int, changes: list[Change], now: datetime) -> dict[str, Any]:
     """The push's changes after the device's ``acked`` (its ``acked_through``, locked)."""
     fresh = [c for c in changes if c.device_seq > acked]
     logged = _logged(session, device.device_id, [c.device_seq for c in changes if c.device_seq <= acked])
@@ -182,11 +175,12 @@ def _take(
     if taken:
         session.connection().execute(_ACK, {"b_device": device.device_id, "b_acked": acked})
     session.flush()
-    published = _number(session, list(taken.values()), held.values()) if taken else []
+    if taken:
+        _number(session, list(taken.values()), held.values())
     # Written as plain data, not built as models: every value is the server's own (building 500 result models a
     # push, even unvalidated, was a sixth of the server's time). The keys and their order are PushResponse's,
     # so the bytes are what its model_dump_json gives (tested); the desk validates every answer against it.
-    return {"results": [_result(a) for a in answers], "acked_through": acked, "server_time": now}, published
+    return {"results": [_result(a) for a in answers], "acked_through": acked, "server_time": now}
 
 
 def _logged(session: Session, device_id: str, seqs: list[int]) -> dict[int, ChangeLog]:
@@ -270,10 +264,9 @@ def _log_row(device: Caller, change: Change, outcome: Outcome, now: datetime, *,
     )
 
 
-def _number(session: Session, taken: list[_Taken], entities: Iterable[EntityState | None]) -> list[_Logged]:
+def _number(session: Session, taken: list[_Taken], entities: Iterable[EntityState | None]) -> None:
     """Draw the commit sequence numbers, last thing before the commit, holding the counter's lock; then write
-    the entities and the log rows (each entity with the number of the change that last published it). Returns
-    the published changes logged."""
+    the entities and the log rows (each entity with the number of the change that last published it)."""
     fresh = [item for item in taken if item.outcome.status != "duplicate"]
     value = _draw(session, len(fresh)) if fresh else 0
     rows: list[dict[str, Any]] = []
@@ -289,12 +282,6 @@ def _number(session: Session, taken: list[_Taken], entities: Iterable[EntityStat
     json = JsonTexts()
     write_entities(session, (e for e in entities if e is not None), json)
     insert_rows(session, ChangeLog, rows, json)
-    logged: list[_Logged] = []
-    for row in rows:
-        payload = json.text(row["payload"]) if row["published"] else None  # as the insert stored it
-        if payload is not None:
-            logged.append((row, payload))
-    return logged
 
 
 _DEVICES: Final = cast(Table, Device.__table__)
