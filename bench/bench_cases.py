@@ -27,6 +27,7 @@ list as it was before: the once-a-day walk (``refresh_due``, kept callable) foll
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import random
@@ -234,7 +235,7 @@ def _morning(ws: Workspace, data_dir: Path, clock: ShiftedClock, days: int, quer
                         sorted_pages.append((time.perf_counter() - t0) * 1000.0)
         for q in queries:  # as typed: every prefix of the query, each a first page
             for end in range(1, len(q) + 1):
-                typed.append(timed(lambda text=q[:end]: s.cases.page(CaseQuery(text=text), None, 50)))
+                typed.append(timed(functools.partial(s.cases.page, CaseQuery(text=q[:end]), None, 50)))
         for label, query in (
             ("all", CaseQuery()),
             ("overdue", CaseQuery(filters=CaseFilters(overdue=True))),
@@ -242,7 +243,7 @@ def _morning(ws: Workspace, data_dir: Path, clock: ShiftedClock, days: int, quer
             ("street (applicant's address)", CaseQuery(filters=CaseFilters(street="PS-JD-KZ"))),
             ("name 王 + overdue", CaseQuery(text="王", filters=CaseFilters(overdue=True))),
         ):
-            counts[label] = median([timed(lambda q=query: s.cases.count(q)) for _ in range(5)])
+            counts[label] = median([timed(functools.partial(s.cases.count, query)) for _ in range(5)])
         progress = None
         while progress is None or not progress.done:
             t0 = time.perf_counter()

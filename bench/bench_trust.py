@@ -15,9 +15,10 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 from nacl.signing import SigningKey
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 
 from bench.bench_cases import seed as seed_cases
 from bench.common import header, median, percentile, timed
@@ -44,7 +45,7 @@ def seed_events(s: Session, count: int) -> None:
     with s.read() as r:
         seq, prev = head(r)
     at = datetime(2026, 1, 1, tzinfo=UTC)
-    table = AuditEvent.__table__
+    table = cast(Table, AuditEvent.__table__)
     done = 0
     while done < count:
         rows = []
