@@ -39,7 +39,15 @@ from fzmediate.server.db import Database
 from fzmediate.server.merge import EntityState, Outcome, apply_change, load_entities, write_entities
 from fzmediate.server.models import CHANGE_SEQ, ChangeLog, Device, SeqCounter
 from fzmediate.server.pull import keep_anchor
-from fzmediate.sync.protocol import BLOB_MISSING, FOLLOW_WAIT_S, MAX_PUSH_CHANGES, AnchorRequest, Change, PushResult
+from fzmediate.sync.protocol import (
+    BLOB_MISSING,
+    FOLLOW_WAIT_S,
+    MAX_PUSH_CHANGES,
+    AnchorRequest,
+    AnchorResponse,
+    Change,
+    PushResult,
+)
 
 
 @dataclass
@@ -86,7 +94,7 @@ def _attempt(
 ) -> bytes | None:
     """One transaction taking the push; None when it came early and may still wait (nothing held or written)."""
 
-    def work(session: Session) -> bytes:
+    def work(session: Session) -> tuple[list[PushResult | _Taken], int, AnchorResponse | None, datetime]:
         now = db.now()
         # Locks the device row: two pushes of one device (a retry racing the first, or the push sent early) are
         # taken one after the other.
@@ -98,17 +106,22 @@ def _attempt(
         # Nothing of the changes is written until the end: the loop reads only what was loaded here, in a few
         # queries for the whole request (a query per change was most of a push's time).
         with session.no_autoflush:
-            answer = _take(session, caller, acked, changes, now)
-        if kept is not None:
-            answer["anchor"] = kept.model_dump()
-        return to_json(answer)
+            answers, acked = _take(session, caller, acked, changes, now)
+        return answers, acked, kept, now
 
     try:
-        answer = db.transaction(work)
+        answers, acked, kept, now = db.transaction(work)
     except _Early:
         return None
     db.written(2 * len(changes))  # at most an entity and a log row a change
-    return answer
+    # Written after the commit, not under the counter's lock that the transaction held to its end. As plain
+    # data, not built as models: every value is the server's own (building 500 result models a push, even
+    # unvalidated, was a sixth of the server's time). The keys and their order are PushResponse's, so the bytes
+    # are what its model_dump_json gives (tested); the desk validates every answer against it.
+    answer: dict[str, Any] = {"results": [_result(a) for a in answers], "acked_through": acked, "server_time": now}
+    if kept is not None:
+        answer["anchor"] = kept.model_dump()
+    return to_json(answer)
 
 
 class _Early(Exception):
@@ -134,8 +147,11 @@ def _ahead(acked: int, follows: int | None, changes: list[Change]) -> bool:
 _FOLLOW_POLL_S: Final = 0.005
 
 
-def _take(session: Session, device: Caller, acked: int, changes: list[Change], now: datetime) -> dict[str, Any]:
-    """The push's changes after the device's ``acked`` (its ``acked_through``, locked)."""
+def _take(
+    session: Session, device: Caller, acked: int, changes: list[Change], now: datetime
+) -> tuple[list[PushResult | _Taken], int]:
+    """Take the push's changes after the device's ``acked`` (its ``acked_through``, locked); the answer for each
+    change and the device's new ``acked_through``."""
     fresh = [c for c in changes if c.device_seq > acked]
     logged = _logged(session, device.device_id, [c.device_seq for c in changes if c.device_seq <= acked])
     ids_taken = _ids_taken(session, [c.change_id for c in fresh])
@@ -177,10 +193,7 @@ def _take(session: Session, device: Caller, acked: int, changes: list[Change], n
     session.flush()
     if taken:
         _number(session, list(taken.values()), held.values())
-    # Written as plain data, not built as models: every value is the server's own (building 500 result models a
-    # push, even unvalidated, was a sixth of the server's time). The keys and their order are PushResponse's,
-    # so the bytes are what its model_dump_json gives (tested); the desk validates every answer against it.
-    return {"results": [_result(a) for a in answers], "acked_through": acked, "server_time": now}
+    return answers, acked
 
 
 def _logged(session: Session, device_id: str, seqs: list[int]) -> dict[int, ChangeLog]:
