@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any, Final, cast
 
 from pydantic_core import to_json
-from sqlalchemy import Column, ColumnElement, Table, any_, bindparam, insert, text, update
+from sqlalchemy import Column, ColumnElement, Dialect, Table, any_, bindparam, insert, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -121,8 +121,10 @@ def update_rows(session: Session, model: type[Any], rows: Sequence[dict[str, Any
     sets = ", ".join("{0} = r.{0}".format(_quoted(session, c.name)) for c in columns if c.name not in keys)
     match = " AND ".join("t.{0} = r.{0}".format(_quoted(session, k)) for k in keys)
     sql = "UPDATE {table} AS t SET {sets} FROM json_to_recordset(CAST(:rows AS json)) AS r({defs}) WHERE {match}"
-    statement = sql.format(table=_quoted(session, table.name), sets=sets, defs=_defs(session, columns), match=match)
-    session.execute(text(statement), {"rows": _json(session, columns, rows)})
+    dialect = session.get_bind().dialect
+    defs = record_defs(dialect, columns)
+    statement = sql.format(table=_quoted(session, table.name), sets=sets, defs=defs, match=match)
+    session.execute(text(statement), {"rows": json_rows(dialect, columns, rows)})
 
 
 def _table(model: type[Any]) -> Table:
@@ -134,18 +136,23 @@ def _postgres(session: Session) -> bool:
 
 
 def _quoted(session: Session, name: str) -> str:
-    return str(session.get_bind().dialect.identifier_preparer.quote(name))
+    return quoted(session.get_bind().dialect, name)
 
 
-def _defs(session: Session, columns: list[Column[Any]]) -> str:
-    dialect = session.get_bind().dialect
-    return ", ".join("{0} {1}".format(_quoted(session, c.name), c.type.compile(dialect=dialect)) for c in columns)
+def quoted(dialect: Dialect, name: str) -> str:
+    """``name`` as an identifier in ``dialect``'s SQL."""
+    return str(dialect.identifier_preparer.quote(name))
 
 
-def _json(session: Session, columns: list[Column[Any]], rows: Sequence[dict[str, Any]]) -> str:
+def record_defs(dialect: Dialect, columns: Sequence[Column[Any]]) -> str:
+    """The column definitions of a ``json_to_recordset`` over rows of ``columns``: each value is read by its
+    column type's input function (a text longer than a ``varchar(n)`` is refused, as an insert refuses it)."""
+    return ", ".join("{0} {1}".format(quoted(dialect, c.name), c.type.compile(dialect=dialect)) for c in columns)
+
+
+def json_rows(dialect: Dialect, columns: Sequence[Column[Any]], rows: Sequence[dict[str, Any]]) -> str:
     """The rows as one JSON array, each value as its column stores it (only the columns whose values need
     converting are touched: times; JSON and plain values are encoded as they are)."""
-    dialect = session.get_bind().dialect
     converted = [(c.name, convert) for c in columns if (convert := _converter(c, dialect)) is not None]
     if converted:
         rows = [{**row, **{name: convert(row[name]) for name, convert in converted}} for row in rows]
