@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import timedelta
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from fzmediate.server.admin import revoke
+from fzmediate.server.app import create_app
+from fzmediate.sync.protocol import PROTOCOL_HEADER
+from fzmediate.sync.signing import public_b64
 from tests.server.harness import Device, Server
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # starlette's notice about its httpx dependency
+    from fastapi.testclient import TestClient
 
 
 def _refused(response: object, status: int, code: str) -> None:
@@ -31,6 +39,44 @@ def test_a_revoked_device_is_refused(server: Server) -> None:
     desk = server.enroll()
     assert revoke(server.db, desk.device_code) is not None
     _refused(desk.call("GET", "/v1/sync/pull"), 401, "revoked")
+
+
+def test_a_device_revoked_after_its_requests_is_refused_from_the_next_one_on(server: Server) -> None:
+    """The server remembers a device's key once looked up (PostgreSQL: fzmediate.server.admission), never its
+    standing: a revocation holds from the next request on, in every process."""
+    desk = server.enroll()
+    another_process = TestClient(create_app(server.url, clock=server.clock))
+    try:
+        assert desk.pull()["changes"] == []
+        assert another_process.send(desk.request("GET", "/v1/sync/pull")).status_code == 200
+        assert revoke(server.db, desk.device_code) is not None
+        _refused(desk.call("GET", "/v1/sync/pull"), 401, "revoked")
+        _refused(another_process.send(desk.request("GET", "/v1/sync/pull")), 401, "revoked")
+        # Refused for its time too: still told it is revoked first, and nothing is booked for it.
+        late = desk.request("GET", "/v1/sync/pull", created=server.clock() + timedelta(hours=1))
+        _refused(server.client.send(late), 401, "revoked")
+    finally:
+        another_process.close()
+        another_process.app.state.db.dispose()  # type: ignore[attr-defined]
+
+
+def test_a_device_unknown_at_first_is_let_in_once_enrolled(server: Server) -> None:
+    """A device id the server did not know is not remembered as unknown: it may enroll a moment later."""
+    key = Ed25519PrivateKey.generate()
+    early = Device(server, "desk-later", key)
+    _refused(early.call("GET", "/v1/sync/pull"), 401, "unknown_device")
+    server.client.post(
+        "/v1/enroll",
+        json={
+            "code": server.code(),
+            "device_id": "desk-later",
+            "public_key": public_b64(key),
+            "role": "desk",
+            "label": "",
+        },
+        headers={PROTOCOL_HEADER: "1"},
+    ).raise_for_status()
+    assert early.call("GET", "/v1/sync/pull").status_code == 200
 
 
 def test_a_replayed_request_is_refused(server: Server) -> None:
