@@ -219,7 +219,7 @@ def _take(
 
 
 #: Applications a desk may take now: its unit's, not acknowledged, claimed by no other desk (or no longer); the
-#: values bound at execution (:func:`_claimable`). Every pull's hints count them: a condition built per request
+#: values bound at execution (:func:`claimable`). Every pull's hints count them: a condition built per request
 #: had its statement's cache key worked out again each time.
 _CLAIMABLE: Final = (
     KioskApplication.unit == bindparam("claim_unit"),
@@ -232,17 +232,17 @@ _CLAIMABLE: Final = (
 )
 
 
-def _claimable(caller: Caller, now: datetime) -> dict[str, Any]:
+def claimable(caller: Caller, now: datetime) -> dict[str, Any]:
     """The values of :data:`_CLAIMABLE` for ``caller`` at ``now``."""
     return {"claim_unit": caller.unit, "claim_device": caller.device_id, "claim_now": now}
 
 
 def waiting(session: Session, caller: Caller, now: datetime) -> int:
     """How many applications ``caller`` could fetch now, whatever key they are sealed to (a pull's hint)."""
-    return session.connection().scalar(_WAITING, _claimable(caller, now)) or 0
+    return session.connection().scalar(WAITING, claimable(caller, now)) or 0
 
 
-_WAITING: Final = select(func.count()).select_from(KioskApplication).where(*_CLAIMABLE)
+WAITING: Final = select(func.count()).select_from(KioskApplication).where(*_CLAIMABLE)
 
 
 def fetch(db: Database, caller: Caller, request: ApplicationFetchRequest) -> ApplicationFetchResponse:
@@ -257,7 +257,7 @@ def fetch(db: Database, caller: Caller, request: ApplicationFetchRequest) -> App
             .limit(request.limit + 1)
             .with_for_update(skip_locked=True)  # two desks fetching at once take different rows
         )
-        rows = list(session.scalars(query, _claimable(caller, now)))
+        rows = list(session.scalars(query, claimable(caller, now)))
         taken: list[WaitingApplication] = []
         size = 0
         for row in rows[: request.limit]:

@@ -57,7 +57,7 @@ _HEAD_COLUMNS: Final = (
 
 
 #: Built once: every pull's hints read it.
-_NEWEST: Final = (
+NEWEST: Final = (
     select(*_HEAD_COLUMNS).order_by(PublishedCatalogue.version.desc(), PublishedCatalogue.published_at.desc()).limit(1)
 )
 
@@ -66,7 +66,7 @@ def newest_in(session: Session) -> CatalogueHead | None:
     """:func:`newest`, read in the caller's transaction (publishing; a pull's hint)."""
     # Publishing refuses another bundle id and any version not above the newest, so "newest" is the highest
     # version; the publication time only orders rows of a (refused) tie.
-    row = session.connection().execute(_NEWEST).first()
+    row = session.connection().execute(NEWEST).first()
     return CatalogueHead(*row) if row is not None else None
 
 

@@ -21,12 +21,13 @@ from pydantic_core import to_json
 from sqlalchemy import Row, Table, Text, bindparam, cast, or_, select
 from sqlalchemy.orm import Session
 
-from fzmediate.server.applications import waiting
+from fzmediate.server.applications import WAITING, claimable, waiting
 from fzmediate.server.auth import Caller
 from fzmediate.server.bulk import one_of
-from fzmediate.server.catalogue import newest_in
+from fzmediate.server.catalogue import NEWEST, newest_in
 from fzmediate.server.db import Database
 from fzmediate.server.models import CHANGE_SEQ, Anchor, ChangeLog, ConflictRow, SeqCounter
+from fzmediate.server.page_reads import PAGE, Compiled, Read, aware, naive, page_of, page_values, read_all
 from fzmediate.sync.protocol import (
     MAX_PULL_LIMIT,
     AnchorRequest,
@@ -53,48 +54,91 @@ def pull(db: Database, caller: Caller, after: int, limit: int, *, hints: bool = 
     (:func:`encoded_changes`). ``hints``: the last page carries :class:`PullHints` (otherwise the answer has no
     ``hints`` key at all, as before hints)."""
     limit = max(1, min(limit, MAX_PULL_LIMIT))
+    now = db.now()
+    if db.engine.dialect.name == "postgresql":
+        high, found, conflicts, told = _read_pg(db, caller, after, limit + 1, now, hints)
+    else:
+        high, found, conflicts, told = db.transaction(lambda s: _read(s, caller, after, limit + 1, now, hints))
+    more = len(found) > limit
+    keys = [(seq, change_id or "") for seq, change_id in found[:limit]]
+    cache = encoded_changes(db)
+    encoded = cache.get_many(keys)
+    missing = [seq for seq, change_id in keys if (seq, change_id) not in encoded]
+    if missing:
+        # Logged changes never change: read outside the page's transaction, as they are.
+        fresh = db.transaction(lambda s: _encode(s, missing))
+        cache.put_many(fresh)
+        encoded.update(fresh)
+    next_after = keys[-1][0] if more else max(after, high)
+    rest = PullResponse(
+        changes=[],
+        next_after=next_after,
+        more=more,
+        conflicts=conflicts,
+        server_time=now,
+        hints=told if hints and not more else None,
+    ).model_dump_json(exclude=None if hints else {"hints"})
+    changes = b",".join([encoded[key] for key in keys])
+    return b'{"changes":[' + changes + b"]," + rest.encode()[len('{"changes":[],') :]
 
-    def work(session: Session) -> bytes:
-        now = db.now()
-        core = session.connection()  # plain rows: the ORM's result handling was a third of a pull's time
-        high = core.scalar(select(SeqCounter.value).where(SeqCounter.name == CHANGE_SEQ)) or 0
-        found = core.execute(
-            select(ChangeLog.server_seq, ChangeLog.change_id)
-            .where(
-                ChangeLog.unit == caller.unit,
-                ChangeLog.server_seq > after,
-                ChangeLog.server_seq <= high,
-                ChangeLog.published.is_(True),
-                ChangeLog.device_id != caller.device_id,
-            )
-            .order_by(ChangeLog.server_seq)
-            .limit(limit + 1)
-        ).all()  # fetched at once: row by row cost a tenth of a page's time
-        more = len(found) > limit
-        keys = [(seq, change_id or "") for seq, change_id in found[:limit]]
-        cache = encoded_changes(db)
-        encoded = cache.get_many(keys)
-        missing = [seq for seq, change_id in keys if (seq, change_id) not in encoded]
-        for where in one_of(session, ChangeLog.__table__.c.server_seq, missing):
-            rows = core.execute(
-                select(*_HEAD, cast(ChangeLog.payload, Text).label("payload"), *_TAIL).where(where)
-            ).all()
-            fresh = {(row.server_seq, row.change_id or ""): _pulled(row) for row in rows}
-            cache.put_many(fresh)
-            encoded.update(fresh)
-        next_after = keys[-1][0] if more else max(after, high)
-        rest = PullResponse(
-            changes=[],
-            next_after=next_after,
-            more=more,
-            conflicts=_open_conflicts(session, caller),
-            server_time=now,
-            hints=_hints(session, caller, now) if hints and not more else None,
-        ).model_dump_json(exclude=None if hints else {"hints"})
-        changes = b",".join(encoded[key] for key in keys)
-        return b'{"changes":[' + changes + b"]," + rest.encode()[len('{"changes":[],') :]
 
-    return db.transaction(work)
+_Reads = tuple[int, list[tuple[int, str | None]], list[Conflict], PullHints | None]
+
+
+def _read(session: Session, caller: Caller, after: int, n: int, now: datetime, hints: bool) -> _Reads:
+    """The page's reads in ``session`` (SQLite): the counter's committed value first, then up to ``n`` changes
+    up to it, the open conflicts, the hints when asked for."""
+    core = session.connection()  # plain rows: the ORM's result handling was a third of a pull's time
+    high = core.scalar(select(SeqCounter.value).where(SeqCounter.name == CHANGE_SEQ)) or 0
+    found = core.execute(
+        select(ChangeLog.server_seq, ChangeLog.change_id)
+        .where(
+            ChangeLog.unit == caller.unit,
+            ChangeLog.server_seq > after,
+            ChangeLog.server_seq <= high,
+            ChangeLog.published.is_(True),
+            ChangeLog.device_id != caller.device_id,
+        )
+        .order_by(ChangeLog.server_seq)
+        .limit(n)
+    ).all()  # fetched at once: row by row cost a tenth of a page's time
+    told = _hints(session, caller, now) if hints else None
+    return high, [(seq, change_id) for seq, change_id in found], _open_conflicts(session, caller), told
+
+
+def _read_pg(db: Database, caller: Caller, after: int, n: int, now: datetime, hints: bool) -> _Reads:
+    """:func:`_read` on PostgreSQL, in one round trip (:mod:`fzmediate.server.page_reads`)."""
+    reads = [
+        Read(PAGE, page_values(caller, after, n)),
+        Read(_CONFLICTS_SQL, {"unit": caller.unit, "device": caller.device_id}),
+    ]
+    if hints:
+        reads += [Read(_NEWEST_SQL, {}), Read(_WAITING_SQL, {**claimable(caller, now), "claim_now": naive(now)})]
+    rows = read_all(db, reads)
+    high, found = page_of(rows[0])
+    conflicts = [_conflict(row) for row in rows[1]]
+    told = None
+    if hints:
+        head = rows[2][0] if rows[2] else None
+        catalogue = CatalogueHint(digest=head[2], bundle_id=head[0], version=head[1]) if head is not None else None
+        told = PullHints(catalogue=catalogue, applications=int(rows[3][0][0]))
+    return high, found, conflicts, told
+
+
+def _conflict(row: tuple[Any, ...]) -> Conflict:
+    values = dict(zip(_CONFLICT_FIELDS, row, strict=True))
+    values["created_at"] = aware(values["created_at"])
+    return Conflict.model_construct(**values, resolved=False)  # the server's own values
+
+
+def _encode(session: Session, seqs: list[int]) -> dict[_Key, bytes]:
+    """The page JSON of the logged changes numbered ``seqs``."""
+    core = session.connection()
+    fresh: dict[_Key, bytes] = {}
+    for where in one_of(session, ChangeLog.__table__.c.server_seq, seqs):
+        rows = core.execute(select(*_HEAD, cast(ChangeLog.payload, Text).label("payload"), *_TAIL).where(where))
+        fresh.update({(row.server_seq, row.change_id or ""): _pulled(row) for row in rows})
+    return fresh
 
 
 def _hints(session: Session, caller: Caller, now: datetime) -> PullHints:
@@ -202,6 +246,13 @@ _OPEN_CONFLICTS: Final = (
     .order_by(_CONFLICTS.c.created_at, _CONFLICTS.c.conflict_id)
     .limit(MAX_CONFLICTS)
 )
+
+
+_CONFLICT_FIELDS: Final = tuple(name for name in Conflict.model_fields if name != "resolved")
+#: The page's side reads as PostgreSQL's SQL, compiled once (fzmediate.server.page_reads).
+_CONFLICTS_SQL: Final = Compiled.of(_OPEN_CONFLICTS)
+_NEWEST_SQL: Final = Compiled.of(NEWEST)
+_WAITING_SQL: Final = Compiled.of(WAITING)
 
 
 def anchor(db: Database, caller: Caller, head: AnchorRequest) -> AnchorResponse:
