@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, cast
 
-from sqlalchemy import Select, Table, bindparam, select, true
+from sqlalchemy import Select, Table, bindparam, select
 from sqlalchemy.dialects.postgresql import psycopg
 from sqlalchemy.exc import DBAPIError
 
@@ -46,10 +46,11 @@ class Compiled:
 
 @dataclass(frozen=True)
 class Read:
-    """One statement of the pipeline and its values."""
+    """One statement of the pipeline and its values; ``planned_each_time``: never prepared (see :data:`PAGE`)."""
 
     statement: Compiled
     values: dict[str, Any]
+    planned_each_time: bool = False
 
 
 def read_all(db: Database, reads: list[Read]) -> list[list[tuple[Any, ...]]]:
@@ -62,7 +63,8 @@ def read_all(db: Database, reads: list[Read]) -> list[list[tuple[Any, ...]]]:
         cursors = [driver.cursor() for _ in reads]
         with driver.pipeline():
             for cursor, read in zip(cursors, reads, strict=True):
-                cursor.execute(read.statement.sql, read.statement.params(**read.values))
+                prepare = False if read.planned_each_time else None  # None: psycopg's own rule (the 5th time)
+                cursor.execute(read.statement.sql, read.statement.params(**read.values), prepare=prepare)
             driver.commit()
         return [cursor.fetchall() for cursor in cursors]
     except dbapi.Error as exc:
@@ -88,24 +90,30 @@ _COUNTER: Final = cast(Table, SeqCounter.__table__)
 
 def _page() -> Select[Any]:
     """The counter's value and, beside it, the numbers (and ids) of up to ``page_n`` published changes of the
-    caller's unit after ``page_after`` by other devices, up to that value: one row with nulls when none."""
+    caller's unit after ``page_after`` by other devices: one row with nulls when there are none.
+
+    In one snapshot every change a reader sees is numbered up to the counter's value it sees (a push advances the
+    counter and writes its rows in one transaction, and draws after the one before it committed); the bound is
+    kept as a check that cannot hide a change: one above it would be left for the next page, never skipped."""
     high = select(_COUNTER.c.value.label("high")).where(_COUNTER.c.name == CHANGE_SEQ).subquery("h")
     found = (
         select(_LOG.c.server_seq, _LOG.c.change_id)
         .where(
             _LOG.c.unit == bindparam("page_unit"),
             _LOG.c.server_seq > bindparam("page_after"),
-            _LOG.c.server_seq <= high.c.high,
             _LOG.c.published.is_(True),
             _LOG.c.device_id != bindparam("page_device"),
         )
         .order_by(_LOG.c.server_seq)
         .limit(bindparam("page_n"))
-        .lateral("c")
+        .subquery("c")
     )
-    return select(high.c.high, found.c.server_seq, found.c.change_id).select_from(high.outerjoin(found, true()))
+    page = high.outerjoin(found, found.c.server_seq <= high.c.high)
+    return select(high.c.high, found.c.server_seq, found.c.change_id).select_from(page).order_by(found.c.server_seq)
 
 
+#: Planned with its values each time (never prepared): a generic plan, not knowing the unit, walks every change
+#: after the cursor in number order (6.6 ms a page of 772 among 14,000 here) instead of the unit's index (0.7 ms).
 PAGE: Final = Compiled.of(_page())
 
 

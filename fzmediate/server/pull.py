@@ -109,7 +109,7 @@ def _read(session: Session, caller: Caller, after: int, n: int, now: datetime, h
 def _read_pg(db: Database, caller: Caller, after: int, n: int, now: datetime, hints: bool) -> _Reads:
     """:func:`_read` on PostgreSQL, in one round trip (:mod:`fzmediate.server.page_reads`)."""
     reads = [
-        Read(PAGE, page_values(caller, after, n)),
+        Read(PAGE, page_values(caller, after, n), planned_each_time=True),
         Read(_CONFLICTS_SQL, {"unit": caller.unit, "device": caller.device_id}),
     ]
     if hints:
