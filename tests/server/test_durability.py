@@ -97,6 +97,27 @@ def test_the_statistics_are_refreshed_each_time_the_tables_doubled_on_their_key_
 
 
 @pytest.mark.parametrize("server_db", ["postgres"], indirect=True)
+def test_processes_do_not_refresh_the_statistics_twice_for_the_same_rows(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each process notes only the rows it wrote; a process whose count says "refresh" skips it when another
+    did since the change log last doubled (two workers ran every refresh twice)."""
+    monkeypatch.setattr(db_module, "ANALYZE_AFTER", 10)
+    first: Database = server.app.state.db
+    second = Database(server.url, clock=server.clock)  # another worker's, on the same database
+    try:
+        desk = server.enroll()
+        desk.push(*[desk.change("party", "a{0}".format(i), "create", {"i": i}) for i in range(6)])
+        assert first.statistics_settled() and _refreshes(server.db)[0] == 1
+        second.written(12)  # its own rows said "refresh": the log has not doubled since the first's
+        assert second.statistics_settled() and _refreshes(server.db)[0] == 1
+        desk.push(*[desk.change("party", "b{0}".format(i), "create", {"i": i}) for i in range(6)])
+        assert first.statistics_settled() and _refreshes(server.db)[0] == 2  # doubled: 12 changes against 6
+    finally:
+        second.dispose()
+
+
+@pytest.mark.parametrize("server_db", ["postgres"], indirect=True)
 def test_a_push_is_answered_without_waiting_for_the_statistics(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
     """The refresh runs beside the requests: the push that crosses the threshold is answered while it runs (in
     the push, it held back that answer and with it the desk's next push)."""
