@@ -89,28 +89,30 @@ def test_bulk_inserted_log_rows_are_what_sqlalchemy_inserts(db: Database) -> Non
         assert ours[0]["text"] == _compact(_log_row(1)["payload"])
 
 
-def test_bulk_updated_entities_are_what_sqlalchemy_updates(db: Database) -> None:
-    def entity(entity_id: str, **values: Any) -> dict[str, Any]:
-        row: dict[str, Any] = dict(
-            entity="party",
-            entity_id=entity_id,
-            unit="PS-JD-PS",
-            version=1,
-            fields={"name": "李𠮷"},
-            deleted=False,
-            last_server_seq=None,
-            last_device="d",
-            last_actor="a",
-        )
-        row.update(values)
-        return row
+def entity_row(entity_id: str, **values: Any) -> dict[str, Any]:
+    """An entity row as a push writes it; ``values`` override."""
+    row: dict[str, Any] = dict(
+        entity="party",
+        entity_id=entity_id,
+        unit="PS-JD-PS",
+        version=1,
+        fields={"name": "李𠮷"},
+        deleted=False,
+        last_server_seq=None,
+        last_device="d",
+        last_actor="a",
+    )
+    row.update(values)
+    return row
 
+
+def test_bulk_updated_entities_are_what_sqlalchemy_updates(db: Database) -> None:
     with db.sessions() as s:
-        insert_rows(s, Entity, [entity("a"), entity("b")])
+        insert_rows(s, Entity, [entity_row("a"), entity_row("b")])
         s.commit()
     changed = {"version": 2, "fields": {"name": AWKWARD, "n": 2**53}, "deleted": True, "last_server_seq": 7}
     with db.sessions() as s:
-        update_rows(s, Entity, [entity("a", **changed)], keys=("entity", "entity_id"))
+        update_rows(s, Entity, [entity_row("a", **changed)], keys=("entity", "entity_id"))
         table = Entity.__table__
         s.execute(update(table).where(table.c.entity_id == "b").values(**changed))
         s.commit()

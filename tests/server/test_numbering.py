@@ -16,7 +16,7 @@ from fzmediate.server.bulk import insert_rows
 from fzmediate.server.db import Database
 from fzmediate.server.models import CHANGE_SEQ, ChangeLog, Device, Entity, SeqCounter
 from fzmediate.server.numbering import Rows, commit_numbered
-from tests.server.test_bulk import AWKWARD, _compact, _log_row
+from tests.server.test_bulk import AWKWARD, _compact, _log_row, entity_row
 
 pytestmark = pytest.mark.parametrize("server_db", ["postgres"], indirect=True)  # SQLite numbers row by row
 
@@ -29,19 +29,7 @@ def db(server_db: str) -> Iterator[Database]:
 
 
 def _entity(entity_id: str, **values: Any) -> dict[str, Any]:
-    row: dict[str, Any] = dict(
-        entity="party",
-        entity_id=entity_id,
-        unit="PS-JD-PS",
-        version=1,
-        fields={"name": "李𠮷", "note": AWKWARD},
-        deleted=False,
-        last_server_seq=None,
-        last_device="d",
-        last_actor="a",
-    )
-    row.update(values)
-    return row
+    return entity_row(entity_id, **{"fields": {"name": "李𠮷", "note": AWKWARD}, **values})
 
 
 def _counter(db: Database) -> int | None:
