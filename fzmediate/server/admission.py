@@ -23,15 +23,15 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Final
 from weakref import WeakKeyDictionary
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
 
 from fzmediate.server.db import Database
+from fzmediate.server.pipeline import Compiled, Step, naive, run_pipeline
 from fzmediate.server.ratelimit import RateLimit
 
 
@@ -91,33 +91,18 @@ def book(db: Database, device_id: str, nonce: str, limit: RateLimit | None, *, s
     """Run the request's bookkeeping (module docstring) for ``device_id`` and ``nonce`` at the server's time;
     ``limit``: the allowance to take one token of (None: no limit); ``sweep_before``: clear every device's
     nonces older than that first (a process does this once a minute)."""
-    now = _naive(db.now())
+    now = naive(db.now())
     limited = limit is not None and limit.enabled
     params: dict[str, Any] = {"device": device_id, "nonce": nonce, "now": now}
     if limited:
         assert limit is not None
         params["interval"] = limit.interval
         params["tolerance"] = limit.interval * (limit.burst - 1)
-    statement = _BOOK_LIMITED if limited else _BOOK
-    dbapi = db.engine.dialect.loaded_dbapi
-    raw = db.engine.raw_connection()
-    try:
-        driver = raw.driver_connection
-        assert driver is not None
-        with driver.pipeline(), driver.cursor() as cursor:
-            cursor.execute(_QUICK_COMMIT)
-            if sweep_before is not None:
-                cursor.execute(_SWEEP, {"before": _naive(sweep_before)})
-            cursor.execute(statement, params)
-            driver.commit()
-            row = cursor.fetchone()
-    except dbapi.Error as exc:
-        raw.invalidate()  # its state after a failed pipeline is not worth reasoning about: a fresh one next time
-        # The values never in the error's text (a device id, a nonce).
-        raise DBAPIError.instance(statement, None, exc, dbapi.Error, hide_parameters=True) from None
-    finally:
-        raw.close()
-    assert row is not None
+    steps = [Step(_QUICK_COMMIT, {})]
+    if sweep_before is not None:
+        steps.append(Step(_SWEEP, {"before": naive(sweep_before)}))
+    steps.append(Step(_BOOK_LIMITED if limited else _BOOK, params))
+    row = run_pipeline(db, steps)[-1][0]
     revoked, stored, took, full_at = row
     if revoked is None:
         return Booked(known=False, revoked=False, fresh=False, wait=None)
@@ -145,15 +130,10 @@ def revoked_at(db: Database, device_id: str) -> datetime | None:
     return found
 
 
-def _naive(at: datetime) -> datetime:
-    """A time as the tables store it (naive UTC, :class:`fzmediate.server.models.UTCDateTime`)."""
-    return at.astimezone(UTC).replace(tzinfo=None)
-
-
 _DEVICE: Final = text("SELECT public_key, unit, role, device_code FROM devices WHERE device_id = :device")
 _REVOKED: Final = text("SELECT revoked_at FROM devices WHERE device_id = :device")
-_QUICK_COMMIT: Final = "SET LOCAL synchronous_commit TO OFF"
-_SWEEP: Final = "DELETE FROM nonces WHERE created_at < %(before)s"
+_QUICK_COMMIT: Final = Compiled("SET LOCAL synchronous_commit TO OFF", {})
+_SWEEP: Final = Compiled("DELETE FROM nonces WHERE created_at < %(before)s", {})
 #: Revocation, then the nonce only for a device not revoked; the row's columns: revoked (None: no such device),
 #: whether the nonce was stored, whether a token was taken, the bucket's ``full_at`` before (for the wait).
 _DEVICE_CTE: Final = "dev AS (SELECT revoked_at IS NOT NULL AS revoked FROM devices WHERE device_id = %(device)s)"
@@ -168,10 +148,16 @@ _TAKE_CTE: Final = (
     "ON CONFLICT (key) DO UPDATE SET full_at = GREATEST(rate_buckets.full_at, %(now)s) + %(interval)s "
     "WHERE GREATEST(rate_buckets.full_at, %(now)s) - %(now)s <= %(tolerance)s RETURNING 1)"
 )
-_BOOK: Final = "WITH {0}, {1} SELECT (SELECT revoked FROM dev), EXISTS (SELECT 1 FROM stored), false, NULL".format(
-    _DEVICE_CTE, _NONCE_CTE
+_BOOK: Final = Compiled(
+    "WITH {0}, {1} SELECT (SELECT revoked FROM dev), EXISTS (SELECT 1 FROM stored), false, NULL".format(
+        _DEVICE_CTE, _NONCE_CTE
+    ),
+    {},
 )
-_BOOK_LIMITED: Final = (
-    "WITH {0}, {1}, {2} SELECT (SELECT revoked FROM dev), EXISTS (SELECT 1 FROM stored), "
-    "EXISTS (SELECT 1 FROM took), (SELECT full_at FROM rate_buckets WHERE key = %(device)s)"
-).format(_DEVICE_CTE, _NONCE_CTE, _TAKE_CTE)
+_BOOK_LIMITED: Final = Compiled(
+    (
+        "WITH {0}, {1}, {2} SELECT (SELECT revoked FROM dev), EXISTS (SELECT 1 FROM stored), "
+        "EXISTS (SELECT 1 FROM took), (SELECT full_at FROM rate_buckets WHERE key = %(device)s)"
+    ).format(_DEVICE_CTE, _NONCE_CTE, _TAKE_CTE),
+    {},
+)

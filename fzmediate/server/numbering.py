@@ -26,12 +26,12 @@ from dataclasses import dataclass
 from typing import Any, Final, cast
 
 from sqlalchemy import Table
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from fzmediate.server.bulk import json_rows, quoted, record_defs
 from fzmediate.server.models import CHANGE_SEQ, ChangeLog, Entity, SeqCounter
+from fzmediate.server.pipeline import PG
 
 
 @dataclass(frozen=True)
@@ -83,16 +83,15 @@ _ENTITIES: Final = cast(Table, Entity.__table__)
 _COUNTER: Final = cast(Table, SeqCounter.__table__)
 #: The column a row's number goes to, by table.
 _NUMBERED: Final = {_LOG.name: "server_seq", _ENTITIES.name: "last_server_seq"}
-_PG: Final = postgresql.dialect()  # type: ignore[no-untyped-call]
 
 
 def _q(name: str) -> str:
-    return quoted(_PG, name)
+    return quoted(PG, name)
 
 
 def _source(table: Table, name: str) -> str:
     """The rows of parameter ``name`` as a relation ``s`` with ``table``'s columns and ``ord``."""
-    defs = record_defs(_PG, list(table.columns))
+    defs = record_defs(PG, list(table.columns))
     return "json_to_recordset(CAST(%({0})s AS json)) AS s({1}, {2} bigint)".format(name, defs, _ORD)
 
 

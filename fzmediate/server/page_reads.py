@@ -13,76 +13,13 @@ so the page never passes a change this snapshot cannot see. The other reads need
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, Final, cast
 
 from sqlalchemy import Select, Table, bindparam, select
-from sqlalchemy.dialects.postgresql import psycopg
-from sqlalchemy.exc import DBAPIError
 
 from fzmediate.server.auth import Caller
-from fzmediate.server.db import Database
 from fzmediate.server.models import CHANGE_SEQ, ChangeLog, SeqCounter
-
-_PG: Final = psycopg.dialect()  # type: ignore[no-untyped-call]
-
-
-@dataclass(frozen=True)
-class Compiled:
-    """A Core statement as psycopg's SQL text, with the values it binds itself (a LIMIT)."""
-
-    sql: str
-    fixed: dict[str, Any]
-
-    @classmethod
-    def of(cls, statement: Any) -> Compiled:
-        compiled = statement.compile(dialect=_PG)
-        return cls(str(compiled), dict(compiled.params))
-
-    def params(self, **values: Any) -> dict[str, Any]:
-        return {**self.fixed, **values}
-
-
-@dataclass(frozen=True)
-class Read:
-    """One statement of the pipeline and its values; ``planned_each_time``: never prepared (see :data:`PAGE`)."""
-
-    statement: Compiled
-    values: dict[str, Any]
-    planned_each_time: bool = False
-
-
-def read_all(db: Database, reads: list[Read]) -> list[list[tuple[Any, ...]]]:
-    """Run ``reads`` in one transaction, sent together with its COMMIT; each one's rows."""
-    dbapi = db.engine.dialect.loaded_dbapi
-    raw = db.engine.raw_connection()
-    try:
-        driver = raw.driver_connection
-        assert driver is not None
-        cursors = [driver.cursor() for _ in reads]
-        with driver.pipeline():
-            for cursor, read in zip(cursors, reads, strict=True):
-                prepare = False if read.planned_each_time else None  # None: psycopg's own rule (the 5th time)
-                cursor.execute(read.statement.sql, read.statement.params(**read.values), prepare=prepare)
-            driver.commit()
-        return [cursor.fetchall() for cursor in cursors]
-    except dbapi.Error as exc:
-        raw.invalidate()
-        raise DBAPIError.instance("pull page reads", None, exc, dbapi.Error, hide_parameters=True) from None
-    finally:
-        raw.close()
-
-
-def naive(at: datetime) -> datetime:
-    """A time as the tables store it (naive UTC)."""
-    return at.astimezone(UTC).replace(tzinfo=None)
-
-
-def aware(at: datetime | None) -> datetime | None:
-    """A stored time as the models read it (aware UTC)."""
-    return None if at is None else at.replace(tzinfo=UTC)
-
+from fzmediate.server.pipeline import Compiled
 
 _LOG: Final = cast(Table, ChangeLog.__table__)
 _COUNTER: Final = cast(Table, SeqCounter.__table__)

@@ -27,7 +27,8 @@ from fzmediate.server.bulk import one_of
 from fzmediate.server.catalogue import NEWEST, newest_in
 from fzmediate.server.db import Database
 from fzmediate.server.models import CHANGE_SEQ, Anchor, ChangeLog, ConflictRow, SeqCounter
-from fzmediate.server.page_reads import PAGE, Compiled, Read, aware, naive, page_of, page_values, read_all
+from fzmediate.server.page_reads import PAGE, page_of, page_values
+from fzmediate.server.pipeline import Compiled, Step, aware, naive, run_pipeline
 from fzmediate.sync.protocol import (
     MAX_PULL_LIMIT,
     AnchorRequest,
@@ -109,12 +110,12 @@ def _read(session: Session, caller: Caller, after: int, n: int, now: datetime, h
 def _read_pg(db: Database, caller: Caller, after: int, n: int, now: datetime, hints: bool) -> _Reads:
     """:func:`_read` on PostgreSQL, in one round trip (:mod:`fzmediate.server.page_reads`)."""
     reads = [
-        Read(PAGE, page_values(caller, after, n), planned_each_time=True),
-        Read(_CONFLICTS_SQL, {"unit": caller.unit, "device": caller.device_id}),
+        Step(PAGE, page_values(caller, after, n), planned_each_time=True),
+        Step(_CONFLICTS_SQL, {"unit": caller.unit, "device": caller.device_id}),
     ]
     if hints:
-        reads += [Read(_NEWEST_SQL, {}), Read(_WAITING_SQL, {**claimable(caller, now), "claim_now": naive(now)})]
-    rows = read_all(db, reads)
+        reads += [Step(_NEWEST_SQL, {}), Step(_WAITING_SQL, {**claimable(caller, now), "claim_now": naive(now)})]
+    rows = run_pipeline(db, reads)
     high, found = page_of(rows[0])
     conflicts = [_conflict(row) for row in rows[1]]
     told = None
