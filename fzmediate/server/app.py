@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Final, Literal
 
+from anyio import to_thread
 from fastapi import Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
@@ -33,7 +34,7 @@ from fzmediate.server import (
 )
 from fzmediate.server.auth import Caller, require_role
 from fzmediate.server.compress import ZstdAnswers
-from fzmediate.server.db import Clock, Database
+from fzmediate.server.db import THREADS, Clock, Database
 from fzmediate.server.enroll import enroll
 from fzmediate.server.gate import Gate
 from fzmediate.server.pull import anchor, pull
@@ -64,6 +65,8 @@ from fzmediate.sync.protocol import (
 
 #: The environment variable ``serve --workers N`` passes the database URL in.
 DB_URL_ENV: Final = "FZMEDIATE_SERVER_DB"
+#: The environment variable ``serve --workers N`` passes ``--threads`` in.
+THREADS_ENV: Final = "FZMEDIATE_SERVER_THREADS"
 #: Entities a kiosk may push (appended only): the applications people file at it.
 KIOSK_ENTITIES: Final = frozenset({"application"})
 
@@ -83,12 +86,14 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _db(request: Request) -> Database:
+# The dependencies every endpoint takes are coroutines, though they do no I/O: FastAPI runs a plain function
+# dependency on a worker thread, two more thread hops a request (under load each hop is a handover of the GIL).
+async def _db(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
 
 
-def _caller(request: Request) -> Caller:
+async def _caller(request: Request) -> Caller:
     caller = getattr(request.state, "caller", None)
     if not isinstance(caller, Caller):  # the gate authenticates every /v1/sync/ path; never reached otherwise
         raise errors.Refusal(401, "bad_signature")
@@ -147,13 +152,20 @@ Device = Annotated[Caller, Depends(_caller)]
 PushBody = Annotated[PushRequest, Depends(_push_body)]
 
 
-def create_app(db_url: str, *, clock: Clock | None = None, rate_limit: RateLimit = DEFAULT) -> FastAPI:
+def create_app(
+    db_url: str, *, clock: Clock | None = None, rate_limit: RateLimit = DEFAULT, threads: int = THREADS
+) -> FastAPI:
     """The server application on the (migrated) database at ``db_url``; ``clock`` is for tests; ``rate_limit``
-    is each device's request allowance."""
+    is each device's request allowance; ``threads`` the requests whose work runs at once (:data:`THREADS`)."""
+    if threads < 1:
+        raise ValueError("threads must be at least 1")
     db = Database(db_url, clock=clock)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The thread limiter is the event loop's: set here, once the server's loop runs. Every plain endpoint,
+        # the gate's admission and the push take their thread from it.
+        to_thread.current_default_thread_limiter().total_tokens = threads
         yield
         db.dispose()
 
@@ -240,7 +252,9 @@ def app_from_env() -> FastAPI:
     if not url:
         raise RuntimeError("{0} is not set".format(DB_URL_ENV))
     set_locale(None)  # FZMEDIATE_LANG, as ``serve --lang`` left it: the district page's language
-    rate = os.environ.get(RATE_ENV)
-    app = create_app(url, rate_limit=RateLimit.parse(rate) if rate else DEFAULT)
+    rate, threads = os.environ.get(RATE_ENV), os.environ.get(THREADS_ENV)
+    app = create_app(
+        url, rate_limit=RateLimit.parse(rate) if rate else DEFAULT, threads=int(threads) if threads else THREADS
+    )
     tune_for_bulk_work()  # this worker process serves it
     return app

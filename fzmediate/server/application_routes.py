@@ -3,7 +3,7 @@ are in :mod:`fzmediate.server.applications`. Under ``/v1/sync/``: the gate has c
 signature. A kiosk may only push (``POST /v1/sync/applications``); only desks fetch and acknowledge: either
 role calling the other's endpoint gets 403 ``forbidden``."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
@@ -26,8 +26,8 @@ from fzmediate.sync.application_protocol import (
 
 def install(
     app: FastAPI,
-    db_of: Callable[[Request], Database],
-    caller_of: Callable[[Request], Caller],
+    db_of: Callable[[Request], Awaitable[Database]],
+    caller_of: Callable[[Request], Awaitable[Caller]],
     responses: dict[int | str, dict[str, Any]],
 ) -> None:
     """Mount the three endpoints on ``app`` (``db_of``/``caller_of``: the app's own dependencies)."""

@@ -2,7 +2,7 @@
 :mod:`fzmediate.server.blobs`. Under ``/v1/sync/``: the gate checks protocol, size (a chunk is at most the body
 limit) and signature as for every sync request. Desks only: a kiosk has no documents or attachments to send."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Path, Query, Request, Response
@@ -25,8 +25,8 @@ _OCTETS: dict[str, Any] = {"application/octet-stream": {"schema": {"type": "stri
 
 def install(
     app: FastAPI,
-    db_of: Callable[[Request], Database],
-    caller_of: Callable[[Request], Caller],
+    db_of: Callable[[Request], Awaitable[Database]],
+    caller_of: Callable[[Request], Awaitable[Caller]],
     responses: dict[int | str, dict[str, Any]],
 ) -> None:
     """Mount the three blob endpoints on ``app`` (``db_of``/``caller_of``: the app's own dependencies)."""

@@ -9,7 +9,7 @@ district published anything: **404** ``not_found``. The server never vouches for
 district's signature themselves (docs/sync-protocol.md, "Catalogue").
 """
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request, Response
@@ -41,8 +41,8 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
 
 def install(
     app: FastAPI,
-    db_of: Callable[[Request], Database],
-    caller_of: Callable[[Request], Caller],
+    db_of: Callable[[Request], Awaitable[Database]],
+    caller_of: Callable[[Request], Awaitable[Caller]],
     responses: dict[int | str, dict[str, Any]],
 ) -> None:
     """Mount ``GET /v1/sync/catalogue`` on ``app`` (``db_of``/``caller_of``: the app's own dependencies)."""

@@ -19,7 +19,7 @@ from fzmediate.errors import NotFoundError, UsageError, ValidationError
 from fzmediate.guard import one_line, run_guarded
 from fzmediate.i18n import _, set_locale
 from fzmediate.server import office_cli
-from fzmediate.server.db import Database, migrate
+from fzmediate.server.db import THREADS, Database, migrate
 
 DEFAULT_DB = "sqlite:///fzmediate-server.db"
 #: The database URL may come from the environment (a systemd EnvironmentFile, a container's secret), so that a
@@ -53,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default: 127.0.0.1)"))
     p.add_argument("--port", type=int, default=8080, help=_("port to listen on (default: 8080)"))
     p.add_argument("--workers", type=int, default=None, help=_("number of worker processes"))
+    p.add_argument(
+        "--threads",
+        type=_at_least_one,
+        default=None,
+        help=_("requests each process works on at once (default: {threads})").format(threads=THREADS),
+    )
     p.add_argument(
         "--rate-limit",
         metavar="PER_MINUTE[/BURST]",
@@ -133,20 +139,32 @@ def _rate_limit(text: str) -> Any:
         raise argparse.ArgumentTypeError(_("expected PER_MINUTE or PER_MINUTE/BURST, such as 300/120")) from None
 
 
+def _at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(_("expected a whole number of at least 1"))
+    return value
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from fzmediate.gc_tuning import tune_for_bulk_work
     from fzmediate.i18n import current_locale
-    from fzmediate.server.app import DB_URL_ENV, create_app
+    from fzmediate.server.app import DB_URL_ENV, THREADS_ENV, create_app
     from fzmediate.server.ratelimit import DEFAULT, RATE_ENV
 
     _ready(args).dispose()
     rate = args.rate_limit or DEFAULT
+    threads = args.threads or THREADS
     logs = _log_config()
     if args.workers is not None and args.workers > 1:
         os.environ[DB_URL_ENV] = args.db  # each worker process builds its own app from it
         os.environ[RATE_ENV] = rate.text()
+        os.environ[THREADS_ENV] = str(threads)
         os.environ["FZMEDIATE_LANG"] = current_locale()
         uvicorn.run(
             "fzmediate.server.app:app_from_env",
@@ -158,7 +176,7 @@ def _serve(args: argparse.Namespace) -> int:
             log_config=logs,
         )
     else:
-        app = create_app(args.db, rate_limit=rate)
+        app = create_app(args.db, rate_limit=rate, threads=threads)
         tune_for_bulk_work()
         uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_config=logs)
     return 0

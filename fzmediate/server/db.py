@@ -82,6 +82,15 @@ def _json_text(value: Any) -> str:
 POOL_SIZE: Final = 15
 
 
+#: Requests whose database work a server process runs at once, each on a worker thread (the others wait their
+#: turn on the event loop, holding no thread and no connection). AnyIO's default is 40: with 200 desks syncing at
+#: once on two CPUs, each process's 40 threads took turns at one interpreter lock, 150 context switches a request,
+#: and kept up to 30 PostgreSQL backends busy at once; with 4 the server needed a fifth less CPU, PostgreSQL a
+#: third less, and the round's p95 fell from 3.9-4.4 s to 3.4-3.5 s (docs/decisions.md). A request's work runs in
+#: one thread call and never waits for a request that holds no thread, so a small number cannot deadlock.
+THREADS: Final = 4
+
+
 #: Rows written through pushes before the planner's statistics are first refreshed (then each time as many
 #: again as all refreshes so far had seen: the tables doubled): see :meth:`Database.written`.
 ANALYZE_AFTER: Final = 5000

@@ -2,7 +2,7 @@
 are in :mod:`fzmediate.server.office_certs`. Under ``/v1/sync/``: the gate checks protocol, size and signature as
 for every sync request. Desks only: a kiosk has no office key (403)."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request
@@ -23,8 +23,8 @@ from fzmediate.sync.protocol import (
 
 def install(
     app: FastAPI,
-    db_of: Callable[[Request], Database],
-    caller_of: Callable[[Request], Caller],
+    db_of: Callable[[Request], Awaitable[Database]],
+    caller_of: Callable[[Request], Awaitable[Caller]],
     responses: dict[int | str, dict[str, Any]],
 ) -> None:
     """Mount the two office-certificate endpoints on ``app`` (``db_of``/``caller_of``: the app's dependencies)."""

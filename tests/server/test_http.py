@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -11,6 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from fzmediate.server.db import THREADS
 from fzmediate.server.models import ChangeLog
 from tests.server.district_support import on_loopback
 from tests.server.harness import Server
@@ -100,12 +102,12 @@ def test_two_desks_creating_one_entity_at_the_same_moment_both_get_answers(
 def test_pushes_waiting_for_their_predecessor_hold_no_worker_thread(
     live: Server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """More early pushes than the server has worker threads (AnyIO's 40) wait for predecessors that never come;
+    """More early pushes than the server has worker threads (THREADS) wait for predecessors that never come;
     meanwhile another device's push is taken at once, not after their wait."""
     from fzmediate.server import push as push_module
 
     monkeypatch.setattr(push_module, "FOLLOW_WAIT_S", 3.0)
-    early_devices = [live.enroll() for _ in range(41)]
+    early_devices = [live.enroll() for _ in range(THREADS + 3)]
     plain = live.enroll()
     attempt = push_module._attempt
     waiting: set[str] = set()
@@ -140,4 +142,35 @@ def test_pushes_waiting_for_their_predecessor_hold_no_worker_thread(
         for f in futures:
             f.result(timeout=60)
     assert answer["results"][0]["status"] == "applied"
-    assert finished[0] == "plain"  # taken while all 41 still waited
+    assert finished[0] == "plain"  # taken while all the early ones still waited
+
+
+def test_a_server_process_works_on_at_most_its_threads_requests_at_once(
+    live: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Twice THREADS devices push at once, each push's work slowed down: at most THREADS are worked on at a
+    time, and every one is taken (the others waited their turn)."""
+    from fzmediate.server import push as push_module
+
+    devices = [live.enroll() for _ in range(2 * THREADS)]
+    attempt = push_module._attempt
+    lock = threading.Lock()
+    running, most = 0, 0
+
+    def slow(*args: Any) -> bytes | None:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        try:
+            time.sleep(0.2)
+            return attempt(*args)
+        finally:
+            with lock:
+                running -= 1
+
+    monkeypatch.setattr(push_module, "_attempt", slow)
+    with ThreadPoolExecutor(len(devices)) as pool:
+        answers = list(pool.map(lambda d: d.push(d.change("party", "p-" + d.device_id, "create", {"n": 1})), devices))
+    assert [a["results"][0]["status"] for a in answers] == ["applied"] * len(devices)
+    assert most == THREADS

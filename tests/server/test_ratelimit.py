@@ -83,3 +83,5 @@ def test_rate_limit_options() -> None:
         with pytest.raises(ValueError):
             RateLimit.parse(bad)
     assert main(["--lang", "en", "serve", "--rate-limit", "fast"]) == 2
+    for bad in ("0", "-2", "many"):
+        assert main(["--lang", "en", "serve", "--threads", bad]) == 2
