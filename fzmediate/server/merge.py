@@ -67,10 +67,11 @@ class EntityState:
     loaded_version: int | None = None
 
     def row(self) -> dict[str, Any]:
-        return {c: getattr(self, c) for c in _ENTITY_COLUMNS}
+        return {c: getattr(self, c) for c in ENTITY_COLUMNS}
 
 
-_ENTITY_COLUMNS: Final = tuple(c.key for c in Entity.__table__.columns)
+#: An entity row's columns, in the table's order.
+ENTITY_COLUMNS: Final = tuple(c.key for c in Entity.__table__.columns)
 
 
 @dataclass

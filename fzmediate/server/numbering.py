@@ -26,12 +26,11 @@ from dataclasses import dataclass
 from typing import Any, Final, cast
 
 from sqlalchemy import Table
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from fzmediate.server.bulk import json_rows, quoted, record_defs
 from fzmediate.server.models import CHANGE_SEQ, ChangeLog, Entity, SeqCounter
-from fzmediate.server.pipeline import PG
+from fzmediate.server.pipeline import PG, Compiled, Step, run_in_session
 
 
 @dataclass(frozen=True)
@@ -46,10 +45,13 @@ class Rows:
         return json_rows(dialect, list(table.columns), with_ords)
 
 
-def commit_numbered(session: Session, count: int, log: Rows, new: Rows, changed: Rows) -> int:
+def commit_numbered(
+    session: Session, count: int, log: Rows, new: Rows, changed: Rows, before: Sequence[Step] = ()
+) -> int:
     """Advance the change counter by ``count``; insert ``log`` into ``change_log`` and ``new`` into
     ``entities`` and update ``changed`` (by key), each row numbered ``base + ord``; commit the session's
-    transaction. Returns ``base``, the counter's value before the draw.
+    transaction. ``before``: statements sent ahead of it in the same round trip (the push's own bookkeeping,
+    written before the counter's lock is taken). Returns ``base``, the counter's value before the draw.
 
     The last thing of the transaction: the session must have flushed everything (its own commit then has
     nothing left to do). When the statement fails nothing is committed and the error is raised as SQLAlchemy
@@ -61,20 +63,11 @@ def commit_numbered(session: Session, count: int, log: Rows, new: Rows, changed:
     present = tuple(name for name, (_table, rows) in parts.items() if rows.rows)
     params: dict[str, Any] = {"n": count, "counter": CHANGE_SEQ}
     params.update({name: rows.json(dialect, table) for name, (table, rows) in parts.items() if rows.rows})
-    statement = _statement(present)
-    driver = session.connection().connection.driver_connection  # psycopg's, in the session's transaction
-    assert driver is not None
-    try:
-        with driver.pipeline(), driver.cursor() as cursor:
-            cursor.execute(statement, params)
-            driver.commit()
-            found = cursor.fetchone()
-    except dialect.loaded_dbapi.Error as exc:
-        # The values never in the error's text (they may be personal data).
-        raise DBAPIError.instance(statement, None, exc, dialect.loaded_dbapi.Error, hide_parameters=True) from None
-    if found is None or found[1] != len(log.rows):
+    numbered = Step(Compiled(_statement(present), {}), params)
+    found = run_in_session(session, [*before, numbered], commit=True)[-1]
+    if len(found) != 1 or found[0][1] != len(log.rows):
         raise AssertionError("the numbered write took another number of log rows than it was given")
-    return int(found[0])
+    return int(found[0][0])
 
 
 _ORD: Final = "ord"

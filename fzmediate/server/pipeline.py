@@ -1,6 +1,8 @@
-"""Statements sent to PostgreSQL in one round trip: psycopg's pipeline mode on a pooled connection.
+"""Statements sent to PostgreSQL in one round trip: psycopg's pipeline mode, on a pooled connection of its own
+(:func:`run_pipeline`) or in a session's transaction (:func:`run_in_session`).
 
-The server's busiest paths (a request's bookkeeping, a pull page's reads) each run a few short statements;
+The server's busiest paths (a request's bookkeeping, a pull page's reads, a push's reads and writes) each run a
+few short statements;
 through the ORM session each cost a round trip and SQLAlchemy's execution layers, together about as much of
 the server's time as the work (docs/decisions.md, "The hot paths on PostgreSQL talk to psycopg in pipelines").
 Their SQL is SQLAlchemy's, compiled once (:class:`Compiled`); rows come back plain, times naive (:func:`aware`).
@@ -14,6 +16,7 @@ from typing import Any, Final
 
 from sqlalchemy.dialects.postgresql import psycopg
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from fzmediate.server.db import Database
 
@@ -51,24 +54,42 @@ def run_pipeline(db: Database, steps: list[Step]) -> list[list[tuple[Any, ...]]]
     """Run ``steps`` in one transaction on a pooled connection, sent together with its COMMIT (psycopg's
     pipeline mode: one round trip); each step's rows (none for a statement that returns none). An error is
     raised as SQLAlchemy raises its own, the values never in its text, and nothing is committed."""
-    dbapi = db.engine.dialect.loaded_dbapi
     raw = db.engine.raw_connection()
     try:
         driver = raw.driver_connection
         assert driver is not None
+        try:
+            return _pipelined(driver, steps, commit=True, dbapi=db.engine.dialect.loaded_dbapi)
+        except DBAPIError:
+            raw.invalidate()  # its state after a failed pipeline is not worth reasoning about: a fresh one next time
+            raise
+    finally:
+        raw.close()
+
+
+def run_in_session(session: Session, steps: list[Step], *, commit: bool = False) -> list[list[tuple[Any, ...]]]:
+    """Run ``steps`` in ``session``'s transaction in one round trip, and commit it with them when ``commit`` (the
+    session must have flushed everything: its own commit then has nothing left to do); each step's rows. An error
+    is raised as SQLAlchemy raises its own, the values never in its text; the caller rolls the session back (as
+    :meth:`~fzmediate.server.db.Database.transaction` does, and runs it again when the error says so)."""
+    driver = session.connection().connection.driver_connection  # psycopg's, in the session's transaction
+    assert driver is not None
+    return _pipelined(driver, steps, commit=commit, dbapi=session.get_bind().dialect.loaded_dbapi)
+
+
+def _pipelined(driver: Any, steps: list[Step], *, commit: bool, dbapi: Any) -> list[list[tuple[Any, ...]]]:
+    try:
         cursors = [driver.cursor() for _ in steps]
         with driver.pipeline():
             for cursor, step in zip(cursors, steps, strict=True):
                 prepare = False if step.planned_each_time else None  # None: psycopg's own rule (the 5th time)
                 cursor.execute(step.statement.sql, step.statement.params(**step.values), prepare=prepare)
-            driver.commit()
+            if commit:
+                driver.commit()
         return [cursor.fetchall() if cursor.description is not None else [] for cursor in cursors]
     except dbapi.Error as exc:
-        raw.invalidate()  # its state after a failed pipeline is not worth reasoning about: a fresh one next time
         statement = "; ".join(step.statement.sql for step in steps)
         raise DBAPIError.instance(statement, None, exc, dbapi.Error, hide_parameters=True) from None
-    finally:
-        raw.close()
 
 
 def naive(at: datetime) -> datetime:

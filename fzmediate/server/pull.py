@@ -262,15 +262,24 @@ def anchor(db: Database, caller: Caller, head: AnchorRequest) -> AnchorResponse:
 
 
 def keep_anchor(session: Session, device_id: str, head: AnchorRequest, now: datetime) -> AnchorResponse:
-    """Keep the device's audit chain head if it extends the one kept (a lower sequence, or the same with
-    another hash, means the device's history was rewritten: refused, and the kept head stays). The same head
-    again (a retried request) is accepted and changes nothing."""
+    """Keep the device's audit chain head if it extends the one kept (:func:`anchor_answer`)."""
     kept = session.get(Anchor, device_id, with_for_update=True)
-    if kept is not None and (head.seq < kept.seq or (head.seq == kept.seq and head.hash != kept.hash)):
-        reason = "rewound" if head.seq < kept.seq else "rewritten"
-        return AnchorResponse(accepted=False, reason=reason, seq=kept.seq, hash=kept.hash, server_time=now)
-    if kept is None:
+    answer, keep = anchor_answer(None if kept is None else (kept.seq, kept.hash), head, now)
+    if keep and kept is None:
         session.add(Anchor(device_id=device_id, seq=head.seq, hash=head.hash, updated_at=now))
-    else:
+    elif keep and kept is not None:
         kept.seq, kept.hash, kept.updated_at = head.seq, head.hash, now
-    return AnchorResponse(accepted=True, seq=head.seq, hash=head.hash, server_time=now)
+    return answer
+
+
+def anchor_answer(kept: tuple[int, str] | None, head: AnchorRequest, now: datetime) -> tuple[AnchorResponse, bool]:
+    """The answer to a device reporting its audit chain ``head`` where the server keeps ``kept`` (sequence and
+    hash; None: nothing yet), and whether ``head`` is to be kept. A head that extends the one kept is; a lower
+    sequence, or the same with another hash, means the device's history was rewritten: refused, and the kept
+    head stays. The same head again (a retried request) is accepted and changes nothing."""
+    if kept is not None:
+        seq, digest = kept
+        if head.seq < seq or (head.seq == seq and head.hash != digest):
+            reason = "rewound" if head.seq < seq else "rewritten"
+            return AnchorResponse(accepted=False, reason=reason, seq=seq, hash=digest, server_time=now), False
+    return AnchorResponse(accepted=True, seq=head.seq, hash=head.hash, server_time=now), True

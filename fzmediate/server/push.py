@@ -32,14 +32,15 @@ from pydantic_core import to_json
 from sqlalchemy import BigInteger, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from fzmediate.server import blobs
+from fzmediate.server import blobs, push_reads
 from fzmediate.server.auth import Caller
 from fzmediate.server.bulk import JsonTexts, insert_rows, one_of
 from fzmediate.server.db import Database
 from fzmediate.server.merge import EntityState, Outcome, apply_change, load_entities, write_entities
 from fzmediate.server.models import CHANGE_SEQ, ChangeLog, Device, SeqCounter
 from fzmediate.server.numbering import Rows, commit_numbered
-from fzmediate.server.pull import keep_anchor
+from fzmediate.server.pipeline import Step
+from fzmediate.server.pull import anchor_answer, keep_anchor
 from fzmediate.sync.protocol import (
     BLOB_MISSING,
     FOLLOW_WAIT_S,
@@ -97,17 +98,29 @@ def _attempt(
 
     def work(session: Session) -> tuple[list[PushResult | _Taken], int, AnchorResponse | None, datetime]:
         now = db.now()
-        # Locks the device row: two pushes of one device (a retry racing the first, or the push sent early) are
-        # taken one after the other.
-        acked = session.connection().scalar(_LOCK_DEVICE, {"device_id": caller.device_id})
+        # Locks the device row first: two pushes of one device (a retry racing the first, or the push sent early)
+        # are taken one after the other. On PostgreSQL the other reads travel with it (one round trip).
+        reads: push_reads.PushReads | None = None
+        if _postgres(session):
+            reads = push_reads.read(session, caller.device_id, changes, anchor=anchor is not None)
+            acked = reads.acked
+        else:
+            acked = session.connection().scalar(_LOCK_DEVICE, {"device_id": caller.device_id})
         assert acked is not None  # authenticated just now; devices are never deleted
         if may_wait and _ahead(acked, follows, changes):
             raise _Early
-        kept = keep_anchor(session, caller.device_id, anchor, now) if anchor is not None else None
-        # Nothing of the changes is written until the end: the loop reads only what was loaded here, in a few
-        # queries for the whole request (a query per change was most of a push's time).
+        before: list[Step] = []  # PostgreSQL: the push's bookkeeping, written with its numbering
+        kept = None
+        if anchor is not None and reads is not None:
+            kept, keep = anchor_answer(reads.anchor, anchor, now)
+            if keep:
+                before.append(push_reads.anchor_step(caller.device_id, anchor, now))
+        elif anchor is not None:
+            kept = keep_anchor(session, caller.device_id, anchor, now)
+        # Nothing of the changes is written until the end: the loop reads only what was loaded up front, in a
+        # few queries for the whole request (a query per change was most of a push's time).
         with session.no_autoflush:
-            answers, acked = _take(session, caller, acked, changes, now)
+            answers, acked = _take(session, caller, acked, changes, now, reads, before)
         return answers, acked, kept, now
 
     try:
@@ -149,14 +162,24 @@ _FOLLOW_POLL_S: Final = 0.005
 
 
 def _take(
-    session: Session, device: Caller, acked: int, changes: list[Change], now: datetime
+    session: Session,
+    device: Caller,
+    acked: int,
+    changes: list[Change],
+    now: datetime,
+    reads: push_reads.PushReads | None,
+    before: list[Step],
 ) -> tuple[list[PushResult | _Taken], int]:
     """Take the push's changes after the device's ``acked`` (its ``acked_through``, locked); the answer for each
-    change and the device's new ``acked_through``."""
+    change and the device's new ``acked_through``. ``reads``: what PostgreSQL read up front (None: read here);
+    ``before``: PostgreSQL's bookkeeping statements so far, written with the numbering."""
     fresh = [c for c in changes if c.device_seq > acked]
     logged = _logged(session, device.device_id, [c.device_seq for c in changes if c.device_seq <= acked])
-    ids_taken = _ids_taken(session, [c.change_id for c in fresh])
-    held = load_entities(session, {(c.entity, c.entity_id) for c in fresh})
+    if reads is None:
+        ids_taken = _ids_taken(session, [c.change_id for c in fresh])
+        held = load_entities(session, {(c.entity, c.entity_id) for c in fresh})
+    else:
+        ids_taken, held = reads.ids_taken, reads.held
     answers: list[PushResult | _Taken] = []
     taken: dict[int, _Taken] = {}
     change_ids: set[str] = set()
@@ -189,11 +212,15 @@ def _take(
         acked = change.device_seq
     # The conflict rows and the device's cursor before the counter's lock is taken (other pushes wait on that
     # lock only for the entity and log rows: every statement under it is one more round trip they wait for).
-    if taken:
+    if taken and reads is None:
         session.connection().execute(_ACK, {"b_device": device.device_id, "b_acked": acked})
+    elif taken:
+        before.append(push_reads.acked_step(device.device_id, acked))
     session.flush()
     if taken:
-        _number(session, list(taken.values()), held.values())
+        _number(session, list(taken.values()), held.values(), before)
+    else:
+        push_reads.write(session, before)  # the audit head alone
     return answers, acked
 
 
@@ -278,13 +305,15 @@ def _log_row(device: Caller, change: Change, outcome: Outcome, now: datetime, *,
     )
 
 
-def _number(session: Session, taken: list[_Taken], entities: Iterable[EntityState | None]) -> None:
+def _number(session: Session, taken: list[_Taken], entities: Iterable[EntityState | None], before: list[Step]) -> None:
     """Draw the commit sequence numbers, last thing before the commit, holding the counter's lock; then write
-    the entities and the log rows (each entity with the number of the change that last published it)."""
+    the entities and the log rows (each entity with the number of the change that last published it).
+    ``before``: statements written first, before the counter's lock is taken (PostgreSQL)."""
     fresh = [item for item in taken if item.outcome.status != "duplicate"]
     if fresh and len(fresh) <= ONE_ROUND_TRIP_UP_TO and _postgres(session):
-        _number_in_one(session, fresh, entities)
+        _number_in_one(session, fresh, entities, before)
         return
+    push_reads.write(session, before)
     value = _draw(session, len(fresh)) if fresh else 0
     rows: list[dict[str, Any]] = []
     for item in fresh:
@@ -308,7 +337,9 @@ def _number(session: Session, taken: list[_Taken], entities: Iterable[EntityStat
 ONE_ROUND_TRIP_UP_TO: Final = 100
 
 
-def _number_in_one(session: Session, fresh: list[_Taken], entities: Iterable[EntityState | None]) -> None:
+def _number_in_one(
+    session: Session, fresh: list[_Taken], entities: Iterable[EntityState | None], before: list[Step]
+) -> None:
     """PostgreSQL: :func:`_number` and the commit in one round trip (:mod:`fzmediate.server.numbering`)."""
     ords: dict[int, int] = {}  # an entity's last publishing change (by the entity's id()), 1-based in ``fresh``
     for place, item in enumerate(fresh, start=1):
@@ -323,6 +354,7 @@ def _number_in_one(session: Session, fresh: list[_Taken], entities: Iterable[Ent
         Rows([item.row for item in fresh], range(1, len(fresh) + 1)),
         Rows([s.row() for s in new], [ords.get(id(s)) for s in new]),
         Rows([s.row() for s in changed], [ords.get(id(s)) for s in changed]),
+        before,
     )
     for place, item in enumerate(fresh, start=1):
         item.row["server_seq"] = base + place

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from fzmediate.server import push as push_module
-from fzmediate.server.models import ChangeLog, Entity
+from fzmediate.server.models import Anchor, ChangeLog, Entity
+from fzmediate.server.models import Device as DeviceRow
 from fzmediate.sync.protocol import FOLLOWS_HEADER, MAX_PUSH_CHANGES, PUSH_MAX_HEADER, PushResponse
 from tests.server.harness import OTHER_UNIT, Device, Server
 
@@ -84,6 +85,37 @@ def test_a_push_may_carry_the_audit_head(server: Server) -> None:
     bad = desk.call("POST", "/v1/sync/push?anchor_seq=8&anchor_hash=%00", {"changes": _creates(desk, 4, 1)})
     assert bad.status_code == 422 and bad.json()["problems"][0].startswith("query.anchor_hash")
     assert _log_count(server) == 3
+
+
+def _kept(server: Server, device_id: str) -> tuple[tuple[int, str] | None, int]:
+    """The audit head the server keeps for the device, and its acked_through, as stored."""
+    with server.db.sessions() as s:
+        head, device = s.get(Anchor, device_id), s.get(DeviceRow, device_id)
+        assert device is not None
+        return (None if head is None else (head.seq, head.hash)), device.acked_through
+
+
+def test_the_audit_head_is_kept_whatever_the_push_takes(server: Server) -> None:
+    """Stored with a push that takes a few changes, one that takes none (a retry), and one too big to number in
+    one round trip; a head that does not extend the kept one leaves it as it is."""
+    desk = server.enroll()
+    path = "/v1/sync/push?anchor_seq={0}&anchor_hash={1}"
+    few = _creates(desk, 1, 2)
+    assert _statuses(desk.call("POST", path.format(5, "a1" * 32), {"changes": few}).json()) == [
+        (1, "applied"),
+        (2, "applied"),
+    ]
+    assert _kept(server, desk.device_id) == ((5, "a1" * 32), 2)
+    retried = desk.call("POST", path.format(6, "b2" * 32), {"changes": few}).json()
+    assert _statuses(retried) == [(1, "duplicate"), (2, "duplicate")] and retried["anchor"]["accepted"] is True
+    assert _kept(server, desk.device_id) == ((6, "b2" * 32), 2)
+    many = _creates(desk, 3, push_module.ONE_ROUND_TRIP_UP_TO + 1)
+    big = desk.call("POST", path.format(7, "c3" * 32), {"changes": many}).json()
+    assert {status for _seq, status in _statuses(big)} == {"applied"} and big["anchor"]["accepted"] is True
+    assert _kept(server, desk.device_id) == ((7, "c3" * 32), 2 + len(many))
+    rewound = desk.call("POST", path.format(3, "d4" * 32), {"changes": _creates(desk, 3 + len(many), 1)}).json()
+    assert rewound["anchor"]["reason"] == "rewound" and _statuses(rewound) == [(3 + len(many), "applied")]
+    assert _kept(server, desk.device_id) == ((7, "c3" * 32), 3 + len(many))
 
 
 def _creates(desk: Device, first: int, n: int) -> list[dict[str, Any]]:
