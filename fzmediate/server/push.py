@@ -15,7 +15,9 @@ Batched: what the request touches (its logged changes, its change ids, its entit
 front, the changes are merged in memory in order (a later change sees an earlier one's result), and the rows
 are written as plain rows, a statement per table whatever the request's size: the rare conflict rows before the
 counter is locked, the entities (with the number of the change that last published them) and the log rows once
-the numbers are drawn.
+the numbers are drawn. On PostgreSQL the reads travel in one round trip (:mod:`fzmediate.server.push_reads`), and
+a push of up to ONE_ROUND_TRIP_UP_TO changes is numbered, written and committed in one more, its bookkeeping (the
+device's ``acked_through``, the audit head) ahead of the numbering (:mod:`fzmediate.server.numbering`).
 """
 
 from __future__ import annotations
