@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Final, Literal
 
-from anyio import to_thread
+from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
@@ -34,7 +34,7 @@ from fzmediate.server import (
 )
 from fzmediate.server.auth import Caller, require_role
 from fzmediate.server.compress import ZstdAnswers
-from fzmediate.server.db import THREADS, Clock, Database
+from fzmediate.server.db import PUSH_THREADS, THREADS, Clock, Database
 from fzmediate.server.enroll import enroll
 from fzmediate.server.gate import Gate
 from fzmediate.server.pull import anchor, pull
@@ -161,11 +161,15 @@ def create_app(
         raise ValueError("threads must be at least 1")
     db = Database(db_url, clock=clock)
 
+    turns: dict[str, CapacityLimiter] = {}  # the pushes' own thread limiter, once the server's loop runs
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        # The thread limiter is the event loop's: set here, once the server's loop runs. Every plain endpoint,
-        # the gate's admission and the push take their thread from it.
+        # Thread limiters belong to the event loop: made here, once the server's loop runs. Every plain endpoint
+        # and the gate's admission take their thread from the default one (THREADS); pushes from their own
+        # (PUSH_THREADS). Without a lifespan (tests that never start one) pushes share the default limiter.
         to_thread.current_default_thread_limiter().total_tokens = threads
+        turns["push"] = CapacityLimiter(PUSH_THREADS)
         yield
         db.dispose()
 
@@ -214,7 +218,7 @@ def create_app(
             raise errors.Refusal(403, "forbidden")
         head = _anchor_of(anchor_seq, anchor_hash)
         # The answer's JSON, written by fzmediate.server.push from the server's own values: not validated again.
-        answer = await push(db, caller, list(body.changes), follows=follows, anchor=head)  # on worker threads
+        answer = await push(db, caller, list(body.changes), follows=follows, anchor=head, limiter=turns.get("push"))
         headers = {FOLLOWS_HEADER: "1", PUSH_MAX_HEADER: str(MAX_PUSH_CHANGES)}
         return Response(answer, media_type="application/json", headers=headers)
 

@@ -89,6 +89,13 @@ POOL_SIZE: Final = 15
 #: third less, and the round's p95 fell from 3.9-4.4 s to 3.4-3.5 s (docs/decisions.md). A request's work runs in
 #: one thread call and never waits for a request that holds no thread, so a small number cannot deadlock.
 THREADS: Final = 4
+#: Pushes a server process works on at once, on threads of their own (not taken from THREADS). Every push ends
+#: waiting for the counter's lock (fzmediate.server.push), so a second push of the same process mostly waits there
+#: too; and a desk's pull, which waits for nothing, queued behind the pushes that came before it: with 200 desks
+#: syncing at once no pull was answered until nearly every push was taken, and the desks' own work on their pages
+#: was left for the end. One at a time (and the pulls beside it), the round's p95 fell from 2.9-3.2 s to 2.6-2.7 s
+#: and its median from 2.5-2.7 s to 1.6-1.7 s; two a process measured 2.7-3.1 s (docs/decisions.md).
+PUSH_THREADS: Final = 1
 
 
 #: Rows written through pushes before the planner's statistics are first refreshed (then each time as many

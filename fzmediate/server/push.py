@@ -70,19 +70,21 @@ async def push(
     *,
     follows: int | None = None,
     anchor: AnchorRequest | None = None,
+    limiter: anyio.CapacityLimiter | None = None,
 ) -> bytes:
     """Take ``changes`` from ``caller``; the answer (the JSON of :class:`PushResponse`) says, per change, what
     the server holds. ``follows``: the last ``device_seq`` of a push the device sent just before this one, which
     may still be on its way (see :class:`_Early`). ``anchor``: the device's audit chain head, kept in the same
     transaction (:func:`fzmediate.server.pull.keep_anchor`) and answered as ``anchor``.
 
-    Each attempt runs on a worker thread (AnyIO's, as FastAPI runs plain endpoints); a push that came before
-    its predecessor waits between attempts on the event loop, holding neither a thread nor a connection: many
-    desks sending big outboxes at once could otherwise hold every worker thread of a process asleep."""
+    Each attempt runs on a worker thread (AnyIO's; ``limiter``: the pushes' own, fzmediate.server.db.PUSH_THREADS;
+    None: the default one, as FastAPI runs plain endpoints); a push that came before its predecessor waits between
+    attempts on the event loop, holding neither a thread nor a connection: many desks sending big outboxes at
+    once could otherwise hold every worker thread of a process asleep."""
     deadline = time.monotonic() + FOLLOW_WAIT_S
     while True:
         may_wait = time.monotonic() < deadline
-        answer = await to_thread.run_sync(_attempt, db, caller, changes, follows, anchor, may_wait)
+        answer = await to_thread.run_sync(_attempt, db, caller, changes, follows, anchor, may_wait, limiter=limiter)
         if answer is not None:
             return answer
         await anyio.sleep(_FOLLOW_POLL_S)

@@ -134,12 +134,19 @@ def seed(server: Server) -> dict[str, Any]:
 @contextmanager
 def on_loopback(server: Server) -> Iterator[str]:
     """``server``'s app answering HTTP on 127.0.0.1 (a free port), its lifespan run as ``serve`` runs it (the
-    thread limit set); yields the base URL."""
+    thread limits set); yields the base URL."""
+    with app_on_loopback(server.app) as base:
+        yield base
+
+
+@contextmanager
+def app_on_loopback(app: Any) -> Iterator[str]:
+    """:func:`on_loopback` for any app (another server process on the same database, say)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    runner = uvicorn.Server(uvicorn.Config(server.app, log_level="warning", lifespan="on"))
+    runner = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=runner.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

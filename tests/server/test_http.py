@@ -12,9 +12,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from fzmediate.server.db import THREADS
+from fzmediate.server.app import create_app
+from fzmediate.server.db import PUSH_THREADS, THREADS
 from fzmediate.server.models import ChangeLog
-from tests.server.district_support import on_loopback
+from tests.server.district_support import app_on_loopback, on_loopback
 from tests.server.harness import Server
 
 
@@ -70,9 +71,10 @@ def test_concurrent_pushes_get_gap_free_numbers_in_commit_order(live: Server) ->
 def test_two_desks_creating_one_entity_at_the_same_moment_both_get_answers(
     live: Server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Both pushes find no such entity and merge as a create; the second to write finds the key taken, and its
-    push is run again, now meeting the entity: one is applied, the other answered as a create of an existing
-    entity (here the same content: merged). Neither gets a 500, nothing is written twice."""
+    """Two server processes (a process takes one push at a time): both pushes find no such entity and merge as a
+    create; the second to write finds the key taken, and its push is run again, now meeting the entity: one is
+    applied, the other answered as a create of an existing entity (here the same content: merged). Neither gets
+    a 500, nothing is written twice."""
     from fzmediate.server import push as push_module
 
     both_merged = threading.Barrier(2, timeout=10)
@@ -87,8 +89,17 @@ def test_two_desks_creating_one_entity_at_the_same_moment_both_get_answers(
 
     monkeypatch.setattr(push_module, "_number", after_both_merged)
     a, b = live.enroll(), live.enroll()
-    with ThreadPoolExecutor(2) as pool:
-        answers = list(pool.map(lambda d: d.push(d.change("party", "same", "create", {"name": "张𠮷"})), (a, b)))
+    second = create_app(live.url, clock=live.clock)  # another worker process on the same database
+    with (
+        app_on_loopback(second) as other_base,
+        httpx.Client(base_url=other_base, timeout=10) as other,
+        ThreadPoolExecutor(2) as pool,
+    ):
+        first = pool.submit(a.push, a.change("party", "same", "create", {"name": "张𠮷"}))
+        sent = b.request("POST", "/v1/sync/push", {"changes": [b.change("party", "same", "create", {"name": "张𠮷"})]})
+        sent.url = sent.url.copy_with(port=httpx.URL(other_base).port)
+        later = pool.submit(other.send, sent)
+        answers = [first.result(timeout=30), later.result(timeout=30).json()]
     assert sorted(answer["results"][0]["status"] for answer in answers) == ["applied", "merged"]
     assert len(calls) == 3  # the second was run again
     with live.db.sessions() as s:
@@ -148,29 +159,68 @@ def test_pushes_waiting_for_their_predecessor_hold_no_worker_thread(
 def test_a_server_process_works_on_at_most_its_threads_requests_at_once(
     live: Server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Twice THREADS devices push at once, each push's work slowed down: at most THREADS are worked on at a
-    time, and every one is taken (the others waited their turn)."""
-    from fzmediate.server import push as push_module
+    """Twice THREADS devices pull at once, each pull's work slowed down: at most THREADS are worked on at a
+    time, and every one is answered (the others waited their turn on the event loop)."""
+    from fzmediate.server import app as app_module
 
     devices = [live.enroll() for _ in range(2 * THREADS)]
-    attempt = push_module._attempt
-    lock = threading.Lock()
-    running, most = 0, 0
-
-    def slow(*args: Any) -> bytes | None:
-        nonlocal running, most
-        with lock:
-            running += 1
-            most = max(most, running)
-        try:
-            time.sleep(0.2)
-            return attempt(*args)
-        finally:
-            with lock:
-                running -= 1
-
-    monkeypatch.setattr(push_module, "_attempt", slow)
+    watch = _Concurrency()
+    monkeypatch.setattr(app_module, "pull", watch.slowed(app_module.pull, 0.2))
     with ThreadPoolExecutor(len(devices)) as pool:
-        answers = list(pool.map(lambda d: d.push(d.change("party", "p-" + d.device_id, "create", {"n": 1})), devices))
-    assert [a["results"][0]["status"] for a in answers] == ["applied"] * len(devices)
-    assert most == THREADS
+        pages = list(pool.map(lambda d: d.pull(), devices))
+    assert [p["changes"] for p in pages] == [[]] * len(devices)
+    assert watch.most == THREADS
+
+
+def test_pushes_take_turns_and_pulls_are_not_held_behind_them(live: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pushes of a process are worked on PUSH_THREADS at a time, on threads of their own: with three slow pushes
+    under way, a pull sent after them is answered before they are all taken, and every push is taken."""
+    from fzmediate.server import push as push_module
+
+    pushers, puller = [live.enroll() for _ in range(3)], live.enroll()
+    watch = _Concurrency()
+    monkeypatch.setattr(push_module, "_attempt", watch.slowed(push_module._attempt, 0.3))
+    finished: list[str] = []
+    lock = threading.Lock()
+
+    def push(device: Any) -> str:
+        answer = device.push(device.change("party", "p-" + device.device_id, "create", {"n": 1}))
+        with lock:
+            finished.append("push")
+        return str(answer["results"][0]["status"])
+
+    with ThreadPoolExecutor(len(pushers)) as pool:
+        statuses = [pool.submit(push, d) for d in pushers]
+        assert watch.started.wait(timeout=10)
+        page = puller.pull()
+        with lock:
+            finished.append("pull")
+        assert [f.result(timeout=30) for f in statuses] == ["applied"] * len(pushers)
+    assert len(page["changes"]) < len(pushers)  # answered while pushes were still waiting their turn
+    assert finished.index("pull") < len(pushers)
+    assert watch.most == PUSH_THREADS
+
+
+class _Concurrency:
+    """Wraps a function to hold each call ``seconds`` longer and note how many calls ran at once at most."""
+
+    def __init__(self) -> None:
+        self.most = 0
+        self.started = threading.Event()
+        self._running = 0
+        self._lock = threading.Lock()
+
+    def slowed(self, fn: Any, seconds: float) -> Any:
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                self._running += 1
+                self.most = max(self.most, self._running)
+            self.started.set()
+            try:
+                time.sleep(seconds)
+                return fn(*args, **kwargs)
+            finally:
+                with self._lock:
+                    self._running -= 1
+
+        return wrapped
