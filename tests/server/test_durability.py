@@ -142,3 +142,23 @@ def test_a_push_is_answered_without_waiting_for_the_statistics(server: Server, m
         release.set()
     assert served.statistics_settled()
     assert _analyzed(server.db) == {"entities": True, "change_log": True}
+
+
+@pytest.mark.parametrize("server_db", ["postgres"], indirect=True)  # SQLite has no server to lose
+def test_connections_postgresql_closed_are_never_handed_to_a_request(server: Server) -> None:
+    """PostgreSQL ends every connection of the server (a restart, an administrator): the next requests, each
+    of which would have been handed a pooled connection now dead, are all answered as if nothing happened."""
+    desk, other = server.enroll(), server.enroll()
+    desk.push(desk.change("case", "c1", "create", {"title": "甲"}))
+    assert len(other.pull()["changes"]) == 1  # the pool now holds connections of each kind of work
+    with server.db.engine.connect() as admin:
+        ended = admin.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar_one()
+    assert ended >= 1  # the app's pooled connection
+    answers = [desk.push(desk.change("case", "c{0}".format(n), "create", {"title": "乙"})) for n in range(2, 5)]
+    assert [a["results"][0]["status"] for a in answers] == ["applied"] * 3
+    assert [c["entity_id"] for c in other.pull()["changes"]] == ["c1", "c2", "c3", "c4"]
