@@ -115,11 +115,10 @@ def book(db: Database, device_id: str, nonce: str, limit: RateLimit | None, *, s
 
 
 def lookup(db: Database, device_id: str) -> tuple[str, str, str, str] | None:
-    """The device's stored key (base64), unit, role and code; None for a device not enrolled."""
-    with db.engine.connect() as conn:
-        row = conn.execute(_DEVICE, {"device": device_id}).first()
-        conn.rollback()
-    return None if row is None else (row[0], row[1], row[2], row[3])
+    """The device's stored key (base64), unit, role and code; None for a device not enrolled (one round trip: a
+    device's first request to each server process asks for it)."""
+    rows = run_pipeline(db, [Step(_DEVICE, {"device": device_id})])[0]
+    return None if not rows else (rows[0][0], rows[0][1], rows[0][2], rows[0][3])
 
 
 def revoked_at(db: Database, device_id: str) -> datetime | None:
@@ -130,7 +129,7 @@ def revoked_at(db: Database, device_id: str) -> datetime | None:
     return found
 
 
-_DEVICE: Final = text("SELECT public_key, unit, role, device_code FROM devices WHERE device_id = :device")
+_DEVICE: Final = Compiled("SELECT public_key, unit, role, device_code FROM devices WHERE device_id = %(device)s", {})
 _REVOKED: Final = text("SELECT revoked_at FROM devices WHERE device_id = :device")
 _QUICK_COMMIT: Final = Compiled("SET LOCAL synchronous_commit TO OFF", {})
 _SWEEP: Final = Compiled("DELETE FROM nonces WHERE created_at < %(before)s", {})
