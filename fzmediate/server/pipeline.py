@@ -2,10 +2,10 @@
 (:func:`run_pipeline`) or in a session's transaction (:func:`run_in_session`).
 
 The server's busiest paths (a request's bookkeeping, a pull page's reads, a push's reads and writes) each run a
-few short statements;
-through the ORM session each cost a round trip and SQLAlchemy's execution layers, together about as much of
-the server's time as the work (docs/decisions.md, "The hot paths on PostgreSQL talk to psycopg in pipelines").
-Their SQL is SQLAlchemy's, compiled once (:class:`Compiled`); rows come back plain, times naive (:func:`aware`).
+few short statements; through the ORM session each cost a round trip and SQLAlchemy's execution layers, together
+about as much of the server's time as the work (docs/decisions.md, "The hot paths on PostgreSQL talk to psycopg
+in pipelines"). Their SQL is SQLAlchemy's, compiled once (:class:`Compiled`); rows come back plain, times naive
+(:func:`aware`).
 """
 
 from __future__ import annotations
