@@ -28,10 +28,9 @@ from typing import Any, Final
 from weakref import WeakKeyDictionary
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import text
 
 from fzmediate.server.db import Database
-from fzmediate.server.pipeline import Compiled, Step, naive, run_pipeline
+from fzmediate.server.pipeline import Compiled, Step, aware, naive, run_pipeline
 from fzmediate.server.ratelimit import RateLimit
 
 
@@ -123,14 +122,12 @@ def lookup(db: Database, device_id: str) -> tuple[str, str, str, str] | None:
 
 def revoked_at(db: Database, device_id: str) -> datetime | None:
     """When the device was revoked (None: it is not, or not enrolled)."""
-    with db.engine.connect() as conn:
-        found: datetime | None = conn.execute(_REVOKED, {"device": device_id}).scalar()
-        conn.rollback()
-    return found
+    rows = run_pipeline(db, [Step(_REVOKED, {"device": device_id})])[0]
+    return None if not rows or rows[0][0] is None else aware(rows[0][0])
 
 
 _DEVICE: Final = Compiled("SELECT public_key, unit, role, device_code FROM devices WHERE device_id = %(device)s", {})
-_REVOKED: Final = text("SELECT revoked_at FROM devices WHERE device_id = :device")
+_REVOKED: Final = Compiled("SELECT revoked_at FROM devices WHERE device_id = %(device)s", {})
 _QUICK_COMMIT: Final = Compiled("SET LOCAL synchronous_commit TO OFF", {})
 _SWEEP: Final = Compiled("DELETE FROM nonces WHERE created_at < %(before)s", {})
 #: Revocation, then the nonce only for a device not revoked; the row's columns: revoked (None: no such device),

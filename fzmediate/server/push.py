@@ -39,7 +39,7 @@ from fzmediate.server.auth import Caller
 from fzmediate.server.bulk import JsonTexts, insert_rows, one_of
 from fzmediate.server.db import Database
 from fzmediate.server.merge import EntityState, Outcome, apply_change, load_entities, write_entities
-from fzmediate.server.models import CHANGE_SEQ, ChangeLog, Device, SeqCounter
+from fzmediate.server.models import CHANGE_SEQ, ChangeLog, SeqCounter
 from fzmediate.server.numbering import Rows, commit_numbered
 from fzmediate.server.pipeline import Step
 from fzmediate.server.pull import anchor_answer, keep_anchor
@@ -109,7 +109,7 @@ def _attempt(
             reads = push_reads.read(session, caller.device_id, changes, anchor=anchor is not None)
             acked = reads.acked
         else:
-            acked = session.connection().scalar(_LOCK_DEVICE, {"device_id": caller.device_id})
+            acked = session.connection().scalar(push_reads.LOCK_DEVICE, {"device_id": caller.device_id})
         assert acked is not None  # authenticated just now; devices are never deleted
         if may_wait and _ahead(acked, follows, changes):
             raise _Early
@@ -217,7 +217,7 @@ def _take(
     # The conflict rows and the device's cursor before the counter's lock is taken (other pushes wait on that
     # lock only for the entity and log rows: every statement under it is one more round trip they wait for).
     if taken and reads is None:
-        session.connection().execute(_ACK, {"b_device": device.device_id, "b_acked": acked})
+        session.connection().execute(push_reads.ACK, push_reads.ack_values(device.device_id, acked))
     elif taken:
         before.append(push_reads.acked_step(device.device_id, acked))
     session.flush()
@@ -372,16 +372,6 @@ def _postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-_DEVICES: Final = cast(Table, Device.__table__)
-#: The device's ``acked_through``, its row locked until the commit; and its new value. Built once, as plain
-#: statements: every push runs them (through the ORM, loading and flushing the whole device was a twentieth
-#: of a push's server time).
-_LOCK_DEVICE: Final = (
-    select(_DEVICES.c.acked_through).where(_DEVICES.c.device_id == bindparam("device_id")).with_for_update()
-)
-_ACK: Final = (
-    update(_DEVICES).where(_DEVICES.c.device_id == bindparam("b_device")).values(acked_through=bindparam("b_acked"))
-)
 _COUNTER: Final = cast(Table, SeqCounter.__table__)
 #: Advance the counter by ``n`` and read it, in one statement that also locks its row until the commit (the
 #: lock every push's numbering waits on: a SELECT … FOR UPDATE and then an UPDATE were two round trips under it).

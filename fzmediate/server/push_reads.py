@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final, cast
+from typing import Any, Final, cast
 
 from pydantic_core import to_json
 from sqlalchemy import Table, bindparam, select, update
@@ -47,7 +47,7 @@ def read(session: Session, device_id: str, changes: Sequence[Change], *, anchor:
     """The reads of a push of ``changes`` by ``device_id``, in ``session``'s transaction, in one round trip
     (``anchor``: the push carries an audit head, whose row is read and locked too)."""
     keys = sorted({(c.entity, c.entity_id) for c in changes})
-    steps = [Step(_LOCK_DEVICE, {"device_id": device_id})]
+    steps = [Step(_LOCK_DEVICE_SQL, {"device_id": device_id})]
     if anchor:
         steps.append(Step(_LOCK_ANCHOR, {"device_id": device_id}))
     steps += [
@@ -73,7 +73,12 @@ def read(session: Session, device_id: str, changes: Sequence[Change], *, anchor:
 def acked_step(device_id: str, acked: int) -> Step:
     """The device's new ``acked_through``, as a statement for :func:`~fzmediate.server.numbering.commit_numbered`'s
     ``before`` (its row is locked by :func:`read`)."""
-    return Step(_ACK, {"device_id": device_id, "acked": acked})
+    return Step(_ACK_SQL, ack_values(device_id, acked))
+
+
+def ack_values(device_id: str, acked: int) -> dict[str, Any]:
+    """:data:`ACK`'s values."""
+    return {"b_device": device_id, "b_acked": acked}
 
 
 def anchor_step(device_id: str, head: AnchorRequest, now: datetime) -> Step:
@@ -92,9 +97,17 @@ _ANCHORS: Final = cast(Table, Anchor.__table__)
 _LOG: Final = cast(Table, ChangeLog.__table__)
 _ENTITY_TABLE: Final = cast(Table, Entity.__table__)
 
-_LOCK_DEVICE: Final = Compiled.of(
+#: The device's ``acked_through``, its row locked until the commit; and its new value (:func:`ack_values`). Plain
+#: statements, built once, for both databases (through the ORM, loading and flushing the whole device was a
+#: twentieth of a push's server time); PostgreSQL sends them compiled, in its pipelines.
+LOCK_DEVICE: Final = (
     select(_DEVICES.c.acked_through).where(_DEVICES.c.device_id == bindparam("device_id")).with_for_update()
 )
+ACK: Final = (
+    update(_DEVICES).where(_DEVICES.c.device_id == bindparam("b_device")).values(acked_through=bindparam("b_acked"))
+)
+_LOCK_DEVICE_SQL: Final = Compiled.of(LOCK_DEVICE)
+_ACK_SQL: Final = Compiled.of(ACK)
 _LOCK_ANCHOR: Final = Compiled.of(
     select(_ANCHORS.c.seq, _ANCHORS.c.hash).where(_ANCHORS.c.device_id == bindparam("device_id")).with_for_update()
 )
@@ -116,9 +129,6 @@ _ENTITIES: Final = Compiled(
         cols=", ".join(ENTITY_COLUMNS), t=_ENTITY_TABLE.name
     ),
     {},
-)
-_ACK: Final = Compiled.of(
-    update(_DEVICES).where(_DEVICES.c.device_id == bindparam("device_id")).values(acked_through=bindparam("acked"))
 )
 _NEW_HEAD: Final = pg_insert(_ANCHORS).values(
     device_id=bindparam("device_id"), seq=bindparam("seq"), hash=bindparam("hash"), updated_at=bindparam("now")
